@@ -1,0 +1,381 @@
+/*
+ * cli.c: one parser for every lesson's command line (getopt_long).
+ *
+ * The common options are fixed here; each lesson adds its own whole-number
+ * options (--threads, --capacity, ...) from its descriptor.  Every value is
+ * checked in full: a bad one is one line on stderr that names the option and
+ * what it accepts, and the caller exits 2 before anything has run.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CLI_MAX_STEPS_DEFAULT 10000000L
+#define CLI_MAX_STEPS_LIMIT   1000000000000L
+
+enum {
+	CLI_VARIANT = 1000, CLI_MODE, CLI_POLICY, CLI_SEED, CLI_QUANTUM,
+	CLI_SCHEDULE, CLI_MAX_STEPS, CLI_VIEW, CLI_PLAIN, CLI_QUIET,
+	CLI_LIST, CLI_HELP, CLI_VERSION,
+	CLI_LESSON = 2000, /* + index of the lesson's option */
+};
+
+static const struct option cli_common[] = {
+	{ "variant", required_argument, NULL, CLI_VARIANT },
+	{ "mode", required_argument, NULL, CLI_MODE },
+	{ "policy", required_argument, NULL, CLI_POLICY },
+	{ "seed", required_argument, NULL, CLI_SEED },
+	{ "quantum", required_argument, NULL, CLI_QUANTUM },
+	{ "schedule", required_argument, NULL, CLI_SCHEDULE },
+	{ "max-steps", required_argument, NULL, CLI_MAX_STEPS },
+	{ "view", no_argument, NULL, CLI_VIEW },
+	{ "plain", no_argument, NULL, CLI_PLAIN },
+	{ "quiet", no_argument, NULL, CLI_QUIET },
+	{ "list-variants", no_argument, NULL, CLI_LIST },
+	{ "help", no_argument, NULL, CLI_HELP },
+	{ "version", no_argument, NULL, CLI_VERSION },
+};
+#define CLI_NCOMMON (int)(sizeof(cli_common) / sizeof(cli_common[0]))
+
+/* What was given, before the mode is known and defaults are applied. */
+struct cli_seen {
+	const char *opt[RT_MAX_OPTS];
+	const char *policy, *seed, *quantum, *schedule, *max_steps;
+	int outputs;
+};
+
+void cli_error(const struct lesson *l, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", l->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see %s --help)\n", l->name);
+}
+
+static int cli_noptions(const struct lesson *l)
+{
+	int n = 0;
+	while (l->options && l->options[n].name)
+		n++;
+	return n;
+}
+
+/* A whole number in [min, max]; false (and an error) otherwise. */
+static bool cli_number(const struct lesson *l, const char *opt,
+		       const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno == ERANGE || v < min ||
+	    v > max) {
+		cli_error(l, "--%s: expected a whole number from %ld to %ld, "
+			  "got '%s'", opt, min, max, s);
+		return false;
+	}
+	*out = (long)v;
+	return true;
+}
+
+static bool cli_seed(const struct lesson *l, const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno == ERANGE) {
+		cli_error(l, "--seed: expected a whole number from 0 to %llu, "
+			  "got '%s'", (unsigned long long)UINT64_MAX, s);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* "1,2,1,2": thread numbers; which ones exist is checked when run. */
+static bool cli_schedule(const struct lesson *l, const char *s,
+			 struct run_config *cfg)
+{
+	size_t cap = strlen(s) / 2 + 1;
+	cfg->schedule = calloc(cap, sizeof(int));
+	if (!cfg->schedule)
+		rt_die("out of memory");
+	int pos = 0;
+	const char *p = s;
+	for (;;) {
+		char *end;
+		errno = 0;
+		long v = strtol(p, &end, 10);
+		pos++;
+		if (end == p || (*end != ',' && *end != '\0') || errno ||
+		    v < 1 || v > RT_MAX_THREADS) {
+			cli_error(l, "--schedule: position %d: expected a "
+				  "thread number from 1 to %d in a list like "
+				  "1,2,1,2", pos, RT_MAX_THREADS);
+			return false;
+		}
+		if (pos > RT_MAX_SCHEDULE) {
+			cli_error(l, "--schedule: more than %d positions",
+				  RT_MAX_SCHEDULE);
+			return false;
+		}
+		cfg->schedule[cfg->nschedule++] = (int)v;
+		if (*end == '\0')
+			return true;
+		p = end + 1;
+	}
+}
+
+static bool cli_variant(const struct lesson *l, const char *s, int *out)
+{
+	char names[256] = "";
+	for (int i = 0; l->variants[i].name; i++) {
+		if (strcmp(l->variants[i].name, s) == 0) {
+			*out = i;
+			return true;
+		}
+		if (i)
+			strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+		strncat(names, l->variants[i].name,
+			sizeof(names) - strlen(names) - 1);
+	}
+	cli_error(l, "--variant: unknown variant '%s'; the variants are %s",
+		  s, names);
+	return false;
+}
+
+static bool cli_choice(const struct lesson *l, const char *opt,
+		       const char *s, const char *const *names, int *out)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(names[i], s) == 0) {
+			*out = i;
+			return true;
+		}
+	char list[128] = "";
+	for (int i = 0; names[i]; i++) {
+		strcat(list, i ? "|" : "");
+		strcat(list, names[i]);
+	}
+	cli_error(l, "--%s: expected %s, got '%s'", opt, list, s);
+	return false;
+}
+
+static void cli_help(const struct lesson *l)
+{
+	printf("Usage: %s [OPTION]...\n%s.\n\nVariants (--variant=NAME):\n",
+	       l->name, l->summary);
+	for (int i = 0; l->variants[i].name; i++)
+		printf("  %-16s %s%s\n", l->variants[i].name,
+		       l->variants[i].summary, i == 0 ? " (default)" : "");
+	printf("\nLesson options:\n");
+	for (int i = 0; l->options && l->options[i].name; i++) {
+		const struct lesson_option *o = &l->options[i];
+		char name[40];
+		snprintf(name, sizeof(name), "--%s=N", o->name);
+		printf("  %-20s %s\n  %-20s ", name, o->help, "");
+		if (o->step_default == o->free_default)
+			printf("default %ld", o->step_default);
+		else
+			printf("default %ld in step mode, %ld in free mode",
+			       o->step_default, o->free_default);
+		printf("; %ld to %ld\n", o->min, o->max);
+	}
+	printf("\nRunning:\n"
+	       "  --mode=step|free     step (default): one visible operation at a time under\n"
+	       "                       a deterministic scheduler; free: real threads, full speed\n"
+	       "  --policy=random|rr|manual\n"
+	       "                       who runs next in step mode (default random); manual\n"
+	       "                       asks for a thread number at every step\n"
+	       "  --seed=N             seed of the random policy (default 1)\n"
+	       "  --quantum=N          steps a thread keeps under rr (default 1)\n"
+	       "  --schedule=LIST      exact threads to run, e.g. 1,2,1,2; then --policy\n"
+	       "  --max-steps=N        stop a step-mode run after N steps (default %ld)\n"
+	       "\nOutput (default: the viewer when stdout is a terminal, else --plain):\n"
+	       "  --view               the interactive viewer\n"
+	       "  --plain              one event per line, then the summary line\n"
+	       "  --quiet              the summary line only\n"
+	       "  --list-variants      the variants, one per line\n"
+	       "  --help, --version\n"
+	       "\nThreads are numbered from 1 in the order the lesson creates them.\n"
+	       "Exit status: 0 the run completed (a race shown is not an error),\n"
+	       "1 runtime failure, 2 bad usage.\n",
+	       CLI_MAX_STEPS_DEFAULT);
+}
+
+/* Options that make sense only in step mode, or only with some policy. */
+static bool cli_mode_rules(const struct lesson *l, const struct cli_seen *s,
+			   const struct run_config *cfg)
+{
+	const char *step_only[] = { s->policy, s->seed, s->quantum,
+				    s->schedule, s->max_steps };
+	const char *names[] = { "policy", "seed", "quantum", "schedule",
+				"max-steps" };
+	for (int i = 0; cfg->mode == RT_FREE && i < 5; i++)
+		if (step_only[i]) {
+			cli_error(l, "--%s applies only to --mode=step",
+				  names[i]);
+			return false;
+		}
+	if (s->quantum && cfg->policy != POLICY_RR) {
+		cli_error(l, "--quantum applies only to --policy=rr");
+		return false;
+	}
+	if (s->outputs > 1) {
+		cli_error(l, "choose one of --view, --plain, --quiet");
+		return false;
+	}
+	return true;
+}
+
+/* Apply each lesson option's value, or its default for the mode. */
+static bool cli_lesson_values(const struct lesson *l,
+			      const struct cli_seen *s, struct run_config *cfg)
+{
+	for (int i = 0; i < cli_noptions(l); i++) {
+		const struct lesson_option *o = &l->options[i];
+		cfg->opts[i] = cfg->mode == RT_STEP ? o->step_default
+						    : o->free_default;
+		if (s->opt[i] && !cli_number(l, o->name, s->opt[i], o->min,
+					     o->max, &cfg->opts[i]))
+			return false;
+	}
+	return true;
+}
+
+static enum cli_result cli_finish(const struct lesson *l,
+				  const struct cli_seen *s, struct cli *c)
+{
+	struct run_config *cfg = &c->cfg;
+	static const char *const policies[] = { "random", "rr", "manual",
+						NULL };
+	int policy = POLICY_RANDOM;
+	if (s->policy && !cli_choice(l, "policy", s->policy, policies, &policy))
+		return CLI_USAGE;
+	cfg->policy = (enum rt_policy)policy;
+	if (!cli_mode_rules(l, s, cfg) || !cli_lesson_values(l, s, cfg))
+		return CLI_USAGE;
+	if (s->seed && !cli_seed(l, s->seed, &cfg->seed))
+		return CLI_USAGE;
+	if (s->quantum &&
+	    !cli_number(l, "quantum", s->quantum, 1, 1000000, &cfg->quantum))
+		return CLI_USAGE;
+	if (s->max_steps && !cli_number(l, "max-steps", s->max_steps, 1,
+					CLI_MAX_STEPS_LIMIT, &cfg->max_steps))
+		return CLI_USAGE;
+	if (s->schedule && !cli_schedule(l, s->schedule, cfg))
+		return CLI_USAGE;
+	return CLI_RUN;
+}
+
+/* The long options: the common ones, then the lesson's. */
+static struct option *cli_options(const struct lesson *l)
+{
+	int n = cli_noptions(l);
+	struct option *opts = calloc((size_t)(CLI_NCOMMON + n + 1),
+				     sizeof(*opts));
+	if (!opts)
+		rt_die("out of memory");
+	memcpy(opts, cli_common, sizeof(cli_common));
+	for (int i = 0; i < n; i++)
+		opts[CLI_NCOMMON + i] = (struct option){
+			l->options[i].name, required_argument, NULL,
+			CLI_LESSON + i
+		};
+	return opts;
+}
+
+/* One option; CLI_RUN to go on. */
+static enum cli_result cli_one(const struct lesson *l, int ch,
+			       const char *arg, struct cli_seen *s,
+			       struct cli *c)
+{
+	static const char *const modes[] = { "step", "free", NULL };
+	int mode;
+	switch (ch) {
+	case CLI_VARIANT:
+		return cli_variant(l, arg, &c->cfg.variant) ? CLI_RUN
+							    : CLI_USAGE;
+	case CLI_MODE:
+		if (!cli_choice(l, "mode", arg, modes, &mode))
+			return CLI_USAGE;
+		c->cfg.mode = (enum rt_mode)mode;
+		return CLI_RUN;
+	case CLI_POLICY: s->policy = arg; return CLI_RUN;
+	case CLI_SEED: s->seed = arg; return CLI_RUN;
+	case CLI_QUANTUM: s->quantum = arg; return CLI_RUN;
+	case CLI_SCHEDULE: s->schedule = arg; return CLI_RUN;
+	case CLI_MAX_STEPS: s->max_steps = arg; return CLI_RUN;
+	case CLI_VIEW: c->out = OUT_VIEW; s->outputs++; return CLI_RUN;
+	case CLI_PLAIN: c->out = OUT_PLAIN; s->outputs++; return CLI_RUN;
+	case CLI_QUIET: c->out = OUT_QUIET; s->outputs++; return CLI_RUN;
+	case CLI_LIST:
+		for (int i = 0; l->variants[i].name; i++)
+			printf("%s\t%s\n", l->variants[i].name,
+			       l->variants[i].summary);
+		return CLI_DONE;
+	case CLI_HELP:
+		cli_help(l);
+		return CLI_DONE;
+	case CLI_VERSION:
+		printf("%s (interleave) %s\n", l->name, INTERLEAVE_VERSION);
+		return CLI_DONE;
+	default:
+		s->opt[ch - CLI_LESSON] = arg;
+		return CLI_RUN;
+	}
+}
+
+enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
+			  struct cli *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg.lesson = l;
+	c->cfg.mode = RT_STEP;
+	c->cfg.seed = 1;
+	c->cfg.quantum = 1;
+	c->cfg.max_steps = CLI_MAX_STEPS_DEFAULT;
+	struct cli_seen seen = { 0 };
+	struct option *opts = cli_options(l);
+	enum cli_result r = CLI_RUN;
+	int ch;
+	opterr = 0;
+	optind = 1;
+	while (r == CLI_RUN &&
+	       (ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == '?' || ch == ':') {
+			const char *bad = argv[optind - 1];
+			if (optopt)
+				cli_error(l, "%s needs a value", bad);
+			else
+				cli_error(l, "unknown option '%s'", bad);
+			r = CLI_USAGE;
+		} else {
+			r = cli_one(l, ch, optarg, &seen, c);
+		}
+	}
+	free(opts);
+	if (r == CLI_RUN && optind < argc) {
+		cli_error(l, "unexpected argument '%s'", argv[optind]);
+		r = CLI_USAGE;
+	}
+	if (r == CLI_RUN)
+		r = cli_finish(l, &seen, c);
+	if (r != CLI_RUN)
+		cli_free(c);
+	return r;
+}
+
+void cli_free(struct cli *c)
+{
+	free(c->cfg.schedule);
+	c->cfg.schedule = NULL;
+	c->cfg.nschedule = 0;
+}

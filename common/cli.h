@@ -1,0 +1,36 @@
+/*
+ * cli.h: the command line every lesson shares.
+ */
+#ifndef INTERLEAVE_CLI_H
+#define INTERLEAVE_CLI_H
+
+#include "rt.h"
+
+#define INTERLEAVE_VERSION "0.1.0"
+
+enum cli_output { OUT_AUTO, OUT_VIEW, OUT_PLAIN, OUT_QUIET };
+
+struct cli {
+	struct run_config cfg;
+	enum cli_output out;
+};
+
+enum cli_result {
+	CLI_RUN,     /* run with c->cfg */
+	CLI_DONE,    /* --help, --version, --list-variants: exit 0 */
+	CLI_USAGE,   /* bad usage, reported on stderr: exit 2 */
+};
+
+/*
+ * Parse argv for lesson l into c.  On CLI_USAGE one line naming the option
+ * and what it accepts has been written to stderr.  Free c with cli_free().
+ */
+enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
+			  struct cli *c);
+void cli_free(struct cli *c);
+
+/* "name: message" on stderr, for usage errors found after parsing. */
+void cli_error(const struct lesson *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * cond.c: condition variables.
+ *
+ * cond_wait() is two visible steps, because that is where the classic bugs
+ * live.  The first releases the mutex and goes to sleep on the condition,
+ * as one atomic act.  The second happens only after a signal: the woken
+ * thread must win the mutex back before it returns, and others may get
+ * there first and change the state it was waiting for.  That window is why
+ * the condition is rechecked in a while loop, not an if.
+ *
+ * In step mode a signal wakes the longest waiter; spurious wake-ups are not
+ * modelled.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+struct cond *cond_new(const char *name)
+{
+	struct cond *c = calloc(1, sizeof(*c));
+	if (!c)
+		rt_die("out of memory");
+	rt_add_obj(&c->o, OBJ_COND, name);
+	if (rt.mode == RT_FREE)
+		rt_check(pthread_cond_init(&c->pc, NULL), "pthread_cond_init");
+	return c;
+}
+
+static void cond_set_owner(struct mutex *m, int id)
+{
+	atomic_store_explicit(&m->owner, id, memory_order_relaxed);
+}
+
+int cond_wait_at(struct cond *c, struct mutex *m, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park2(OP_COND_WAIT, &c->o, &m->o, line);
+	struct thr *t = rt_self();
+	struct event e = rt_event(OP_COND_WAIT, &c->o, line);
+	e.flags = EV_STEP;
+	e.obj2 = (int16_t)m->o.id;
+	if (atomic_load_explicit(&m->owner, memory_order_relaxed) != t->id) {
+		e.flags |= EV_MISUSE;
+		e.b = EPERM;
+		rt_emit(&e);
+		return EPERM;
+	}
+	int depth = m->depth;
+	m->depth = 0;
+	cond_set_owner(m, 0);
+	rt_emit(&e);
+	if (rt.mode == RT_STEP) {
+		c->waiters[c->nwaiters++] = t->id;
+		t->in_cond = true;
+		rt_park2(OP_COND_WAKE, &c->o, &m->o, line);
+	} else {
+		rt_check(pthread_cond_wait(&c->pc, &m->pm),
+			 "pthread_cond_wait");
+	}
+	cond_set_owner(m, t->id);
+	m->depth = depth;
+	e = rt_event(OP_COND_WAKE, &c->o, line);
+	e.flags = EV_STEP;
+	e.obj2 = (int16_t)m->o.id;
+	rt_emit(&e);
+	return 0;
+}
+
+/* Step mode: take the longest waiter off the list; its id, or 0. */
+static int cond_wake_one(struct cond *c)
+{
+	if (c->nwaiters == 0)
+		return 0;
+	int id = c->waiters[0];
+	memmove(c->waiters, c->waiters + 1,
+		(size_t)--c->nwaiters * sizeof(c->waiters[0]));
+	rt.threads[id].in_cond = false;
+	return id;
+}
+
+void cond_signal_at(struct cond *c, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park(OP_SIGNAL, &c->o, line);
+	struct event e = rt_event(OP_SIGNAL, &c->o, line);
+	e.flags = EV_STEP;
+	if (rt.mode == RT_STEP)
+		e.other = (int16_t)cond_wake_one(c);
+	else
+		rt_check(pthread_cond_signal(&c->pc), "pthread_cond_signal");
+	rt_emit(&e);
+}
+
+void cond_broadcast_at(struct cond *c, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park(OP_BROADCAST, &c->o, line);
+	struct event e = rt_event(OP_BROADCAST, &c->o, line);
+	e.flags = EV_STEP;
+	if (rt.mode == RT_STEP)
+		while (cond_wake_one(c))
+			e.a++;
+	else
+		rt_check(pthread_cond_broadcast(&c->pc),
+			 "pthread_cond_broadcast");
+	rt_emit(&e);
+}

@@ -1,0 +1,181 @@
+/*
+ * event.c: events as text, for --plain and for the viewer's log.
+ *
+ * One line per event: the step (or "-" for an event that is not a step),
+ * the thread, the operation and what it did, the lesson line.  What the
+ * runtime noticed about the event (a lost update, a refused misuse) is a
+ * separate sentence, the narration, so the viewer can put it where a
+ * person will read it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+
+static const char *const event_op_names[OP_COUNT] = {
+	[OP_START] = "start",         [OP_EXIT] = "exit",
+	[OP_LOAD] = "load",           [OP_STORE] = "store",
+	[OP_ADD] = "atomic-add",      [OP_LOCK] = "lock",
+	[OP_UNLOCK] = "unlock",       [OP_SEM_WAIT] = "sem-wait",
+	[OP_SEM_POST] = "sem-post",   [OP_COND_WAIT] = "cond-wait",
+	[OP_COND_WAKE] = "cond-wake", [OP_SIGNAL] = "signal",
+	[OP_BROADCAST] = "broadcast", [OP_ARRIVE] = "arrive",
+	[OP_ACTION] = "action",       [OP_LEAVE] = "leave",
+	[OP_DEADLOCK] = "deadlock",
+};
+
+const char *event_op_name(enum event_op op)
+{
+	return op < OP_COUNT ? event_op_names[op] : "?";
+}
+
+/* What the operation did, after its name: "balance = 101 (was 100)". */
+static void event_detail(const struct event *e, const struct event_names *n,
+			 char *buf, size_t size)
+{
+	const char *o = n->object(e->obj);
+	bool misuse = e->flags & EV_MISUSE;
+	switch ((enum event_op)e->op) {
+	case OP_LOAD:
+		snprintf(buf, size, "%s -> %ld", o, e->a);
+		break;
+	case OP_STORE:
+	case OP_ADD:
+		snprintf(buf, size, "%s = %ld (was %ld)", o, e->a, e->b);
+		break;
+	case OP_LOCK:
+	case OP_UNLOCK:
+		if (misuse)
+			snprintf(buf, size, "%s: refused (%s)", o,
+				 e->b == EDEADLK ? "EDEADLK" : "EPERM");
+		else if (e->a > 1 || (e->op == OP_UNLOCK && e->a > 0))
+			snprintf(buf, size, "%s (depth %ld)", o, e->a);
+		else
+			snprintf(buf, size, "%s", o);
+		break;
+	case OP_SEM_WAIT:
+	case OP_SEM_POST:
+		snprintf(buf, size, misuse ? "%s: refused, count stays %ld"
+					   : "%s -> count %ld", o, e->a);
+		break;
+	case OP_COND_WAIT:
+		snprintf(buf, size, misuse ? "%s: refused (EPERM)"
+					   : "%s (releases %s)", o,
+			 n->object(e->obj2));
+		break;
+	case OP_COND_WAKE:
+		snprintf(buf, size, "%s (holds %s again)", o,
+			 n->object(e->obj2));
+		break;
+	case OP_SIGNAL:
+		if (e->other)
+			snprintf(buf, size, "%s (wakes T%d)", o, e->other);
+		else
+			snprintf(buf, size, "%s", o);
+		break;
+	case OP_BROADCAST:
+		snprintf(buf, size, "%s (wakes %ld)", o, e->a);
+		break;
+	case OP_ARRIVE:
+		snprintf(buf, size, "%s (%ld of %ld)", o, e->a, e->b);
+		break;
+	case OP_ACTION:
+	case OP_LEAVE:
+		snprintf(buf, size, "%s (round %ld)", o, e->a);
+		break;
+	default:
+		buf[0] = '\0';
+	}
+}
+
+char *event_format(const struct event *e, const struct event_names *n,
+		   char *buf, size_t size)
+{
+	char step[24], who[48], detail[128];
+	if (e->step)
+		snprintf(step, sizeof(step), "%llu",
+			 (unsigned long long)e->step);
+	else
+		snprintf(step, sizeof(step), "-");
+	if (e->thread > 0)
+		snprintf(who, sizeof(who), "T%d %s", e->thread,
+			 n->thread(e->thread));
+	else
+		snprintf(who, sizeof(who), "--");
+	event_detail(e, n, detail, sizeof(detail));
+	int len = snprintf(buf, size, "%6s  %-14s %-10s %s", step, who,
+			   event_op_name((enum event_op)e->op), detail);
+	if (e->line > 0 && len > 0 && (size_t)len < size)
+		snprintf(buf + len, size - (size_t)len, "%*sline %d",
+			 len < 58 ? 58 - len : 1, "", e->line);
+	size_t end = strlen(buf);
+	while (end > 0 && buf[end - 1] == ' ')
+		buf[--end] = '\0';
+	return buf;
+}
+
+static void event_misuse(const struct event *e, const struct event_names *n,
+			 char *buf, size_t size)
+{
+	const char *o = n->object(e->obj);
+	switch ((enum event_op)e->op) {
+	case OP_LOCK:
+		snprintf(buf, size, "T%d locked mutex %s, which it already "
+			 "holds: refused with EDEADLK", e->thread, o);
+		break;
+	case OP_UNLOCK:
+		if (e->other)
+			snprintf(buf, size, "T%d unlocked mutex %s, but T%d "
+				 "holds it: refused with EPERM", e->thread, o,
+				 e->other);
+		else
+			snprintf(buf, size, "T%d unlocked mutex %s, which "
+				 "nobody holds: refused with EPERM", e->thread,
+				 o);
+		break;
+	case OP_SEM_POST:
+		snprintf(buf, size, "T%d posted semaphore %s past its bound "
+			 "of %ld: refused (a plain semaphore would now count "
+			 "%ld)", e->thread, o, e->lost, e->lost + 1);
+		break;
+	case OP_COND_WAIT:
+		snprintf(buf, size, "T%d waited on %s without holding %s: "
+			 "refused with EPERM", e->thread, o,
+			 n->object(e->obj2));
+		break;
+	default:
+		snprintf(buf, size, "T%d misused %s", e->thread, o);
+	}
+}
+
+char *event_narrate(const struct event *e, const struct event_names *n,
+		    char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (e->flags & EV_LOST) {
+		if (e->lost == 1)
+			snprintf(buf, size, "lost update: T%d wrote %ld over "
+				 "T%d's %ld: T%d's %s is lost", e->thread,
+				 e->a, e->other, e->b, e->other,
+				 n->thread(e->other));
+		else
+			snprintf(buf, size, "lost update: T%d wrote %ld over "
+				 "T%d's %ld: %ld updates are lost", e->thread,
+				 e->a, e->other, e->b, e->lost);
+	} else if (e->flags & EV_STALE) {
+		snprintf(buf, size, "T%d read %ld before T%d wrote %ld: one of "
+			 "these updates will be lost", e->other, e->b,
+			 e->thread, e->a);
+	} else if (e->flags & EV_MISUSE) {
+		event_misuse(e, n, buf, size);
+	} else if (e->op == OP_DEADLOCK) {
+		snprintf(buf, size, "deadlock: every live thread is blocked");
+	} else if (e->op == OP_ACTION) {
+		snprintf(buf, size, "T%d arrived last at %s and runs its "
+			 "action before anyone leaves", e->thread,
+			 n->object(e->obj));
+	}
+	return buf;
+}

@@ -1,0 +1,90 @@
+/*
+ * event.h: the event stream, the one thing the runtime produces.
+ *
+ * Every visible operation, thread start and exit, and every verdict the
+ * runtime reaches (a lost update, a misuse, a deadlock) is one event with a
+ * place in a total order.  Plain text, the viewer and the tests are all
+ * consumers of this stream; none of them looks inside the runtime.
+ */
+#ifndef INTERLEAVE_EVENT_H
+#define INTERLEAVE_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum event_op {
+	OP_START,    /* thread started (not a step) */
+	OP_EXIT,     /* thread finished (not a step) */
+	OP_LOAD,     /* a = value read */
+	OP_STORE,    /* a = value written, b = value overwritten */
+	OP_ADD,      /* a = new value, b = old value (one atomic step) */
+	OP_LOCK,     /* a = new depth (recursive), b = error */
+	OP_UNLOCK,   /* a = depth left, b = error */
+	OP_SEM_WAIT, /* a = count after */
+	OP_SEM_POST, /* a = count after, b = error */
+	OP_COND_WAIT,  /* releases obj2's mutex, sleeps on obj */
+	OP_COND_WAKE,  /* the waiter holds the mutex again (a step) */
+	OP_SIGNAL,     /* other = thread woken, 0 if none */
+	OP_BROADCAST,  /* a = threads woken */
+	OP_ARRIVE,     /* a = arrived so far, b = parties */
+	OP_ACTION,     /* the barrier action ran (not a step) */
+	OP_LEAVE,      /* released from the barrier */
+	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
+	OP_COUNT
+};
+
+/* Flags: what the runtime noticed about this event. */
+enum {
+	EV_STEP = 1 << 0,    /* a visible operation: counts as a step */
+	EV_LOST = 1 << 1,    /* a store that overwrote unseen updates */
+	EV_MISUSE = 1 << 2,  /* refused: not the owner, over the bound, ... */
+	EV_STALE = 1 << 3,   /* a load that another thread's store will beat */
+};
+
+struct event {
+	uint64_t seq;  /* position in the total order, from 1 */
+	uint64_t step; /* step number, 0 for events that are not steps */
+	int32_t line;  /* lesson source line, 0 if none */
+	int16_t thread; /* 1-based; 0 for the runtime itself */
+	int16_t obj;    /* object index, -1 for none */
+	int16_t obj2;   /* second object (the mutex of a cond wait), or -1 */
+	int16_t other;  /* another thread involved (lost update victim, woken) */
+	uint8_t op;
+	uint8_t flags;
+	long a, b;      /* values, meaning per op (see enum event_op) */
+	long lost;      /* EV_LOST: updates overwritten; misuse: the bound */
+	/*
+	 * Step mode: where the event's thread stands once the step is over
+	 * (the operation it will run next, or OP_EXIT when finished), and
+	 * which threads may run next (bit id-1).  With these the viewer's
+	 * model needs nothing but the stream.  Free mode leaves them 0.
+	 */
+	int32_t next_line;
+	int16_t next_obj;
+	uint8_t next_op;
+	uint64_t ready;
+};
+
+/* Names the formatter needs, supplied by whoever owns the run. */
+struct event_names {
+	const char *(*thread)(int id);  /* "deposit" */
+	const char *(*object)(int id);  /* "balance" */
+};
+
+const char *event_op_name(enum event_op op);
+
+/*
+ * Format one event as one line of plain text, without a newline, into buf.
+ * Returns buf.  The same text feeds --plain and the viewer's log.
+ */
+char *event_format(const struct event *e, const struct event_names *n,
+		   char *buf, size_t size);
+
+/*
+ * Narration for a flagged event ("T2 wrote 99 over T1's 101: T1's deposit
+ * is lost"), or an empty string when there is nothing to say.
+ */
+char *event_narrate(const struct event *e, const struct event_names *n,
+		    char *buf, size_t size);
+
+#endif

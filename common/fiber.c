@@ -1,0 +1,186 @@
+/*
+ * fiber.c: ucontext fibers, told to the sanitizers.
+ *
+ * AddressSanitizer and ThreadSanitizer both track "the current stack"; a
+ * swapcontext they were not told about looks to them like stack corruption
+ * or a wild write.  Each switch is therefore bracketed by the sanitizers'
+ * fiber calls, compiled in only when that sanitizer is on.  ThreadSanitizer
+ * is asked to treat a switch as synchronisation, which it is: only one fiber
+ * ever runs at a time.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "fiber.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <dlfcn.h>
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#define FIBER_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define FIBER_TSAN 1
+#endif
+
+/* Generous: lesson code is shallow, but sanitizers enlarge frames. */
+#define FIBER_STACK (256 * 1024)
+
+struct fiber {
+	ucontext_t ctx;
+	ucontext_t caller; /* the scheduler's context while this fiber runs */
+	void (*fn)(void *);
+	void *arg;
+	char *map;  /* guard page + stack */
+	size_t maplen;
+#ifdef FIBER_ASAN
+	void *fake_stack;
+	const void *caller_bottom;
+	size_t caller_size;
+#endif
+#ifdef FIBER_TSAN
+	void *tsan;
+	void *tsan_caller;
+#endif
+};
+
+#ifdef FIBER_ASAN
+/*
+ * ASan's own swapcontext wrapper prints a warning on first use (into every
+ * lesson's stderr) and guesses at what we tell it exactly below.  Call
+ * libc's swapcontext past the wrapper; fiber_new() clears each new stack's
+ * shadow, the one other thing the wrapper did.
+ */
+static int fiber_swap(ucontext_t *from, const ucontext_t *to)
+{
+	static int (*real)(ucontext_t *, const ucontext_t *);
+	if (!real) {
+		/* Not RTLD_NEXT: the next object after us is ASan itself. */
+		void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+		if (libc)
+			*(void **)&real = dlsym(libc, "swapcontext");
+		if (!real)
+			*(void **)&real = dlsym(RTLD_NEXT, "swapcontext");
+	}
+	return real(from, to);
+}
+#else
+#define fiber_swap swapcontext
+#endif
+
+/* makecontext passes int arguments: split the pointer in two. */
+static void fiber_trampoline(unsigned hi, unsigned lo)
+{
+	struct fiber *f = (struct fiber *)(((uintptr_t)hi << 32) | lo);
+#ifdef FIBER_ASAN
+	__sanitizer_finish_switch_fiber(NULL, &f->caller_bottom,
+					&f->caller_size);
+#endif
+	f->fn(f->arg);
+	fiber_exit(f);
+}
+
+/*
+ * Prepare f's context to start in the trampoline on the given stack.  Kept
+ * out of line: getcontext() returns twice, which would make every local of
+ * the caller suspect.
+ */
+__attribute__((noinline)) static void fiber_make(struct fiber *f, char *stack)
+{
+	getcontext(&f->ctx);
+	f->ctx.uc_stack.ss_sp = stack;
+	f->ctx.uc_stack.ss_size = FIBER_STACK;
+	f->ctx.uc_link = NULL;
+	uintptr_t p = (uintptr_t)f;
+	makecontext(&f->ctx, (void (*)(void))fiber_trampoline, 2,
+		    (unsigned)(p >> 32), (unsigned)(p & 0xffffffffu));
+}
+
+struct fiber *fiber_new(void (*fn)(void *), void *arg)
+{
+	struct fiber *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	long page = sysconf(_SC_PAGESIZE);
+	f->maplen = FIBER_STACK + (size_t)page;
+	f->map = mmap(NULL, f->maplen, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (f->map == MAP_FAILED) {
+		free(f);
+		return NULL;
+	}
+	/* The lowest page stays unmapped-in-effect: overflow faults at once. */
+	mprotect(f->map, (size_t)page, PROT_NONE);
+#ifdef FIBER_ASAN
+	__asan_unpoison_memory_region(f->map + page, FIBER_STACK);
+#endif
+	f->fn = fn;
+	f->arg = arg;
+	fiber_make(f, f->map + page);
+#ifdef FIBER_TSAN
+	f->tsan = __tsan_create_fiber(0);
+#endif
+	return f;
+}
+
+void fiber_free(struct fiber *f)
+{
+	if (!f)
+		return;
+#ifdef FIBER_TSAN
+	__tsan_destroy_fiber(f->tsan);
+#endif
+	munmap(f->map, f->maplen);
+	free(f);
+}
+
+void fiber_run(struct fiber *f)
+{
+#ifdef FIBER_TSAN
+	f->tsan_caller = __tsan_get_current_fiber();
+	__tsan_switch_to_fiber(f->tsan, 0);
+#endif
+#ifdef FIBER_ASAN
+	void *fake = NULL;
+	__sanitizer_start_switch_fiber(&fake, f->ctx.uc_stack.ss_sp,
+				       f->ctx.uc_stack.ss_size);
+#endif
+	fiber_swap(&f->caller, &f->ctx);
+#ifdef FIBER_ASAN
+	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+}
+
+void fiber_yield(struct fiber *f)
+{
+#ifdef FIBER_TSAN
+	__tsan_switch_to_fiber(f->tsan_caller, 0);
+#endif
+#ifdef FIBER_ASAN
+	__sanitizer_start_switch_fiber(&f->fake_stack, f->caller_bottom,
+				       f->caller_size);
+#endif
+	fiber_swap(&f->ctx, &f->caller);
+#ifdef FIBER_ASAN
+	__sanitizer_finish_switch_fiber(f->fake_stack, &f->caller_bottom,
+					&f->caller_size);
+#endif
+}
+
+_Noreturn void fiber_exit(struct fiber *f)
+{
+#ifdef FIBER_TSAN
+	__tsan_switch_to_fiber(f->tsan_caller, 0);
+#endif
+#ifdef FIBER_ASAN
+	/* NULL: this stack is left for good, its fake frames can go. */
+	__sanitizer_start_switch_fiber(NULL, f->caller_bottom,
+				       f->caller_size);
+#endif
+	setcontext(&f->caller);
+	abort(); /* setcontext returns only on failure */
+}

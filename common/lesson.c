@@ -1,0 +1,130 @@
+/*
+ * lesson.c: lesson_main(), what every lesson program runs.
+ *
+ * It parses the command line, checks a --schedule before anything is
+ * printed, and then either opens the viewer or prints the run as text:
+ * one event per line (--plain) or just the summary line (--quiet).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run.h"
+#include "view.h"
+
+/* --plain: one event per line, narration after a '!'. */
+static void lesson_plain_sink(const struct event *e, void *ctx)
+{
+	FILE *out = ctx;
+	char line[256], say[512];
+	event_format(e, &rt_names, line, sizeof(line));
+	event_narrate(e, &rt_names, say, sizeof(say));
+	if (e->op == OP_DEADLOCK) {
+		/* The runtime is still up: name what each thread waits for. */
+		size_t len = strlen(say);
+		for (int i = 1; i <= rt.nthreads && len < sizeof(say); i++) {
+			const struct thr *t = &rt.threads[i];
+			char why[160];
+			if (t->state == THR_DONE)
+				continue;
+			len += (size_t)snprintf(say + len, sizeof(say) - len,
+					"; T%d %s", t->id,
+					sched_why(t, why, sizeof(why)));
+		}
+	}
+	if (say[0])
+		fprintf(out, "%s  ! %s\n", line, say);
+	else
+		fprintf(out, "%s\n", line);
+}
+
+/* --policy=manual without the viewer: read thread numbers from stdin. */
+static bool lesson_ask(int *id, void *ctx)
+{
+	(void)ctx;
+	int ids[RT_MAX_THREADS];
+	int n = sched_eligible(ids);
+	char line[64], why[160];
+	fflush(stdout);
+	for (;;) {
+		fprintf(stderr, "step %llu: ready:",
+			(unsigned long long)rt.step + 1);
+		for (int i = 0; i < n; i++)
+			fprintf(stderr, " T%d", ids[i]);
+		fprintf(stderr, "; run which thread? ");
+		if (!fgets(line, sizeof(line), stdin))
+			return false;
+		char *end;
+		long v = strtol(line, &end, 10);
+		if (end == line || v < 1 || v > rt.nthreads) {
+			fprintf(stderr, "  a thread number from 1 to %d, "
+				"please\n", rt.nthreads);
+			continue;
+		}
+		const struct thr *t = &rt.threads[v];
+		if (!sched_ready(t)) {
+			fprintf(stderr, "  T%ld cannot run: it %s\n", v,
+				t->state == THR_DONE
+					? "has finished"
+					: sched_why(t, why, sizeof(why)));
+			continue;
+		}
+		*id = (int)v;
+		return true;
+	}
+}
+
+static int lesson_text(const struct run_config *cfg, bool quiet)
+{
+	static char buf[1 << 16];
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	struct run_result res;
+	enum run_end end = run_lesson(cfg, quiet ? NULL : lesson_plain_sink,
+				      stdout, lesson_ask, NULL, &res);
+	if (end == RUN_NO_INPUT) {
+		fflush(stdout);
+		fprintf(stderr, "%s: --policy=manual: input ended before the "
+			"run did\n", cfg->lesson->name);
+		return 2;
+	}
+	if (!quiet && cfg->mode == RT_FREE && res.kept < res.steps)
+		printf("# free mode keeps the last %d events of each thread: "
+		       "%llu of %llu shown\n", RT_RING,
+		       (unsigned long long)res.kept,
+		       (unsigned long long)res.steps);
+	run_summary(cfg, &res, stdout);
+	fflush(stdout);
+	return 0;
+}
+
+int lesson_main(const struct lesson *l, int argc, char **argv)
+{
+	struct cli c;
+	switch (cli_parse(l, argc, argv, &c)) {
+	case CLI_DONE:
+		return 0;
+	case CLI_USAGE:
+		return 2;
+	case CLI_RUN:
+		break;
+	}
+	bool tty = isatty(STDOUT_FILENO);
+	if (c.out == OUT_AUTO)
+		c.out = tty ? OUT_VIEW : OUT_PLAIN;
+	int rc = 2;
+	char err[256];
+	if (c.out == OUT_VIEW && !tty)
+		cli_error(l, "--view needs a terminal on standard output; "
+			  "use --plain or --quiet");
+	else if (c.cfg.mode == RT_STEP && c.cfg.nschedule &&
+		 !run_check_schedule(&c.cfg, err, sizeof(err)))
+		cli_error(l, "%s", err);
+	else if (c.out == OUT_VIEW)
+		rc = view_main(&c.cfg);
+	else
+		rc = lesson_text(&c.cfg, c.out == OUT_QUIET);
+	cli_free(&c);
+	return rc;
+}

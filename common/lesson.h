@@ -1,0 +1,141 @@
+/*
+ * lesson.h: everything a lesson includes.
+ *
+ * A lesson is a small program that declares its shared state, its threads
+ * and its variants, and hands control to lesson_main().  It never parses
+ * options, prints tables or draws: the runtime does that, the same way for
+ * every lesson.
+ *
+ * Every operation below on shared state is a *visible operation*: in step
+ * mode it is exactly one step, chosen by the scheduler, and one event in the
+ * log; in free mode it runs on real threads and real pthread primitives and
+ * is recorded.  The macros capture the lesson's source line, so the viewer
+ * can put each thread's cursor on the line it is about to run.
+ */
+#ifndef INTERLEAVE_LESSON_H
+#define INTERLEAVE_LESSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct var;
+struct mutex;
+struct sema;
+struct cond;
+struct barrier;
+
+/* One named variant of a lesson: the broken code or one of its fixes. */
+struct lesson_variant {
+	const char *name;
+	const char *summary;
+};
+
+/*
+ * One whole-number option of a lesson (--threads, --iterations, ...).
+ * Free mode runs real threads at scale, step mode is watched one step at a
+ * time, so each mode has its own default.
+ */
+struct lesson_option {
+	const char *name;
+	const char *help;
+	long step_default;
+	long free_default;
+	long min;
+	long max;
+};
+
+struct lesson {
+	const char *name;
+	const char *summary;
+	const struct lesson_variant *variants; /* ends with {NULL} */
+	const struct lesson_option *options;   /* ends with {NULL} */
+	/* Create shared state and threads for the chosen variant and options. */
+	void (*setup)(void);
+	/* After the run: add figures, return whether the invariant held. */
+	bool (*report)(void);
+	/* The lesson's own source text, for the viewer: LESSON_SOURCE. */
+	const char *source;
+};
+
+/*
+ * The build embeds each lesson's .c file as NAME_source; a lesson declares
+ * it with LESSON_SOURCE(NAME) and points .source at it.
+ */
+#define LESSON_SOURCE(name) extern const char name##_source[]
+
+int lesson_main(const struct lesson *lesson, int argc, char **argv);
+
+/*
+ * LESSON_MAIN(desc): the main() of a lesson program.  Tests build lessons
+ * with -DLESSON_NO_MAIN and drive the descriptor in-process instead.
+ */
+#ifdef LESSON_NO_MAIN
+#define LESSON_MAIN(desc)
+#else
+#define LESSON_MAIN(desc)                                                      \
+	int main(int argc, char **argv)                                        \
+	{                                                                      \
+		return lesson_main(&(desc), argc, argv);                       \
+	}
+#endif
+
+/* Run configuration, for setup() and report(). */
+long lesson_opt(const char *name);
+int lesson_variant(void);
+bool lesson_step_mode(void);
+/* Add "name=value" to the summary line. */
+void lesson_figure(const char *name, long value);
+
+/* Threads, numbered from 1 in creation order.  body(arg) is the thread. */
+void thread_new(const char *name, void (*body)(long arg), long arg);
+
+/* Shared variables. */
+struct var *var_new(const char *name, long initial);
+long var_value(const struct var *v); /* outside the run only */
+long var_load_at(struct var *v, int line);
+void var_store_at(struct var *v, long value, int line);
+long var_add_at(struct var *v, long delta, int line); /* returns old value */
+#define var_load(v)     var_load_at((v), __LINE__)
+#define var_store(v, x) var_store_at((v), (x), __LINE__)
+#define var_add(v, d)   var_add_at((v), (d), __LINE__)
+/* Step mode: stores that overwrote an update the writer never saw. */
+long lesson_lost_updates(void);
+
+/* Mutexes.  unlock() returns 0 or EPERM (not the owner: reported). */
+enum mutex_kind { MUTEX_NORMAL, MUTEX_ERRORCHECK, MUTEX_RECURSIVE };
+struct mutex *mutex_new(const char *name, enum mutex_kind kind);
+int mutex_lock_at(struct mutex *m, int line);
+int mutex_unlock_at(struct mutex *m, int line);
+#define mutex_lock(m)   mutex_lock_at((m), __LINE__)
+#define mutex_unlock(m) mutex_unlock_at((m), __LINE__)
+
+/*
+ * Counting semaphores.  A bounded semaphore (bound > 0) refuses a post that
+ * would raise its count above bound: post() returns EOVERFLOW and the event
+ * is reported, where a plain semaphore would silently grow.
+ */
+struct sema *sema_new(const char *name, long initial, long bound);
+void sema_wait_at(struct sema *s, int line);
+int sema_post_at(struct sema *s, int line);
+#define sema_wait(s) sema_wait_at((s), __LINE__)
+#define sema_post(s) sema_post_at((s), __LINE__)
+
+/* Condition variables, always used with a mutex the caller holds. */
+struct cond *cond_new(const char *name);
+int cond_wait_at(struct cond *c, struct mutex *m, int line);
+void cond_signal_at(struct cond *c, int line);
+void cond_broadcast_at(struct cond *c, int line);
+#define cond_wait(c, m)    cond_wait_at((c), (m), __LINE__)
+#define cond_signal(c)     cond_signal_at((c), __LINE__)
+#define cond_broadcast(c)  cond_broadcast_at((c), __LINE__)
+
+/*
+ * Barriers: wait() returns when all parties have arrived.  The last to
+ * arrive runs action (if any) before anyone is released, and gets true.
+ */
+struct barrier *barrier_new(const char *name, int parties,
+			    void (*action)(void));
+bool barrier_wait_at(struct barrier *b, int line);
+#define barrier_wait(b) barrier_wait_at((b), __LINE__)
+
+#endif

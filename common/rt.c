@@ -1,0 +1,271 @@
+/*
+ * rt.c: the run: its threads, its objects, and where its events go.
+ *
+ * A run is set up by the lesson's setup(), which creates objects and
+ * threads through the calls in lesson.h, and driven by run.c in free mode
+ * or by sched.c in step mode.  This file holds what both modes share.
+ *
+ * Events take two paths.  In step mode only one lesson thread runs at a
+ * time, so an event is numbered and handed to the sink at once.  In free
+ * mode threads really run in parallel; each writes its events into its own
+ * ring with a number from one shared counter, and run.c merges the rings
+ * into one ordered stream after the threads are joined.  A global counter
+ * costs one atomic add per event, which is the price of a total order.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fiber.h"
+#include "rt.h"
+
+struct rt rt;
+
+_Noreturn void rt_die(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("interleave: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void rt_check(int err, const char *what)
+{
+	if (err)
+		rt_die("%s: %s", what, strerror(err));
+}
+
+static const char *rt_thread_name(int id)
+{
+	if (id <= 0 || id > rt.nthreads)
+		return "runtime";
+	return rt.threads[id].name;
+}
+
+static const char *rt_object_name(int id)
+{
+	if (id < 0 || id >= rt.nobjs)
+		return "-";
+	return rt.objs[id]->name;
+}
+
+const struct event_names rt_names = {
+	.thread = rt_thread_name,
+	.object = rt_object_name,
+};
+
+void rt_init(const struct run_config *cfg, event_sink sink, void *ctx)
+{
+	memset(&rt, 0, sizeof(rt));
+	rt.cfg = cfg;
+	rt.mode = cfg->mode;
+	rt.sink = sink;
+	rt.sink_ctx = ctx;
+	cfg->lesson->setup();
+	if (rt.nthreads == 0)
+		rt_die("lesson %s created no threads", cfg->lesson->name);
+}
+
+/* Free mode: release the pthread side of an object. */
+static void rt_free_obj_destroy(struct obj *o)
+{
+	switch (o->kind) {
+	case OBJ_VAR:
+		break;
+	case OBJ_MUTEX:
+		pthread_mutex_destroy(&((struct mutex *)o)->pm);
+		break;
+	case OBJ_SEMA:
+		sem_destroy(&((struct sema *)o)->ps);
+		pthread_mutex_destroy(&((struct sema *)o)->guard);
+		break;
+	case OBJ_COND:
+		pthread_cond_destroy(&((struct cond *)o)->pc);
+		break;
+	case OBJ_BARRIER:
+		pthread_mutex_destroy(&((struct barrier *)o)->pm);
+		pthread_cond_destroy(&((struct barrier *)o)->pc);
+		break;
+	}
+}
+
+void rt_destroy(void)
+{
+	for (int i = 1; i <= rt.nthreads; i++) {
+		fiber_free(rt.threads[i].fiber);
+		free(rt.threads[i].ring);
+	}
+	for (int i = 0; i < rt.nobjs; i++) {
+		if (rt.mode == RT_FREE)
+			rt_free_obj_destroy(rt.objs[i]);
+		free(rt.objs[i]);
+	}
+	memset(&rt, 0, sizeof(rt));
+}
+
+/* Free mode: each real thread knows its own descriptor. */
+static _Thread_local struct thr *rt_tls_self;
+
+struct thr *rt_self(void)
+{
+	return rt.mode == RT_STEP ? rt.current : rt_tls_self;
+}
+
+void rt_add_obj(struct obj *o, enum obj_kind kind, const char *name)
+{
+	if (rt.nobjs >= RT_MAX_OBJS)
+		rt_die("more than %d shared objects", RT_MAX_OBJS);
+	o->kind = kind;
+	o->id = rt.nobjs;
+	o->name = name;
+	rt.objs[rt.nobjs++] = o;
+}
+
+struct event rt_event(enum event_op op, const struct obj *o, int line)
+{
+	struct thr *t = rt_self();
+	struct event e = {
+		.thread = (int16_t)(t ? t->id : 0),
+		.obj = (int16_t)(o ? o->id : -1),
+		.obj2 = -1,
+		.line = line,
+		.op = (uint8_t)op,
+	};
+	return e;
+}
+
+void rt_emit(struct event *e)
+{
+	if (rt.mode == RT_STEP) {
+		e->seq = ++rt.seq;
+		e->step = (e->flags & EV_STEP) ? rt.step : 0;
+		if (rt.nstepbuf == (int)(sizeof(rt.stepbuf) / sizeof(*e)))
+			rt_die("a single step emitted too many events");
+		rt.stepbuf[rt.nstepbuf++] = *e; /* sched.c delivers them */
+		return;
+	}
+	struct thr *t = rt_tls_self;
+	e->seq = atomic_fetch_add_explicit(&rt.free_seq, 1,
+					   memory_order_relaxed) + 1;
+	e->step = (e->flags & EV_STEP) ? e->seq : 0;
+	t->ring[t->nrec++ & (RT_RING - 1)] = *e;
+}
+
+void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line)
+{
+	struct thr *t = rt.current;
+	t->pending = (struct pending){
+		.op = op, .obj = obj, .obj2 = obj2, .line = line
+	};
+	fiber_yield(t->fiber);
+}
+
+void rt_park(enum event_op op, struct obj *obj, int line)
+{
+	rt_park2(op, obj, NULL, line);
+}
+
+/* Step mode: a fiber's whole life. */
+static void rt_fiber_main(void *arg)
+{
+	struct thr *t = arg;
+	struct event e = rt_event(OP_START, NULL, 0);
+	rt_emit(&e);
+	t->body(t->arg);
+	t->state = THR_DONE;
+	e = rt_event(OP_EXIT, NULL, 0);
+	rt_emit(&e);
+}
+
+/* Free mode: a real thread's whole life, released by the start gate. */
+static void *rt_pthread_main(void *arg)
+{
+	struct thr *t = arg;
+	rt_tls_self = t;
+	pthread_barrier_wait(&rt.gate);
+	struct event e = rt_event(OP_START, NULL, 0);
+	rt_emit(&e);
+	t->body(t->arg);
+	e = rt_event(OP_EXIT, NULL, 0);
+	rt_emit(&e);
+	t->state = THR_DONE;
+	return NULL;
+}
+
+void thread_new(const char *name, void (*body)(long arg), long arg)
+{
+	if (rt.nthreads >= RT_MAX_THREADS)
+		rt_die("more than %d threads", RT_MAX_THREADS);
+	struct thr *t = &rt.threads[++rt.nthreads];
+	t->id = rt.nthreads;
+	t->name = name;
+	t->body = body;
+	t->arg = arg;
+	t->state = THR_LIVE;
+	if (rt.mode == RT_STEP) {
+		t->fiber = fiber_new(rt_fiber_main, t);
+		if (!t->fiber)
+			rt_die("cannot allocate a stack for thread %d", t->id);
+	} else {
+		t->ring = malloc(RT_RING * sizeof(*t->ring));
+		if (!t->ring)
+			rt_die("out of memory for thread %d's events", t->id);
+	}
+}
+
+/* Free mode: start every thread together, wait for all of them. */
+void rt_free_start_join(void)
+{
+	rt_check(pthread_barrier_init(&rt.gate, NULL,
+				      (unsigned)rt.nthreads + 1),
+		 "pthread_barrier_init");
+	for (int i = 1; i <= rt.nthreads; i++)
+		rt_check(pthread_create(&rt.threads[i].pt, NULL,
+					rt_pthread_main, &rt.threads[i]),
+			 "pthread_create");
+	pthread_barrier_wait(&rt.gate);
+	for (int i = 1; i <= rt.nthreads; i++)
+		rt_check(pthread_join(rt.threads[i].pt, NULL), "pthread_join");
+	pthread_barrier_destroy(&rt.gate);
+}
+
+/* --- the configuration, as lessons see it --- */
+
+long lesson_opt(const char *name)
+{
+	const struct lesson_option *o = rt.cfg->lesson->options;
+	for (int i = 0; o && o[i].name; i++)
+		if (strcmp(o[i].name, name) == 0)
+			return rt.cfg->opts[i];
+	rt_die("lesson asked for unknown option '%s'", name);
+}
+
+int lesson_variant(void)
+{
+	return rt.cfg->variant;
+}
+
+bool lesson_step_mode(void)
+{
+	return rt.mode == RT_STEP;
+}
+
+void lesson_figure(const char *name, long value)
+{
+	if (rt.nfigures >= RT_MAX_FIGURES)
+		rt_die("more than %d summary figures", RT_MAX_FIGURES);
+	rt.figures[rt.nfigures].name = name;
+	rt.figures[rt.nfigures].value = value;
+	rt.nfigures++;
+}
+
+long lesson_lost_updates(void)
+{
+	return rt.lost_updates;
+}

@@ -1,0 +1,160 @@
+/*
+ * run.c: a lesson run from start to summary.
+ *
+ * Step mode loops: pick a thread by policy, run one step, until everyone
+ * has finished, every live thread is blocked (a deadlock), or the step limit
+ * is reached.  Free mode starts the real threads behind a gate, joins them,
+ * then merges their event rings into one ordered stream.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+
+void run_begin(const struct run_config *cfg, event_sink sink, void *ctx,
+	       struct sched *s)
+{
+	rt_init(cfg, sink, ctx);
+	sched_init(s, cfg);
+	sched_start();
+}
+
+void run_finish(enum run_end end, struct run_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->end = end;
+	res->steps = rt.mode == RT_STEP ? rt.step : rt.free_seq;
+	res->invariant = rt.cfg->lesson->report();
+	res->nfigures = rt.nfigures;
+	memcpy(res->figures, rt.figures, sizeof(rt.figures));
+	rt_destroy();
+}
+
+static enum run_end run_steps(struct sched *s, run_chooser choose,
+			      void *cctx, bool schedule_only, char *err,
+			      size_t errsize)
+{
+	for (;;) {
+		int id;
+		if (schedule_only && s->pos >= rt.cfg->nschedule)
+			return RUN_DONE;
+		if (rt.step >= (uint64_t)rt.cfg->max_steps)
+			return RUN_STEP_LIMIT;
+		switch (sched_pick(s, &id, err, errsize)) {
+		case SCHED_OK:
+			break;
+		case SCHED_NONE:
+			if (sched_live() == 0)
+				return RUN_DONE;
+			sched_deadlock();
+			return RUN_DEADLOCK;
+		case SCHED_BAD:
+			return RUN_BAD_SCHEDULE;
+		case SCHED_MANUAL:
+			if (!choose || !choose(&id, cctx))
+				return RUN_NO_INPUT;
+			if (id < 1 || id > rt.nthreads ||
+			    !sched_ready(&rt.threads[id]))
+				continue; /* the chooser re-asks */
+			break;
+		}
+		sched_step(id);
+	}
+}
+
+static int run_by_seq(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Free mode: the kept events of every thread, in one total order. */
+static uint64_t run_merge(event_sink sink, void *ctx)
+{
+	size_t n = 0;
+	for (int i = 1; i <= rt.nthreads; i++)
+		n += rt.threads[i].nrec < RT_RING ? rt.threads[i].nrec
+						  : RT_RING;
+	if (!sink)
+		return n;
+	struct event *all = malloc((n ? n : 1) * sizeof(*all));
+	if (!all)
+		rt_die("out of memory merging %zu events", n);
+	size_t k = 0;
+	for (int i = 1; i <= rt.nthreads; i++) {
+		const struct thr *t = &rt.threads[i];
+		uint64_t keep = t->nrec < RT_RING ? t->nrec : RT_RING;
+		for (uint64_t j = t->nrec - keep; j < t->nrec; j++)
+			all[k++] = t->ring[j & (RT_RING - 1)];
+	}
+	qsort(all, n, sizeof(*all), run_by_seq);
+	for (size_t j = 0; j < n; j++)
+		sink(&all[j], ctx);
+	free(all);
+	return n;
+}
+
+enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
+			void *ctx, run_chooser choose, void *cctx,
+			struct run_result *res)
+{
+	char err[sizeof(res->error)] = "";
+	enum run_end end = RUN_DONE;
+	uint64_t kept = 0;
+	if (cfg->mode == RT_STEP) {
+		struct sched s;
+		run_begin(cfg, sink, ctx, &s);
+		end = run_steps(&s, choose, cctx, false, err, sizeof(err));
+	} else {
+		rt_init(cfg, NULL, NULL);
+		rt_free_start_join();
+		kept = run_merge(sink, ctx);
+	}
+	run_finish(end, res);
+	res->kept = kept;
+	memcpy(res->error, err, sizeof(err));
+	return end;
+}
+
+bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
+{
+	struct sched s;
+	struct run_result res;
+	run_begin(cfg, NULL, NULL, &s);
+	enum run_end end = run_steps(&s, NULL, NULL, true, err, n);
+	rt_destroy();
+	(void)res;
+	return end != RUN_BAD_SCHEDULE;
+}
+
+void run_summary(const struct run_config *cfg, const struct run_result *res,
+		 FILE *out)
+{
+	static const char *const modes[] = { "step", "free" };
+	fprintf(out, "summary: lesson=%s variant=%s mode=%s",
+		cfg->lesson->name, cfg->lesson->variants[cfg->variant].name,
+		modes[cfg->mode]);
+	if (cfg->mode == RT_STEP)
+		fprintf(out, " seed=%llu", (unsigned long long)cfg->seed);
+	else
+		fprintf(out, " seed=-");
+	fprintf(out, " steps=%llu invariant=%s",
+		(unsigned long long)res->steps,
+		res->invariant ? "held" : "broken");
+	for (int i = 0; i < res->nfigures; i++)
+		fprintf(out, " %s=%ld", res->figures[i].name,
+			res->figures[i].value);
+	if (res->end == RUN_DEADLOCK)
+		fprintf(out, " deadlock=yes");
+	else if (res->end == RUN_STEP_LIMIT)
+		fprintf(out, " stopped=max-steps");
+	fputc('\n', out);
+}
+
+long run_figure(const struct run_result *res, const char *name)
+{
+	for (int i = 0; i < res->nfigures; i++)
+		if (strcmp(res->figures[i].name, name) == 0)
+			return res->figures[i].value;
+	rt_die("no figure '%s' in the result", name);
+}

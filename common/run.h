@@ -1,0 +1,64 @@
+/*
+ * run.h: one whole run of a lesson, in either mode, and its summary.
+ */
+#ifndef INTERLEAVE_RUN_H
+#define INTERLEAVE_RUN_H
+
+#include <stdio.h>
+
+#include "rt.h"
+#include "sched.h"
+
+enum run_end {
+	RUN_DONE,        /* every thread finished */
+	RUN_DEADLOCK,    /* step mode: every live thread blocked */
+	RUN_STEP_LIMIT,  /* step mode: --max-steps reached */
+	RUN_BAD_SCHEDULE,/* step mode: --schedule named a thread that can't run */
+	RUN_NO_INPUT,    /* step mode, manual: the person's input ended */
+};
+
+struct run_result {
+	enum run_end end;
+	bool invariant;
+	uint64_t steps;  /* step mode: steps; free mode: events */
+	uint64_t kept;   /* free mode: events kept in the rings */
+	int nfigures;
+	struct {
+		const char *name;
+		long value;
+	} figures[RT_MAX_FIGURES];
+	char error[256];
+};
+
+/* Manual policy: ask for the next thread; false when input has ended. */
+typedef bool (*run_chooser)(int *id, void *ctx);
+
+/*
+ * Run cfg to the end, sending every event to sink (may be NULL).  In step
+ * mode with the manual policy, choose is asked at every step.  Fills res;
+ * returns res->end.
+ */
+enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
+			void *ctx, run_chooser choose, void *cctx,
+			struct run_result *res);
+
+/*
+ * Step mode, stepping by hand (the viewer): run_begin() sets the run up and
+ * starts its threads, run_end() reports and tears it down.  Between them
+ * use sched_pick() and sched_step().
+ */
+void run_begin(const struct run_config *cfg, event_sink sink, void *ctx,
+	       struct sched *s);
+void run_finish(enum run_end end, struct run_result *res);
+
+/* Step mode: check --schedule without output.  false: err says why. */
+bool run_check_schedule(const struct run_config *cfg, char *err, size_t n);
+
+/* The one summary line of the contract, with a newline. */
+void run_summary(const struct run_config *cfg, const struct run_result *res,
+		 FILE *out);
+
+/* A figure of the result by name; missing is a test bug: dies. */
+long run_figure(const struct run_result *res, const char *name);
+
+#endif

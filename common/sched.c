@@ -1,0 +1,238 @@
+/*
+ * sched.c: who runs next, in step mode.
+ *
+ * A blocking primitive is not blocked on for real: a thread whose pending
+ * operation cannot proceed (a held mutex, an empty semaphore, a closed
+ * barrier) is just not eligible.  So a run can never hang, and when no live
+ * thread is eligible the scheduler knows it is a deadlock and can say what
+ * every thread waits for.
+ *
+ * Events of a step are held back until the step is over, then stamped with
+ * where the thread now stands and who may run next, and delivered.
+ */
+#include <stdio.h>
+
+#include "fiber.h"
+#include "sched.h"
+
+/* splitmix64: tiny, fast, and the same sequence on every machine. */
+static uint64_t sched_rand(struct sched *s)
+{
+	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void sched_init(struct sched *s, const struct run_config *cfg)
+{
+	*s = (struct sched){ .rng = cfg->seed };
+}
+
+static int sched_owner(const struct obj *o)
+{
+	return atomic_load_explicit(&((const struct mutex *)o)->owner,
+				    memory_order_relaxed);
+}
+
+bool sched_ready(const struct thr *t)
+{
+	if (t->state == THR_DONE)
+		return false;
+	const struct pending *p = &t->pending;
+	switch (p->op) {
+	case OP_LOCK: {
+		const struct mutex *m = (const struct mutex *)p->obj;
+		int owner = sched_owner(p->obj);
+		/* Re-locking: recursive counts, error-checking refuses. */
+		return owner == 0 ||
+		       (owner == t->id && m->kind != MUTEX_NORMAL);
+	}
+	case OP_SEM_WAIT:
+		return ((const struct sema *)p->obj)->count > 0;
+	case OP_COND_WAKE:
+		return !t->in_cond && sched_owner(p->obj2) == 0;
+	case OP_LEAVE:
+		return ((const struct barrier *)p->obj)->gen != t->barrier_gen;
+	default:
+		return true;
+	}
+}
+
+int sched_eligible(int *ids)
+{
+	int n = 0;
+	for (int i = 1; i <= rt.nthreads; i++)
+		if (sched_ready(&rt.threads[i]))
+			ids[n++] = i;
+	return n;
+}
+
+int sched_live(void)
+{
+	int n = 0;
+	for (int i = 1; i <= rt.nthreads; i++)
+		n += rt.threads[i].state == THR_LIVE;
+	return n;
+}
+
+static uint64_t sched_ready_mask(void)
+{
+	uint64_t mask = 0;
+	for (int i = 1; i <= rt.nthreads; i++)
+		if (sched_ready(&rt.threads[i]))
+			mask |= 1ull << (i - 1);
+	return mask;
+}
+
+/* Stamp this step's events with the state after it, and hand them on. */
+static void sched_deliver(void)
+{
+	uint64_t ready = sched_ready_mask();
+	for (int i = 0; i < rt.nstepbuf; i++) {
+		struct event *e = &rt.stepbuf[i];
+		e->ready = ready;
+		if (e->thread > 0) {
+			const struct thr *t = &rt.threads[e->thread];
+			bool done = t->state == THR_DONE;
+			e->next_op = (uint8_t)(done ? OP_EXIT : t->pending.op);
+			e->next_line = done ? 0 : t->pending.line;
+			e->next_obj = (int16_t)(done || !t->pending.obj
+						 ? -1 : t->pending.obj->id);
+		}
+		if (rt.sink)
+			rt.sink(e, rt.sink_ctx);
+	}
+	rt.nstepbuf = 0;
+}
+
+static void sched_resume(struct thr *t)
+{
+	rt.current = t;
+	fiber_run(t->fiber);
+	rt.current = NULL;
+	sched_deliver();
+}
+
+void sched_start(void)
+{
+	for (int i = 1; i <= rt.nthreads; i++)
+		sched_resume(&rt.threads[i]);
+}
+
+void sched_step(int id)
+{
+	rt.step++;
+	sched_resume(&rt.threads[id]);
+}
+
+static int sched_rr(struct sched *s, const int *ids, int n)
+{
+	long quantum = rt.cfg->quantum > 0 ? rt.cfg->quantum : 1;
+	for (int i = 0; i < n; i++)
+		if (ids[i] == s->rr_last && s->rr_used < quantum) {
+			s->rr_used++;
+			return ids[i];
+		}
+	int next = ids[0]; /* the first ready thread after the last one */
+	for (int i = 0; i < n; i++)
+		if (ids[i] > s->rr_last) {
+			next = ids[i];
+			break;
+		}
+	s->rr_last = next;
+	s->rr_used = 1;
+	return next;
+}
+
+/* The --schedule list, checked; SCHED_BAD explains the position. */
+static enum sched_pick_result sched_listed(struct sched *s, int *id,
+					   char *err, size_t errsize)
+{
+	int pos = s->pos + 1, want = rt.cfg->schedule[s->pos];
+	char why[160];
+	if (want < 1 || want > rt.nthreads) {
+		snprintf(err, errsize,
+			 "--schedule: position %d names thread %d, but the "
+			 "threads are 1 to %d", pos, want, rt.nthreads);
+		return SCHED_BAD;
+	}
+	const struct thr *t = &rt.threads[want];
+	if (!sched_ready(t)) {
+		snprintf(err, errsize,
+			 "--schedule: position %d names thread %d, which %s",
+			 pos, want,
+			 t->state == THR_DONE ? "has finished"
+					      : sched_why(t, why, sizeof(why)));
+		return SCHED_BAD;
+	}
+	s->pos++;
+	*id = want;
+	return SCHED_OK;
+}
+
+enum sched_pick_result sched_pick(struct sched *s, int *id, char *err,
+				  size_t errsize)
+{
+	int ids[RT_MAX_THREADS];
+	int n = sched_eligible(ids);
+	if (n == 0)
+		return SCHED_NONE;
+	if (s->pos < rt.cfg->nschedule)
+		return sched_listed(s, id, err, errsize);
+	switch (rt.cfg->policy) {
+	case POLICY_RANDOM:
+		*id = ids[sched_rand(s) % (uint64_t)n];
+		return SCHED_OK;
+	case POLICY_RR:
+		*id = sched_rr(s, ids, n);
+		return SCHED_OK;
+	case POLICY_MANUAL:
+		break;
+	}
+	return SCHED_MANUAL;
+}
+
+char *sched_why(const struct thr *t, char *buf, size_t size)
+{
+	const struct pending *p = &t->pending;
+	const char *name = p->obj ? p->obj->name : "-";
+	int owner;
+	switch (p->op) {
+	case OP_LOCK:
+		owner = sched_owner(p->obj);
+		if (owner == t->id)
+			snprintf(buf, size, "waits for mutex %s, which it "
+				 "holds itself", name);
+		else
+			snprintf(buf, size, "waits for mutex %s, held by T%d",
+				 name, owner);
+		break;
+	case OP_SEM_WAIT:
+		snprintf(buf, size, "waits for semaphore %s (count 0)", name);
+		break;
+	case OP_COND_WAKE:
+		if (t->in_cond)
+			snprintf(buf, size, "waits on condition %s", name);
+		else
+			snprintf(buf, size, "waits to retake mutex %s, held "
+				 "by T%d", p->obj2->name, sched_owner(p->obj2));
+		break;
+	case OP_LEAVE: {
+		const struct barrier *b = (const struct barrier *)p->obj;
+		snprintf(buf, size, "waits at barrier %s (%d of %d arrived)",
+			 name, b->arrived, b->parties);
+		break;
+	}
+	default:
+		snprintf(buf, size, "is ready");
+	}
+	return buf;
+}
+
+void sched_deadlock(void)
+{
+	struct event e = rt_event(OP_DEADLOCK, NULL, 0);
+	rt_emit(&e);
+	sched_deliver();
+}

@@ -1,0 +1,101 @@
+/*
+ * sema.c: counting semaphores, plain and bounded.
+ *
+ * A semaphore is a count of permits: wait takes one (or waits for one),
+ * post gives one back.  Nothing stops a plain semaphore from being posted
+ * more often than it was waited on, and its count then silently grows past
+ * the number of permits it was meant to guard.  A bounded semaphore refuses
+ * that post and the runtime reports it.
+ *
+ * Free mode uses a POSIX sem_t.  Its bound check holds a small guard mutex
+ * around read-count-then-post; waiters only ever lower the count meanwhile,
+ * so the check can never let the count pass the bound.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt.h"
+
+struct sema *sema_new(const char *name, long initial, long bound)
+{
+	struct sema *s = calloc(1, sizeof(*s));
+	if (!s)
+		rt_die("out of memory");
+	rt_add_obj(&s->o, OBJ_SEMA, name);
+	if (initial < 0 || (bound > 0 && initial > bound))
+		rt_die("semaphore %s: initial count %ld out of range", name,
+		       initial);
+	s->bound = bound;
+	s->count = initial;
+	if (rt.mode == RT_FREE) {
+		if (sem_init(&s->ps, 0, (unsigned)initial) != 0)
+			rt_die("sem_init: %s", strerror(errno));
+		rt_check(pthread_mutex_init(&s->guard, NULL),
+			 "pthread_mutex_init");
+	}
+	return s;
+}
+
+static long sema_free_count(struct sema *s)
+{
+	int v = 0;
+	sem_getvalue(&s->ps, &v);
+	return v;
+}
+
+void sema_wait_at(struct sema *s, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park(OP_SEM_WAIT, &s->o, line);
+	struct event e = rt_event(OP_SEM_WAIT, &s->o, line);
+	e.flags = EV_STEP;
+	if (rt.mode == RT_STEP) {
+		e.a = --s->count; /* sched.c ran us only if count > 0 */
+	} else {
+		while (sem_wait(&s->ps) != 0)
+			if (errno != EINTR) /* sem_* report through errno */
+				rt_die("sem_wait: %s", strerror(errno));
+		e.a = sema_free_count(s);
+	}
+	rt_emit(&e);
+}
+
+/* The post itself; returns 0 or EOVERFLOW (over the bound, refused). */
+static int sema_give(struct sema *s, long *count)
+{
+	if (rt.mode == RT_STEP) {
+		if (s->bound > 0 && s->count >= s->bound)
+			return *count = s->count, EOVERFLOW;
+		*count = ++s->count;
+		return 0;
+	}
+	int err = 0;
+	if (s->bound > 0)
+		rt_check(pthread_mutex_lock(&s->guard), "pthread_mutex_lock");
+	if (s->bound > 0 && sema_free_count(s) >= s->bound)
+		err = EOVERFLOW;
+	else if (sem_post(&s->ps) != 0)
+		rt_die("sem_post: %s", strerror(errno));
+	*count = sema_free_count(s);
+	if (s->bound > 0)
+		rt_check(pthread_mutex_unlock(&s->guard),
+			 "pthread_mutex_unlock");
+	return err;
+}
+
+int sema_post_at(struct sema *s, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park(OP_SEM_POST, &s->o, line);
+	struct event e = rt_event(OP_SEM_POST, &s->o, line);
+	e.flags = EV_STEP;
+	int err = sema_give(s, &e.a);
+	if (err) {
+		e.flags |= EV_MISUSE;
+		e.b = err;
+		e.lost = s->bound;
+	}
+	rt_emit(&e);
+	return err;
+}

@@ -1,0 +1,126 @@
+/*
+ * var.c: shared variables, the place where updates get lost.
+ *
+ * A load and a store are separate visible operations, so a thread can be
+ * switched out between reading a value and writing back what it computed
+ * from it.  Both are relaxed C11 atomics: in free mode the race is real on
+ * the hardware, yet the program has no undefined behaviour and the compiler
+ * cannot merge a loop of them into one addition.
+ *
+ * In step mode the runtime also remembers, for each thread, which version
+ * of each variable it last read.  A store from a thread whose read is out of
+ * date overwrites updates it never saw: that is a lost update, and the event
+ * says whose.
+ */
+#include <stdlib.h>
+
+#include "rt.h"
+
+struct var *var_new(const char *name, long initial)
+{
+	struct var *v = calloc(1, sizeof(*v));
+	if (!v)
+		rt_die("out of memory");
+	rt_add_obj(&v->o, OBJ_VAR, name);
+	atomic_init(&v->value, initial);
+	return v;
+}
+
+long var_value(const struct var *v)
+{
+	return atomic_load_explicit(&v->value, memory_order_relaxed);
+}
+
+static long var_get(struct var *v)
+{
+	return atomic_load_explicit(&v->value, memory_order_relaxed);
+}
+
+static void var_put(struct var *v, long x)
+{
+	atomic_store_explicit(&v->value, x, memory_order_relaxed);
+}
+
+/*
+ * Step mode, a write just replaced `old`: find a thread still holding a read
+ * of `old` that it has not written back.  Its coming store will lose this
+ * update.  Returns its id or 0.
+ */
+static int var_stale_holder(const struct var *v, const struct thr *self)
+{
+	uint64_t bit = 1ull << v->o.id;
+	for (int i = 1; i <= rt.nthreads; i++) {
+		const struct thr *t = &rt.threads[i];
+		if (t != self && t->state == THR_LIVE && (t->holding & bit) &&
+		    t->seen[v->o.id] == v->version - 1)
+			return t->id;
+	}
+	return 0;
+}
+
+/* Step mode bookkeeping for a write by t; fills in the verdict on e. */
+static void var_note_write(struct var *v, struct thr *t, struct event *e)
+{
+	uint64_t bit = 1ull << v->o.id;
+	if ((t->holding & bit) && t->seen[v->o.id] != v->version) {
+		e->flags |= EV_LOST;
+		e->lost = (long)(v->version - t->seen[v->o.id]);
+		e->other = (int16_t)v->last_writer;
+		rt.lost_updates += e->lost;
+	}
+	t->holding &= ~bit;
+	v->version++;
+	v->last_writer = t->id;
+	if (!(e->flags & EV_LOST)) {
+		int h = var_stale_holder(v, t);
+		if (h) {
+			e->flags |= EV_STALE;
+			e->other = (int16_t)h;
+		}
+	}
+}
+
+long var_load_at(struct var *v, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park(OP_LOAD, &v->o, line);
+	struct event e = rt_event(OP_LOAD, &v->o, line);
+	e.flags = EV_STEP;
+	e.a = var_get(v);
+	if (rt.mode == RT_STEP) {
+		rt.current->seen[v->o.id] = v->version;
+		rt.current->holding |= 1ull << v->o.id;
+	}
+	rt_emit(&e);
+	return e.a;
+}
+
+void var_store_at(struct var *v, long value, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park(OP_STORE, &v->o, line);
+	struct event e = rt_event(OP_STORE, &v->o, line);
+	e.flags = EV_STEP;
+	e.a = value;
+	e.b = var_get(v);
+	var_put(v, value);
+	if (rt.mode == RT_STEP)
+		var_note_write(v, rt.current, &e);
+	rt_emit(&e);
+}
+
+long var_add_at(struct var *v, long delta, int line)
+{
+	if (rt.mode == RT_STEP)
+		rt_park(OP_ADD, &v->o, line);
+	struct event e = rt_event(OP_ADD, &v->o, line);
+	e.flags = EV_STEP;
+	e.b = atomic_fetch_add_explicit(&v->value, delta, memory_order_relaxed);
+	e.a = e.b + delta;
+	if (rt.mode == RT_STEP) {
+		rt.current->holding &= ~(1ull << v->o.id);
+		var_note_write(v, rt.current, &e);
+	}
+	rt_emit(&e);
+	return e.b;
+}

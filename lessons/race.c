@@ -1,0 +1,110 @@
+/*
+ * race: deposit and withdraw threads lose updates on a shared balance.
+ *
+ * Tellers share one bank balance.  Odd-numbered tellers deposit 1, even
+ * ones withdraw 1, each the same number of times, so the balance should end
+ * where it started (or one deposit-run above, with an odd teller count).
+ *
+ * `balance = balance + 1` is not one operation but two: read the balance
+ * into a local, write back the local plus one.  If another teller writes
+ * between a teller's read and its write, that write is overwritten: the
+ * update is lost, and the money with it.
+ *
+ * The three variants sit side by side:
+ *   unsafe  the read and the write are separate steps        (lines r1-r2)
+ *   mutex   a lock makes read-and-write one critical section (m1-m4)
+ *   atomic  one indivisible fetch-and-add does both          (a1)
+ */
+#include "lesson.h"
+
+enum { UNSAFE, MUTEX, ATOMIC };
+
+static struct var *balance;
+static struct mutex *lock;
+static long iterations;
+
+static void teller_unsafe(long amount)
+{
+	for (long i = 0; i < iterations; i++) {
+		long tmp = var_load(balance);		/* r1: read */
+		var_store(balance, tmp + amount);	/* r2: write back */
+	}
+}
+
+static void teller_mutex(long amount)
+{
+	for (long i = 0; i < iterations; i++) {
+		mutex_lock(lock);			/* m1 */
+		long tmp = var_load(balance);		/* m2 */
+		var_store(balance, tmp + amount);	/* m3 */
+		mutex_unlock(lock);			/* m4 */
+	}
+}
+
+static void teller_atomic(long amount)
+{
+	for (long i = 0; i < iterations; i++)
+		var_add(balance, amount);		/* a1 */
+}
+
+static void (*const tellers[])(long) = {
+	[UNSAFE] = teller_unsafe,
+	[MUTEX] = teller_mutex,
+	[ATOMIC] = teller_atomic,
+};
+
+static void race_setup(void)
+{
+	iterations = lesson_opt("iterations");
+	balance = var_new("balance", lesson_opt("initial"));
+	lock = mutex_new("lock", MUTEX_NORMAL);
+	for (long t = 1; t <= lesson_opt("threads"); t++) {
+		bool deposits = t % 2 == 1;
+		thread_new(deposits ? "deposit" : "withdraw",
+			   tellers[lesson_variant()], deposits ? +1 : -1);
+	}
+}
+
+static bool race_report(void)
+{
+	long threads = lesson_opt("threads");
+	long net = (threads + 1) / 2 - threads / 2; /* deposit runs left over */
+	long expected = lesson_opt("initial") + net * iterations;
+	lesson_figure("balance", var_value(balance));
+	lesson_figure("expected", expected);
+	if (lesson_step_mode())
+		lesson_figure("lost_updates", lesson_lost_updates());
+	return var_value(balance) == expected;
+}
+
+static const struct lesson_variant race_variants[] = {
+	{ "unsafe", "read, then write back: another teller can run between" },
+	{ "mutex", "a lock around read-and-write" },
+	{ "atomic", "one indivisible fetch-and-add" },
+	{ NULL, NULL },
+};
+
+static const struct lesson_option race_options[] = {
+	{ "threads", "tellers: odd ones deposit 1, even ones withdraw 1",
+	  2, 2, 1, 64 },
+	{ "iterations", "deposits or withdrawals per teller",
+	  5, 1000000, 1, 1000000000 },
+	{ "initial", "the balance to start from",
+	  100, 100, -1000000000, 1000000000 },
+	{ NULL, NULL, 0, 0, 0, 0 },
+};
+
+LESSON_SOURCE(race);
+
+const struct lesson race_lesson = {
+	.name = "race",
+	.summary = "deposit and withdraw threads lose updates on a shared "
+		   "balance",
+	.variants = race_variants,
+	.options = race_options,
+	.setup = race_setup,
+	.report = race_report,
+	.source = race_source,
+};
+
+LESSON_MAIN(race_lesson)

@@ -1,0 +1,21 @@
+/*
+ * check_main.c: the one test runner; every suite is added here.
+ *
+ * Fork mode stays on, so a crash or a hang in one test is a reported
+ * failure; CK_FORK=no runs in-process, for gdb.
+ */
+#include <stdlib.h>
+
+#include "testutil.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(cli_suite());
+	srunner_add_suite(sr, sched_suite());
+	srunner_add_suite(sr, prim_suite());
+	srunner_add_suite(sr, race_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,211 @@
+/*
+ * test_cli.c: the command line: every bad input is one clear line on
+ * stderr, exit 2, and no output; good ones run and print the summary.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+struct bad {
+	const char *args;
+	const char *says; /* the message must contain this */
+};
+
+static const struct bad bad_inputs[] = {
+	{ "--threads=0", "--threads: expected a whole number from 1 to 64" },
+	{ "--threads=65", "--threads: expected a whole number from 1 to 64" },
+	{ "--threads=-1", "got '-1'" },
+	{ "--threads=abc", "got 'abc'" },
+	{ "--threads=", "--threads: expected a whole number" },
+	{ "--threads=2x", "got '2x'" },
+	{ "--threads=99999999999999999999", "--threads" },
+	{ "--iterations=0", "--iterations: expected a whole number from 1" },
+	{ "--variant=nope", "unknown variant 'nope'; the variants are unsafe, mutex, atomic" },
+	{ "--mode=fast", "--mode: expected step|free, got 'fast'" },
+	{ "--policy=fifo", "--policy: expected random|rr|manual" },
+	{ "--seed=-1", "--seed: expected a whole number from 0" },
+	{ "--seed=abc", "--seed: expected" },
+	{ "--policy=rr --quantum=0", "--quantum: expected a whole number from 1" },
+	{ "--quantum=3", "--quantum applies only to --policy=rr" },
+	{ "--schedule=1,x", "--schedule: position 2" },
+	{ "--schedule=", "--schedule: position 1" },
+	{ "--schedule=1,,2", "--schedule: position 2" },
+	{ "--schedule=1,3", "position 2 names thread 3, but the threads are 1 to 2" },
+	{ "--schedule=0", "--schedule: position 1" },
+	{ "--iterations=1 --schedule=1,1,1", "position 3 names thread 1, which has finished" },
+	{ "--variant=mutex --schedule=1,2", "position 2 names thread 2, which waits for mutex lock, held by T1" },
+	{ "--mode=free --seed=3", "--seed applies only to --mode=step" },
+	{ "--mode=free --schedule=1", "--schedule applies only to --mode=step" },
+	{ "--mode=free --policy=rr", "--policy applies only to --mode=step" },
+	{ "--max-steps=0", "--max-steps: expected a whole number from 1" },
+	{ "--plain --quiet", "choose one of --view, --plain, --quiet" },
+	{ "--view", "--view needs a terminal" },
+	{ "--frobnicate", "unknown option '--frobnicate'" },
+	{ "--seed", "--seed needs a value" },
+	{ "extra", "unexpected argument 'extra'" },
+};
+
+START_TEST(test_bad_input)
+{
+	const struct bad *b = &bad_inputs[_i];
+	char *out, *err;
+	int rc = texec("race", b->args, &out, &err);
+	ck_assert_msg(rc == 2, "race %s: exit %d, want 2", b->args, rc);
+	ck_assert_msg(strstr(err, b->says), "race %s: stderr '%s' lacks '%s'",
+		      b->args, err, b->says);
+	ck_assert_msg(strncmp(err, "race: ", 6) == 0, "no program name: %s",
+		      err);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
+		      "race %s: not one line: %s", b->args, err);
+	ck_assert_msg(out[0] == '\0', "race %s printed: %s", b->args, out);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(test_help_version_list)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("race", "--help", &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Usage: race [OPTION]..."));
+	ck_assert_ptr_nonnull(strstr(out, "--iterations=N"));
+	ck_assert_ptr_nonnull(strstr(out, "--schedule=LIST"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(texec("race", "--version", &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "race (interleave) "));
+	free(out);
+	free(err);
+	ck_assert_int_eq(texec("race", "--list-variants", &out, &err), 0);
+	ck_assert_str_eq(strtok(out, "\t"), "unsafe");
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* The contract's example: both read 100, thread 2's store wins. */
+START_TEST(test_schedule_example)
+{
+	char *out, *err;
+	int rc = texec("race", "--iterations=1 --schedule=1,2,1,2 --quiet",
+		       &out, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(out, "summary: lesson=race variant=unsafe mode=step "
+			      "seed=1 steps=4 invariant=broken balance=99 "
+			      "expected=100 lost_updates=1\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* --plain: one event per line, the summary last, lost update named. */
+START_TEST(test_plain_output)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("race", "--iterations=1 --schedule=1,2,1,2 "
+				       "--plain", &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "T2 wrote 99 over T1's 101: T1's "
+					  "deposit is lost"));
+	char *last = strrchr(out, '\n');
+	*last = '\0';
+	last = strrchr(out, '\n');
+	ck_assert_ptr_nonnull(last);
+	ck_assert_int_eq(strncmp(last + 1, "summary: ", 9), 0);
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* Same arguments, same log, byte for byte, for every policy. */
+START_TEST(test_deterministic)
+{
+	static const char *const args[] = {
+		"--plain --seed=42 --iterations=20",
+		"--plain --variant=mutex --policy=rr --quantum=3",
+		"--plain --variant=atomic --threads=5 --seed=9",
+		"--plain --schedule=2,2,1 --policy=rr",
+	};
+	char *out1, *err1, *out2, *err2;
+	ck_assert_int_eq(texec("race", args[_i], &out1, &err1), 0);
+	ck_assert_int_eq(texec("race", args[_i], &out2, &err2), 0);
+	ck_assert_str_eq(out1, out2);
+	ck_assert(strlen(out1) > 100);
+	free(out1);
+	free(err1);
+	free(out2);
+	free(err2);
+}
+END_TEST
+
+START_TEST(test_seed_changes_log)
+{
+	char *a, *b, *e1, *e2;
+	texec("race", "--plain --seed=1 --iterations=20", &a, &e1);
+	texec("race", "--plain --seed=2 --iterations=20", &b, &e2);
+	ck_assert_str_ne(a, b);
+	free(a);
+	free(b);
+	free(e1);
+	free(e2);
+}
+END_TEST
+
+START_TEST(test_parse_defaults)
+{
+	struct cli c;
+	ck_assert_int_eq(tcli(&race_lesson, "", &c), CLI_RUN);
+	ck_assert_int_eq(c.cfg.mode, RT_STEP);
+	ck_assert_int_eq(c.cfg.policy, POLICY_RANDOM);
+	ck_assert_int_eq(c.cfg.seed, 1);
+	ck_assert_int_eq(c.cfg.opts[1], 5); /* iterations in step mode */
+	cli_free(&c);
+	ck_assert_int_eq(tcli(&race_lesson, "--mode=free", &c), CLI_RUN);
+	ck_assert_int_eq(c.cfg.opts[1], 1000000);
+	cli_free(&c);
+	ck_assert_int_eq(tcli(&race_lesson, "--schedule=1,2,2 --seed=18446744073709551615",
+			      &c), CLI_RUN);
+	ck_assert_int_eq(c.cfg.nschedule, 3);
+	ck_assert_int_eq(c.cfg.schedule[2], 2);
+	ck_assert(c.cfg.seed == UINT64_MAX);
+	cli_free(&c);
+}
+END_TEST
+
+/* Manual policy without the viewer reads thread numbers from stdin. */
+START_TEST(test_manual_stdin)
+{
+	const char *dir = getenv("INTERLEAVE_BIN");
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "printf '2\\n9\\n2\\n1\\n1\\n' | %s/race "
+		 "--iterations=1 --policy=manual --quiet 2>/dev/null",
+		 dir ? dir : "build/bin");
+	FILE *p = popen(cmd, "r");
+	char line[256] = "";
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_ptr_nonnull(strstr(line, "steps=4 invariant=held balance=100"));
+	snprintf(cmd, sizeof(cmd), "printf '1\\n' | %s/race --policy=manual "
+		 "--quiet >/dev/null 2>&1", dir ? dir : "build/bin");
+	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2); /* input ran out */
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    (int)(sizeof(bad_inputs) / sizeof(bad_inputs[0])));
+	tcase_add_test(tc, test_help_version_list);
+	tcase_add_test(tc, test_schedule_example);
+	tcase_add_test(tc, test_plain_output);
+	tcase_add_loop_test(tc, test_deterministic, 0, 4);
+	tcase_add_test(tc, test_seed_changes_log);
+	tcase_add_test(tc, test_parse_defaults);
+	tcase_add_test(tc, test_manual_stdin);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,146 @@
+/*
+ * test_sched.c: the step-mode scheduler: policies, determinism, limits.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/* The thread of every step, in order, as a string like "1122". */
+static void tsteps(const struct tlog *log, char *buf, size_t size)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < log->n && k + 1 < size; i++)
+		if (log->ev[i].flags & EV_STEP)
+			buf[k++] = (char)('0' + log->ev[i].thread);
+	buf[k] = '\0';
+}
+
+START_TEST(test_same_seed_same_log)
+{
+	struct run_result r1, r2;
+	struct tlog a = { 0 }, b = { 0 };
+	char args[96];
+	snprintf(args, sizeof(args), "--seed=%d --iterations=30 --threads=4",
+		 _i * 7919);
+	trun(&race_lesson, args, &r1, &a);
+	trun(&race_lesson, args, &r2, &b);
+	ck_assert_uint_eq(a.n, b.n);
+	ck_assert_mem_eq(a.text, b.text, a.textlen);
+	ck_assert_int_eq(memcmp(a.ev, b.ev, a.n * sizeof(*a.ev)), 0);
+	tlog_free(&a);
+	tlog_free(&b);
+}
+END_TEST
+
+START_TEST(test_rr_quantum)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	char steps[64];
+	trun(&race_lesson, "--policy=rr --quantum=3 --iterations=3", &res, &log);
+	tsteps(&log, steps, sizeof(steps));
+	ck_assert_str_eq(steps, "111222111222");
+	tlog_free(&log);
+	trun(&race_lesson, "--policy=rr --iterations=2 --threads=3", &res, &log);
+	tsteps(&log, steps, sizeof(steps));
+	ck_assert_str_eq(steps, "123123123123");
+	tlog_free(&log);
+}
+END_TEST
+
+/* When the schedule runs out, the policy takes over. */
+START_TEST(test_schedule_then_policy)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	char steps[64];
+	trun(&race_lesson, "--schedule=2,2,2 --policy=rr --iterations=2", &res,
+	     &log);
+	tsteps(&log, steps, sizeof(steps));
+	ck_assert_str_eq(steps, "22212111"); /* then T1, T2 in turn */
+	tlog_free(&log);
+}
+END_TEST
+
+/* rr with quantum 1 interleaves load/store pairs: every update is lost. */
+START_TEST(test_rr_loses_everything)
+{
+	struct run_result res;
+	trun(&race_lesson, "--policy=rr --iterations=10", &res, NULL);
+	ck_assert(!res.invariant);
+	ck_assert_int_eq(run_figure(&res, "lost_updates"), 10);
+}
+END_TEST
+
+START_TEST(test_max_steps)
+{
+	struct run_result res;
+	ck_assert_int_eq(trun(&race_lesson, "--max-steps=7 --iterations=100",
+			      &res, NULL), RUN_STEP_LIMIT);
+	ck_assert_uint_eq(res.steps, 7);
+}
+END_TEST
+
+/* The manual policy asks at every step; a refused thread is re-asked. */
+static bool tchoose(int *id, void *ctx)
+{
+	const char **script = ctx;
+	if (!**script)
+		return false;
+	*id = *(*script)++ - '0';
+	return true;
+}
+
+START_TEST(test_manual)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	const char *script = "12912";
+	char steps[64];
+	ck_assert_int_eq(trun_manual(&race_lesson,
+				     "--policy=manual --iterations=1", tchoose,
+				     &script, &res, &log), RUN_DONE);
+	tsteps(&log, steps, sizeof(steps));
+	ck_assert_str_eq(steps, "1212");
+	ck_assert_int_eq(run_figure(&res, "balance"), 99);
+	tlog_free(&log);
+	script = "1";
+	ck_assert_int_eq(trun_manual(&race_lesson, "--policy=manual", tchoose,
+				     &script, &res, NULL), RUN_NO_INPUT);
+}
+END_TEST
+
+/* Every event says where its thread stands next and who may run. */
+START_TEST(test_event_stamps)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	trun(&race_lesson, "--variant=mutex --schedule=1,2 --iterations=1",
+	     &res, &log);
+	/* After T1 locks, T2 (parked at lock) is not ready. */
+	const struct event *e = &log.ev[2];
+	ck_assert_int_eq(e->op, OP_LOCK);
+	ck_assert_int_eq(e->thread, 1);
+	ck_assert_int_eq(e->next_op, OP_LOAD);
+	ck_assert_int_eq(e->ready, 1);
+	ck_assert_int_gt(e->next_line, e->line);
+	tlog_free(&log);
+}
+END_TEST
+
+Suite *sched_suite(void)
+{
+	Suite *s = suite_create("sched");
+	TCase *tc = tcase_create("sched");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_same_seed_same_log, 0, 20);
+	tcase_add_test(tc, test_rr_quantum);
+	tcase_add_test(tc, test_schedule_then_policy);
+	tcase_add_test(tc, test_rr_loses_everything);
+	tcase_add_test(tc, test_max_steps);
+	tcase_add_test(tc, test_manual);
+	tcase_add_test(tc, test_event_stamps);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,143 @@
+/*
+ * testutil.c: running lessons in-process and as programs, for the suites.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* Split "a b c" into argv (prefixed by the program name); free argv[1]. */
+static int tsplit(const char *prog, const char *args, char **argv, int max)
+{
+	int argc = 0;
+	argv[argc++] = (char *)prog;
+	char *copy = strdup(args ? args : "");
+	for (char *tok = strtok(copy, " "); tok && argc < max - 1;
+	     tok = strtok(NULL, " "))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	if (argc == 1)
+		free(copy);
+	return argc;
+}
+
+static void tsplit_free(int argc, char **argv)
+{
+	if (argc > 1)
+		free(argv[1]);
+}
+
+enum cli_result tcli(const struct lesson *l, const char *args, struct cli *c)
+{
+	char *argv[64];
+	int argc = tsplit(l->name, args, argv, 64);
+	enum cli_result r = cli_parse(l, argc, argv, c);
+	tsplit_free(argc, argv);
+	return r;
+}
+
+static void tlog_sink(const struct event *e, void *ctx)
+{
+	struct tlog *log = ctx;
+	if (log->n == log->cap) {
+		log->cap = log->cap ? log->cap * 2 : 256;
+		log->ev = realloc(log->ev, log->cap * sizeof(*e));
+	}
+	log->ev[log->n++] = *e;
+	char line[256], say[256];
+	event_format(e, &rt_names, line, sizeof(line));
+	event_narrate(e, &rt_names, say, sizeof(say));
+	size_t add = strlen(line) + strlen(say) + 8;
+	log->text = realloc(log->text, log->textlen + add);
+	log->textlen += (size_t)sprintf(log->text + log->textlen, "%s%s%s\n",
+					line, say[0] ? "  ! " : "", say);
+}
+
+enum run_end trun_manual(const struct lesson *l, const char *args,
+			 run_chooser choose, void *ctx,
+			 struct run_result *res, struct tlog *log)
+{
+	struct cli c;
+	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
+	enum run_end end = run_lesson(&c.cfg, log ? tlog_sink : NULL, log,
+				      choose, ctx, res);
+	cli_free(&c);
+	return end;
+}
+
+enum run_end trun(const struct lesson *l, const char *args, struct run_result *res,
+		  struct tlog *log)
+{
+	return trun_manual(l, args, NULL, NULL, res, log);
+}
+
+void tlog_free(struct tlog *log)
+{
+	free(log->ev);
+	free(log->text);
+	memset(log, 0, sizeof(*log));
+}
+
+int tlog_count(const struct tlog *log, int op, int flags)
+{
+	int n = 0;
+	for (size_t i = 0; i < log->n; i++)
+		if (log->ev[i].op == op && (log->ev[i].flags & flags) == flags)
+			n++;
+	return n;
+}
+
+static char *tslurp(FILE *f)
+{
+	fseek(f, 0, SEEK_END);
+	long len = ftell(f);
+	rewind(f);
+	char *s = calloc(1, (size_t)len + 1);
+	if (len > 0 && fread(s, 1, (size_t)len, f) != (size_t)len)
+		s[0] = '\0';
+	fclose(f);
+	return s;
+}
+
+int texec(const char *lesson, const char *args, char **out, char **err)
+{
+	const char *dir = getenv("INTERLEAVE_BIN");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/bin", lesson);
+	char *argv[64];
+	int argc = tsplit(path, args, argv, 64);
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	ck_assert(fo && fe);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		dup2(fileno(fo), 1);
+		dup2(fileno(fe), 2);
+		execv(path, argv);
+		_exit(127);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	tsplit_free(argc, argv);
+	*out = tslurp(fo);
+	*err = tslurp(fe);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+bool tslow(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	return true;
+#else
+	return getenv("INTERLEAVE_QUICK") != NULL;
+#endif
+}

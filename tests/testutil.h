@@ -1,0 +1,54 @@
+/*
+ * testutil.h: helpers shared by the Check suites.
+ */
+#ifndef INTERLEAVE_TESTUTIL_H
+#define INTERLEAVE_TESTUTIL_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli.h"
+#include "run.h"
+
+/* Events of one run, kept in memory. */
+struct tlog {
+	struct event *ev;
+	size_t n, cap;
+	char *text; /* the --plain lines, newline-separated */
+	size_t textlen;
+};
+
+/* The lessons linked into the test runner. */
+extern const struct lesson race_lesson;
+
+/*
+ * Run lesson with the given command-line options (space-separated, as
+ * typed), keeping events in log (may be NULL).  Fails the test on a usage
+ * error.  Returns the run's end.
+ */
+enum run_end trun(const struct lesson *l, const char *args, struct run_result *res,
+		  struct tlog *log);
+/* The same, with a manual chooser. */
+enum run_end trun_manual(const struct lesson *l, const char *args,
+			 run_chooser choose, void *ctx,
+			 struct run_result *res, struct tlog *log);
+/* cli_parse on a space-separated string; the config's schedule is freed
+ * by tcli_free. */
+enum cli_result tcli(const struct lesson *l, const char *args, struct cli *c);
+void tlog_free(struct tlog *log);
+/* Number of events in log with op (and all of flags). */
+int tlog_count(const struct tlog *log, int op, int flags);
+
+/* Run a lesson binary: exit status, stdout and stderr (malloc'd). */
+int texec(const char *lesson, const char *args, char **out, char **err);
+
+/* Sanitizers slow everything: scale work down under them. */
+bool tslow(void);
+
+Suite *cli_suite(void);
+Suite *sched_suite(void);
+Suite *prim_suite(void);
+Suite *race_suite(void);
+
+#endif
