@@ -116,12 +116,12 @@ check-tsan:
 	TSAN_OPTIONS=halt_on_error=1 $(MAKE) SAN=tsan RUN_PREFIX="setarch -R" check
 
 check-valgrind: $(TEST_BIN) $(BINS)
-	INTERLEAVE_BIN=$(BUILD)/bin CK_FORK=no INTERLEAVE_QUICK=1 \
+	INTERLEAVE_BIN=$(BUILD)/bin CK_FORK=no INTERLEAVE_QUICK=1 CK_EXCLUDE_TAGS=scale \
 		valgrind --error-exitcode=1 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect -q $(TEST_BIN)
 
 bench: $(BINS)
-	@sh tests/bench.sh $(BUILD)
+	@sh tests/bench/bench.sh $(BUILD)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -16,10 +16,8 @@
 struct barrier *barrier_new(const char *name, int parties,
 			    void (*action)(void))
 {
-	struct barrier *b = calloc(1, sizeof(*b));
-	if (!b)
-		rt_die("out of memory");
-	rt_add_obj(&b->o, OBJ_BARRIER, name);
+	struct barrier *b = rt_alloc_obj(sizeof(*b));
+	rt_add_obj(&b->o, OBJ_BARRIER, name, &b->clock);
 	if (parties < 1)
 		rt_die("barrier %s: %d parties", name, parties);
 	b->parties = parties;
@@ -34,9 +32,9 @@ struct barrier *barrier_new(const char *name, int parties,
 /* The last arrival: run the action, open the barrier for the next round. */
 static void barrier_release(struct barrier *b, int line)
 {
-	struct event e = rt_event(OP_ACTION, &b->o, line);
-	e.a = b->gen + 1;
-	rt_emit(&e);
+	struct event *e = rt_ev(OP_ACTION, &b->o, line);
+	e->a = b->gen + 1;
+	rt_commit(e);
 	if (b->action)
 		b->action();
 	b->gen++;
@@ -56,10 +54,10 @@ static void barrier_leave(struct barrier *b, unsigned gen, int line)
 			rt_check(pthread_cond_wait(&b->pc, &b->pm),
 				 "pthread_cond_wait");
 	}
-	struct event e = rt_event(OP_LEAVE, &b->o, line);
-	e.flags = EV_STEP;
-	e.a = gen + 1;
-	rt_emit(&e);
+	struct event *e = rt_ev(OP_LEAVE, &b->o, line);
+	e->flags = EV_STEP;
+	e->a = gen + 1;
+	rt_commit(e);
 }
 
 bool barrier_wait_at(struct barrier *b, int line)
@@ -68,11 +66,11 @@ bool barrier_wait_at(struct barrier *b, int line)
 		rt_park(OP_ARRIVE, &b->o, line);
 	else
 		rt_check(pthread_mutex_lock(&b->pm), "pthread_mutex_lock");
-	struct event e = rt_event(OP_ARRIVE, &b->o, line);
-	e.flags = EV_STEP;
-	e.a = ++b->arrived;
-	e.b = b->parties;
-	rt_emit(&e);
+	struct event *e = rt_ev(OP_ARRIVE, &b->o, line);
+	e->flags = EV_STEP;
+	e->a = ++b->arrived;
+	e->b = b->parties;
+	rt_commit(e);
 	bool last = b->arrived == b->parties;
 	if (last)
 		barrier_release(b, line);

@@ -19,10 +19,8 @@
 
 struct cond *cond_new(const char *name)
 {
-	struct cond *c = calloc(1, sizeof(*c));
-	if (!c)
-		rt_die("out of memory");
-	rt_add_obj(&c->o, OBJ_COND, name);
+	struct cond *c = rt_alloc_obj(sizeof(*c));
+	rt_add_obj(&c->o, OBJ_COND, name, &c->clock);
 	if (rt.mode == RT_FREE)
 		rt_check(pthread_cond_init(&c->pc, NULL), "pthread_cond_init");
 	return c;
@@ -38,19 +36,19 @@ int cond_wait_at(struct cond *c, struct mutex *m, int line)
 	if (rt.mode == RT_STEP)
 		rt_park2(OP_COND_WAIT, &c->o, &m->o, line);
 	struct thr *t = rt_self();
-	struct event e = rt_event(OP_COND_WAIT, &c->o, line);
-	e.flags = EV_STEP;
-	e.obj2 = (int16_t)m->o.id;
+	struct event *e = rt_ev(OP_COND_WAIT, &c->o, line);
+	e->flags = EV_STEP;
+	e->obj2 = (int16_t)m->o.id;
 	if (atomic_load_explicit(&m->owner, memory_order_relaxed) != t->id) {
-		e.flags |= EV_MISUSE;
-		e.b = EPERM;
-		rt_emit(&e);
+		e->flags |= EV_MISUSE;
+		e->b = EPERM;
+		rt_commit(e);
 		return EPERM;
 	}
 	int depth = m->depth;
 	m->depth = 0;
 	cond_set_owner(m, 0);
-	rt_emit(&e);
+	rt_commit(e);
 	if (rt.mode == RT_STEP) {
 		c->waiters[c->nwaiters++] = t->id;
 		t->in_cond = true;
@@ -61,10 +59,10 @@ int cond_wait_at(struct cond *c, struct mutex *m, int line)
 	}
 	cond_set_owner(m, t->id);
 	m->depth = depth;
-	e = rt_event(OP_COND_WAKE, &c->o, line);
-	e.flags = EV_STEP;
-	e.obj2 = (int16_t)m->o.id;
-	rt_emit(&e);
+	e = rt_ev(OP_COND_WAKE, &c->o, line);
+	e->flags = EV_STEP;
+	e->obj2 = (int16_t)m->o.id;
+	rt_commit(e);
 	return 0;
 }
 
@@ -84,26 +82,26 @@ void cond_signal_at(struct cond *c, int line)
 {
 	if (rt.mode == RT_STEP)
 		rt_park(OP_SIGNAL, &c->o, line);
-	struct event e = rt_event(OP_SIGNAL, &c->o, line);
-	e.flags = EV_STEP;
+	struct event *e = rt_ev(OP_SIGNAL, &c->o, line);
+	e->flags = EV_STEP;
 	if (rt.mode == RT_STEP)
-		e.other = (int16_t)cond_wake_one(c);
+		e->other = (int16_t)cond_wake_one(c);
 	else
 		rt_check(pthread_cond_signal(&c->pc), "pthread_cond_signal");
-	rt_emit(&e);
+	rt_commit(e);
 }
 
 void cond_broadcast_at(struct cond *c, int line)
 {
 	if (rt.mode == RT_STEP)
 		rt_park(OP_BROADCAST, &c->o, line);
-	struct event e = rt_event(OP_BROADCAST, &c->o, line);
-	e.flags = EV_STEP;
+	struct event *e = rt_ev(OP_BROADCAST, &c->o, line);
+	e->flags = EV_STEP;
 	if (rt.mode == RT_STEP)
 		while (cond_wake_one(c))
-			e.a++;
+			e->a++;
 	else
 		rt_check(pthread_cond_broadcast(&c->pc),
 			 "pthread_cond_broadcast");
-	rt_emit(&e);
+	rt_commit(e);
 }

@@ -137,8 +137,8 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 		break;
 	case OP_SEM_POST:
 		snprintf(buf, size, "T%d posted semaphore %s past its bound "
-			 "of %ld: refused (a plain semaphore would now count "
-			 "%ld)", e->thread, o, e->lost, e->lost + 1);
+			 "of %d: refused (a plain semaphore would now count "
+			 "%d)", e->thread, o, e->lost, e->lost + 1);
 		break;
 	case OP_COND_WAIT:
 		snprintf(buf, size, "T%d waited on %s without holding %s: "
@@ -162,7 +162,7 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 				 n->thread(e->other));
 		else
 			snprintf(buf, size, "lost update: T%d wrote %ld over "
-				 "T%d's %ld: %ld updates are lost", e->thread,
+				 "T%d's %ld: %d updates are lost", e->thread,
 				 e->a, e->other, e->b, e->lost);
 	} else if (e->flags & EV_STALE) {
 		snprintf(buf, size, "T%d read %ld before T%d wrote %ld: one of "

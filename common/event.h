@@ -41,29 +41,35 @@ enum {
 	EV_STALE = 1 << 3,   /* a load that another thread's store will beat */
 };
 
+/*
+ * One event is exactly one cache line: free mode writes millions of them
+ * inside critical sections, and a line split in two costs twice.
+ */
 struct event {
 	uint64_t seq;  /* position in the total order, from 1 */
-	uint64_t step; /* step number, 0 for events that are not steps */
-	int32_t line;  /* lesson source line, 0 if none */
+	long a, b;     /* values, meaning per op (see enum event_op) */
+	/*
+	 * Step mode: which threads may run once the step is over (bit id-1),
+	 * and where the event's thread then stands: the operation it runs
+	 * next (OP_EXIT when finished), its object and line.  With these the
+	 * viewer's model needs nothing but the stream.  Free mode: 0.
+	 */
+	uint64_t ready;
+	uint32_t step;  /* step number, 0 for events that are not steps */
+	int32_t line;   /* lesson source line, 0 if none */
+	int32_t next_line;
+	int32_t lost;   /* EV_LOST: updates overwritten; misuse: the bound */
 	int16_t thread; /* 1-based; 0 for the runtime itself */
 	int16_t obj;    /* object index, -1 for none */
 	int16_t obj2;   /* second object (the mutex of a cond wait), or -1 */
 	int16_t other;  /* another thread involved (lost update victim, woken) */
+	int16_t next_obj;
 	uint8_t op;
 	uint8_t flags;
-	long a, b;      /* values, meaning per op (see enum event_op) */
-	long lost;      /* EV_LOST: updates overwritten; misuse: the bound */
-	/*
-	 * Step mode: where the event's thread stands once the step is over
-	 * (the operation it will run next, or OP_EXIT when finished), and
-	 * which threads may run next (bit id-1).  With these the viewer's
-	 * model needs nothing but the stream.  Free mode leaves them 0.
-	 */
-	int32_t next_line;
-	int16_t next_obj;
 	uint8_t next_op;
-	uint64_t ready;
 };
+
+_Static_assert(sizeof(struct event) == 64, "an event is one cache line");
 
 /* Names the formatter needs, supplied by whoever owns the run. */
 struct event_names {

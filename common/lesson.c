@@ -90,8 +90,8 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 		return 2;
 	}
 	if (!quiet && cfg->mode == RT_FREE && res.kept < res.steps)
-		printf("# free mode keeps the last %d events of each thread: "
-		       "%llu of %llu shown\n", RT_RING,
+		printf("# free mode keeps the first %d events of each thread: "
+		       "the first %llu of %llu events are shown\n", RT_RING,
 		       (unsigned long long)res.kept,
 		       (unsigned long long)res.steps);
 	run_summary(cfg, &res, stdout);

@@ -83,6 +83,8 @@ int lesson_main(const struct lesson *lesson, int argc, char **argv);
 long lesson_opt(const char *name);
 int lesson_variant(void);
 bool lesson_step_mode(void);
+/* Free mode: microseconds from the threads' start to the last join. */
+long lesson_elapsed_us(void);
 /* Add "name=value" to the summary line. */
 void lesson_figure(const char *name, long value);
 

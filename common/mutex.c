@@ -17,10 +17,8 @@
 
 struct mutex *mutex_new(const char *name, enum mutex_kind kind)
 {
-	struct mutex *m = calloc(1, sizeof(*m));
-	if (!m)
-		rt_die("out of memory");
-	rt_add_obj(&m->o, OBJ_MUTEX, name);
+	struct mutex *m = rt_alloc_obj(sizeof(*m));
+	rt_add_obj(&m->o, OBJ_MUTEX, name, &m->clock);
 	m->kind = kind;
 	if (rt.mode == RT_FREE) {
 		static const int types[] = {
@@ -42,51 +40,83 @@ static int mutex_owner(const struct mutex *m)
 	return atomic_load_explicit(&m->owner, memory_order_relaxed);
 }
 
+/* Free mode, past the window: the real lock and the owner, nothing else. */
+static int mutex_lock_unrecorded(struct mutex *m)
+{
+	int err = pthread_mutex_lock(&m->pm);
+	if (err == EDEADLK)
+		rt_tls_self->misuses++;
+	else if (err)
+		rt_die("pthread_mutex_lock: error %d", err);
+	else {
+		atomic_store_explicit(&m->owner, rt_tls_self->id,
+				      memory_order_relaxed);
+		m->depth++;
+	}
+	return err;
+}
+
+static int mutex_unlock_unrecorded(struct mutex *m)
+{
+	if (mutex_owner(m) != rt_tls_self->id) {
+		rt_tls_self->misuses++;
+		return EPERM;
+	}
+	if (--m->depth == 0)
+		atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
+	rt_check(pthread_mutex_unlock(&m->pm), "pthread_mutex_unlock");
+	return 0;
+}
+
 int mutex_lock_at(struct mutex *m, int line)
 {
+	if (rt_unrecorded())
+		return mutex_lock_unrecorded(m);
 	if (rt.mode == RT_STEP)
 		rt_park(OP_LOCK, &m->o, line);
 	struct thr *t = rt_self();
-	struct event e = rt_event(OP_LOCK, &m->o, line);
-	e.flags = EV_STEP;
+	struct event *e = rt_ev(OP_LOCK, &m->o, line);
+	e->flags = EV_STEP;
 	int err = 0;
 	if (rt.mode == RT_FREE)
 		err = pthread_mutex_lock(&m->pm);
 	else if (mutex_owner(m) == t->id && m->kind == MUTEX_ERRORCHECK)
 		err = EDEADLK; /* sched.c lets only this kind through */
 	if (err == EDEADLK) {
-		e.flags |= EV_MISUSE;
-		e.b = err;
-		e.other = (int16_t)t->id;
+		e->flags |= EV_MISUSE;
+		e->b = err;
+		e->other = (int16_t)t->id;
 	} else if (err) {
 		rt_die("pthread_mutex_lock: error %d", err);
 	} else {
 		atomic_store_explicit(&m->owner, t->id, memory_order_relaxed);
-		e.a = ++m->depth;
+		e->a = ++m->depth;
 	}
-	rt_emit(&e);
+	rt_commit(e);
 	return err;
 }
 
 int mutex_unlock_at(struct mutex *m, int line)
 {
+	if (rt_unrecorded())
+		return mutex_unlock_unrecorded(m);
 	if (rt.mode == RT_STEP)
 		rt_park(OP_UNLOCK, &m->o, line);
 	struct thr *t = rt_self();
-	struct event e = rt_event(OP_UNLOCK, &m->o, line);
-	e.flags = EV_STEP;
+	struct event *e = rt_ev(OP_UNLOCK, &m->o, line);
+	e->flags = EV_STEP;
 	int owner = mutex_owner(m);
 	if (owner != t->id) {
-		e.flags |= EV_MISUSE;
-		e.b = EPERM;
-		e.other = (int16_t)owner;
-		rt_emit(&e);
+		e->flags |= EV_MISUSE;
+		e->b = EPERM;
+		e->other = (int16_t)owner;
+		rt_commit(e);
 		return EPERM;
 	}
-	e.a = --m->depth;
+	e->a = --m->depth;
 	if (m->depth == 0)
 		atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
-	rt_emit(&e); /* while still held, so the log keeps the order */
+	rt_commit(e); /* while still held, so the log keeps the order */
 	if (rt.mode == RT_FREE)
 		rt_check(pthread_mutex_unlock(&m->pm), "pthread_mutex_unlock");
 	return 0;

@@ -6,17 +6,25 @@
  * or by sched.c in step mode.  This file holds what both modes share.
  *
  * Events take two paths.  In step mode only one lesson thread runs at a
- * time, so an event is numbered and handed to the sink at once.  In free
- * mode threads really run in parallel; each writes its events into its own
- * ring with a number from one shared counter, and run.c merges the rings
- * into one ordered stream after the threads are joined.  A global counter
- * costs one atomic add per event, which is the price of a total order.
+ * time, so an event is numbered and handed on when its step is over.  In
+ * free mode threads really run in parallel; each writes its events into its
+ * own ring, and run.c merges the rings after the threads are joined.
+ *
+ * The order of that merge comes from Lamport clocks, not a shared counter:
+ * an event's clock is one more than the larger of its thread's clock and its
+ * object's clock, and both then take the new value.  Whatever one thread did
+ * to an object before another touched it sorts first, which is every order
+ * a mutex, a semaphore or a variable can show.  A shared counter would give
+ * the same order at the price of a locked add on one contended cache line
+ * per event, which made the critical section of the race lesson ten times
+ * longer (docs/design.md has the figures).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fiber.h"
 #include "rt.h"
@@ -109,52 +117,82 @@ void rt_destroy(void)
 	memset(&rt, 0, sizeof(rt));
 }
 
-/* Free mode: each real thread knows its own descriptor. */
-static _Thread_local struct thr *rt_tls_self;
+_Thread_local struct thr *rt_tls_self;
 
-struct thr *rt_self(void)
+void *rt_alloc_obj(size_t size)
 {
-	return rt.mode == RT_STEP ? rt.current : rt_tls_self;
+	size = (size + RT_LINE - 1) / RT_LINE * RT_LINE;
+	void *p = aligned_alloc(RT_LINE, size);
+	if (!p)
+		rt_die("out of memory");
+	return memset(p, 0, size);
 }
 
-void rt_add_obj(struct obj *o, enum obj_kind kind, const char *name)
+void rt_add_obj(struct obj *o, enum obj_kind kind, const char *name,
+		_Atomic uint64_t *clock)
 {
 	if (rt.nobjs >= RT_MAX_OBJS)
 		rt_die("more than %d shared objects", RT_MAX_OBJS);
 	o->kind = kind;
 	o->id = rt.nobjs;
 	o->name = name;
+	o->clock = clock;
 	rt.objs[rt.nobjs++] = o;
 }
 
-struct event rt_event(enum event_op op, const struct obj *o, int line)
+/*
+ * The slot the next event of the current thread goes into, zeroed (padding
+ * too, so logs compare byte-wise) and filled with the common fields.  The
+ * caller fills in the rest and then calls rt_commit().  In free mode the
+ * slot is in the thread's ring: the event is written once, in place; an
+ * event built on the stack and copied cost more than the whole critical
+ * section it described.
+ */
+struct event *rt_ev_slot(enum event_op op, const struct obj *o, int line)
 {
 	struct thr *t = rt_self();
-	struct event e = {
-		.thread = (int16_t)(t ? t->id : 0),
-		.obj = (int16_t)(o ? o->id : -1),
-		.obj2 = -1,
-		.line = line,
-		.op = (uint8_t)op,
-	};
+	struct event *e;
+	if (rt.mode == RT_FREE) {
+		e = &t->ring[t->nrec]; /* rt_ev() checked the window */
+	} else {
+		if (rt.nstepbuf == RT_STEPBUF)
+			rt_die("a single step emitted too many events");
+		e = &rt.stepbuf[rt.nstepbuf];
+	}
+	memset(e, 0, sizeof(*e));
+	e->thread = (int16_t)(t ? t->id : 0);
+	e->obj = (int16_t)(o ? o->id : -1);
+	e->obj2 = -1;
+	e->next_obj = -1;
+	e->line = line;
+	e->op = (uint8_t)op;
 	return e;
 }
 
-void rt_emit(struct event *e)
+void rt_commit_slot(struct event *e)
 {
+	struct thr *self = rt_self();
+	if (self && (e->flags & EV_MISUSE))
+		self->misuses++;
 	if (rt.mode == RT_STEP) {
 		e->seq = ++rt.seq;
 		e->step = (e->flags & EV_STEP) ? rt.step : 0;
-		if (rt.nstepbuf == (int)(sizeof(rt.stepbuf) / sizeof(*e)))
-			rt_die("a single step emitted too many events");
-		rt.stepbuf[rt.nstepbuf++] = *e; /* sched.c delivers them */
+		rt.nstepbuf++; /* sched.c delivers the step's events */
 		return;
 	}
 	struct thr *t = rt_tls_self;
-	e->seq = atomic_fetch_add_explicit(&rt.free_seq, 1,
-					   memory_order_relaxed) + 1;
-	e->step = (e->flags & EV_STEP) ? e->seq : 0;
-	t->ring[t->nrec++ & (RT_RING - 1)] = *e;
+	uint64_t clock = t->clock;
+	struct obj *o = e->obj >= 0 ? rt.objs[e->obj] : NULL;
+	if (o) {
+		uint64_t oc = atomic_load_explicit(o->clock,
+						   memory_order_relaxed);
+		clock = oc > clock ? oc : clock;
+	}
+	t->clock = ++clock;
+	if (o)
+		atomic_store_explicit(o->clock, clock, memory_order_relaxed);
+	e->seq = clock; /* run.c renumbers after the merge */
+	t->nrec++;
 }
 
 void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line)
@@ -175,12 +213,12 @@ void rt_park(enum event_op op, struct obj *obj, int line)
 static void rt_fiber_main(void *arg)
 {
 	struct thr *t = arg;
-	struct event e = rt_event(OP_START, NULL, 0);
-	rt_emit(&e);
+	struct event *e = rt_ev(OP_START, NULL, 0);
+	rt_commit(e);
 	t->body(t->arg);
 	t->state = THR_DONE;
-	e = rt_event(OP_EXIT, NULL, 0);
-	rt_emit(&e);
+	e = rt_ev(OP_EXIT, NULL, 0);
+	rt_commit(e);
 }
 
 /* Free mode: a real thread's whole life, released by the start gate. */
@@ -189,11 +227,11 @@ static void *rt_pthread_main(void *arg)
 	struct thr *t = arg;
 	rt_tls_self = t;
 	pthread_barrier_wait(&rt.gate);
-	struct event e = rt_event(OP_START, NULL, 0);
-	rt_emit(&e);
+	struct event *e = rt_ev(OP_START, NULL, 0);
+	rt_commit(e);
 	t->body(t->arg);
-	e = rt_event(OP_EXIT, NULL, 0);
-	rt_emit(&e);
+	e = rt_ev(OP_EXIT, NULL, 0);
+	rt_commit(e);
 	t->state = THR_DONE;
 	return NULL;
 }
@@ -213,15 +251,23 @@ void thread_new(const char *name, void (*body)(long arg), long arg)
 		if (!t->fiber)
 			rt_die("cannot allocate a stack for thread %d", t->id);
 	} else {
-		t->ring = malloc(RT_RING * sizeof(*t->ring));
+		t->ring = aligned_alloc(RT_LINE, RT_RING * sizeof(*t->ring));
 		if (!t->ring)
 			rt_die("out of memory for thread %d's events", t->id);
 	}
 }
 
+static long rt_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
 /* Free mode: start every thread together, wait for all of them. */
 void rt_free_start_join(void)
 {
+	long start = rt_now_us();
 	rt_check(pthread_barrier_init(&rt.gate, NULL,
 				      (unsigned)rt.nthreads + 1),
 		 "pthread_barrier_init");
@@ -230,8 +276,11 @@ void rt_free_start_join(void)
 					rt_pthread_main, &rt.threads[i]),
 			 "pthread_create");
 	pthread_barrier_wait(&rt.gate);
-	for (int i = 1; i <= rt.nthreads; i++)
+	for (int i = 1; i <= rt.nthreads; i++) {
 		rt_check(pthread_join(rt.threads[i].pt, NULL), "pthread_join");
+		rt.free_events += rt.threads[i].nrec;
+	}
+	rt.elapsed_us = rt_now_us() - start;
 	pthread_barrier_destroy(&rt.gate);
 }
 
@@ -263,6 +312,11 @@ void lesson_figure(const char *name, long value)
 	rt.figures[rt.nfigures].name = name;
 	rt.figures[rt.nfigures].value = value;
 	rt.nfigures++;
+}
+
+long lesson_elapsed_us(void)
+{
+	return rt.elapsed_us;
 }
 
 long lesson_lost_updates(void)

@@ -43,14 +43,24 @@ struct run_config {
 
 enum obj_kind { OBJ_VAR, OBJ_MUTEX, OBJ_SEMA, OBJ_COND, OBJ_BARRIER };
 
+/*
+ * The header is read-only during a run and read on every event; each kind's
+ * state that changes starts a cache line of its own, clock first, so that a
+ * thread taking over a mutex or a variable pulls one line, not three, and
+ * nobody reading a name stalls on somebody else's write (docs/design.md).
+ */
+#define RT_LINE 64
+
 struct obj {
 	enum obj_kind kind;
 	int id;
 	const char *name;
+	_Atomic uint64_t *clock; /* free mode: Lamport clock, in the hot line */
 };
 
 struct var {
 	struct obj o;
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
 	uint32_t version;  /* step: stores so far */
 	int last_writer;   /* step: thread of the last store, 0 = initial */
@@ -59,14 +69,18 @@ struct var {
 struct mutex {
 	struct obj o;
 	enum mutex_kind kind;
-	pthread_mutex_t pm;  /* free mode */
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic int owner;   /* thread id, 0 when free (both modes) */
 	int depth;           /* recursive depth, touched by the owner only */
+	/* Free mode.  Waiters hammer the lock word: keep it off the line the
+	 * owner reads and writes inside its critical section. */
+	_Alignas(RT_LINE) pthread_mutex_t pm;
 };
 
 struct sema {
 	struct obj o;
 	long bound;            /* 0: unbounded */
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	sem_t ps;              /* free mode */
 	pthread_mutex_t guard; /* free mode: makes the bound check atomic */
 	long count;            /* step mode */
@@ -74,6 +88,7 @@ struct sema {
 
 struct cond {
 	struct obj o;
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	pthread_cond_t pc;            /* free mode */
 	int waiters[RT_MAX_THREADS];  /* step mode: FIFO of thread ids */
 	int nwaiters;
@@ -83,6 +98,7 @@ struct barrier {
 	struct obj o;
 	int parties;
 	void (*action)(void);
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	pthread_mutex_t pm; /* free mode: the barrier is a monitor */
 	pthread_cond_t pc;
 	int arrived;
@@ -102,7 +118,7 @@ struct pending {
 struct fiber;
 
 struct thr {
-	int id;
+	_Alignas(RT_LINE) int id; /* threads side by side share no line */
 	const char *name;
 	void (*body)(long arg);
 	long arg;
@@ -116,8 +132,11 @@ struct thr {
 	struct fiber *fiber;
 	/* free mode */
 	pthread_t pt;
-	struct event *ring;      /* the last RT_RING events of this thread */
+	struct event *ring;      /* the first RT_RING events of this thread */
 	uint64_t nrec;           /* events recorded, kept or not */
+	uint64_t clock;          /* Lamport clock of its last event */
+	struct event scratch;    /* where events past the window are written */
+	long misuses;            /* events flagged EV_MISUSE, kept or not */
 };
 
 typedef void (*event_sink)(const struct event *e, void *ctx);
@@ -138,34 +157,96 @@ struct rt {
 	void *sink_ctx;
 	/* step mode */
 	struct thr *current; /* the thread whose step is running, or NULL */
-	struct event stepbuf[32]; /* this step's events, until it is over */
+#define RT_STEPBUF 32
+	struct event stepbuf[RT_STEPBUF]; /* this step's events, until over */
 	int nstepbuf;
 	uint64_t seq;
 	uint64_t step;
 	long lost_updates;
 	/* free mode */
-	_Atomic uint64_t free_seq;
 	pthread_barrier_t gate;
+	uint64_t free_events; /* recorded by all threads, after the join */
+	long elapsed_us;      /* from the first thread's start to the last join */
 };
 
 extern struct rt rt;
 
-/* Free mode keeps the last RT_RING events of each thread (a power of 2). */
-#define RT_RING 16384
+/*
+ * Free mode keeps the first RT_RING events of each thread, and counts the
+ * rest (see rt_ev()).
+ */
+#define RT_RING 4096
 
 /* Start a run: reset state and run the lesson's setup() (creates threads). */
 void rt_init(const struct run_config *cfg, event_sink sink, void *ctx);
 /* Free every object, thread stack and buffer of the run. */
 void rt_destroy(void);
 
+/* Free mode: each real thread's own descriptor. */
+extern _Thread_local struct thr *rt_tls_self;
+
 /* The thread calling (free) or being stepped (step); NULL outside. */
-struct thr *rt_self(void);
+static inline struct thr *rt_self(void)
+{
+	return rt.mode == RT_STEP ? rt.current : rt_tls_self;
+}
 
-/* Register an object: it gets the next index. Dies past RT_MAX_OBJS. */
-void rt_add_obj(struct obj *o, enum obj_kind kind, const char *name);
+/* A zeroed object, aligned to a cache line; dies when out of memory. */
+void *rt_alloc_obj(size_t size);
 
-/* Record or deliver an event from the current thread. */
-void rt_emit(struct event *e);
+/*
+ * Register an object, with the clock in its hot line: it gets the next
+ * index.  Dies past RT_MAX_OBJS.
+ */
+void rt_add_obj(struct obj *o, enum obj_kind kind, const char *name,
+		_Atomic uint64_t *clock);
+
+/*
+ * Events of the current thread: rt_ev() returns its next slot, zeroed but
+ * for op, object, line and thread; fill it in, then rt_commit() it.  No
+ * other event may be started in between.
+ */
+struct event *rt_ev_slot(enum event_op op, const struct obj *o, int line);
+void rt_commit_slot(struct event *e);
+
+/*
+ * Free mode keeps the first RT_RING events of each thread and only counts
+ * the rest: past the window an event is written to a scratch slot that is
+ * never read.  That is what keeps recording cheap enough to leave on: a
+ * 2 x 1,000,000 run spends its time in the lesson, not in the log.  Taking
+ * the first window rather than the last also makes the kept events an exact
+ * prefix of the run (docs/design.md).
+ */
+static inline struct event *rt_ev(enum event_op op, const struct obj *o,
+				  int line)
+{
+	if (rt.mode == RT_FREE && rt_tls_self->nrec >= RT_RING)
+		return &rt_tls_self->scratch;
+	return rt_ev_slot(op, o, line);
+}
+
+/*
+ * Free mode, past the window: true, and the event is counted, when there
+ * is nothing to record.  The hot operations check this first and then do
+ * only their real work: a tracer that is off should cost a branch.
+ */
+static inline bool rt_unrecorded(void)
+{
+	if (rt.mode != RT_FREE || rt_tls_self->nrec < RT_RING)
+		return false;
+	rt_tls_self->nrec++;
+	return true;
+}
+
+static inline void rt_commit(struct event *e)
+{
+	if (rt.mode == RT_FREE && e == &rt_tls_self->scratch) {
+		rt_tls_self->nrec++;
+		rt_tls_self->misuses += (e->flags & EV_MISUSE) != 0;
+	} else {
+		rt_commit_slot(e);
+	}
+}
 
 /* Step mode: park the current thread before op until the scheduler picks it. */
 void rt_park(enum event_op op, struct obj *obj, int line);
@@ -183,7 +264,5 @@ _Noreturn void rt_die(const char *fmt, ...)
 /* Check a pthread-style return code (the error, not errno). */
 void rt_check(int err, const char *what);
 
-/* Convenience for the primitives: the common event of the current thread. */
-struct event rt_event(enum event_op op, const struct obj *o, int line);
 
 #endif

@@ -23,7 +23,10 @@ void run_finish(enum run_end end, struct run_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->end = end;
-	res->steps = rt.mode == RT_STEP ? rt.step : rt.free_seq;
+	res->steps = rt.mode == RT_STEP ? rt.step : rt.free_events;
+	res->elapsed_us = rt.elapsed_us;
+	for (int i = 1; i <= rt.nthreads; i++)
+		res->misuses += rt.threads[i].misuses;
 	res->invariant = rt.cfg->lesson->report();
 	res->nfigures = rt.nfigures;
 	memcpy(res->figures, rt.figures, sizeof(rt.figures));
@@ -62,21 +65,31 @@ static enum run_end run_steps(struct sched *s, run_chooser choose,
 	}
 }
 
-static int run_by_seq(const void *a, const void *b)
+/* Lamport order; equal clocks are concurrent: the thread id decides. */
+static int run_by_clock(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
-	return (x->seq > y->seq) - (x->seq < y->seq);
+	if (x->seq != y->seq)
+		return (x->seq > y->seq) - (x->seq < y->seq);
+	return (x->thread > y->thread) - (x->thread < y->thread);
 }
 
-/* Free mode: the kept events of every thread, in one total order. */
+/*
+ * Free mode: the kept events of every thread in one total order.  A thread
+ * whose window filled up has unrecorded events after its last kept one, so
+ * the merge stops at the earliest such end: what is delivered is an exact
+ * prefix of the run, numbered from 1.  Returns how many were delivered.
+ */
 static uint64_t run_merge(event_sink sink, void *ctx)
 {
 	size_t n = 0;
-	for (int i = 1; i <= rt.nthreads; i++)
-		n += rt.threads[i].nrec < RT_RING ? rt.threads[i].nrec
-						  : RT_RING;
-	if (!sink)
-		return n;
+	uint64_t horizon = UINT64_MAX; /* the last clock every thread kept */
+	for (int i = 1; i <= rt.nthreads; i++) {
+		const struct thr *t = &rt.threads[i];
+		n += t->nrec < RT_RING ? t->nrec : RT_RING;
+		if (t->nrec > RT_RING && t->ring[RT_RING - 1].seq < horizon)
+			horizon = t->ring[RT_RING - 1].seq;
+	}
 	struct event *all = malloc((n ? n : 1) * sizeof(*all));
 	if (!all)
 		rt_die("out of memory merging %zu events", n);
@@ -84,14 +97,19 @@ static uint64_t run_merge(event_sink sink, void *ctx)
 	for (int i = 1; i <= rt.nthreads; i++) {
 		const struct thr *t = &rt.threads[i];
 		uint64_t keep = t->nrec < RT_RING ? t->nrec : RT_RING;
-		for (uint64_t j = t->nrec - keep; j < t->nrec; j++)
-			all[k++] = t->ring[j & (RT_RING - 1)];
+		for (uint64_t j = 0; j < keep; j++)
+			if (t->ring[j].seq <= horizon)
+				all[k++] = t->ring[j];
 	}
-	qsort(all, n, sizeof(*all), run_by_seq);
-	for (size_t j = 0; j < n; j++)
-		sink(&all[j], ctx);
+	qsort(all, k, sizeof(*all), run_by_clock);
+	for (size_t j = 0; j < k; j++) {
+		all[j].seq = j + 1;
+		all[j].step = (all[j].flags & EV_STEP) ? (uint32_t)(j + 1) : 0;
+		if (sink)
+			sink(&all[j], ctx);
+	}
 	free(all);
-	return n;
+	return k;
 }
 
 enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
@@ -144,6 +162,10 @@ void run_summary(const struct run_config *cfg, const struct run_result *res,
 	for (int i = 0; i < res->nfigures; i++)
 		fprintf(out, " %s=%ld", res->figures[i].name,
 			res->figures[i].value);
+	if (res->misuses)
+		fprintf(out, " misuses=%ld", res->misuses);
+	if (cfg->mode == RT_FREE)
+		fprintf(out, " elapsed_us=%ld", res->elapsed_us);
 	if (res->end == RUN_DEADLOCK)
 		fprintf(out, " deadlock=yes");
 	else if (res->end == RUN_STEP_LIMIT)

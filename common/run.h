@@ -22,6 +22,8 @@ struct run_result {
 	bool invariant;
 	uint64_t steps;  /* step mode: steps; free mode: events */
 	uint64_t kept;   /* free mode: events kept in the rings */
+	long misuses;    /* refused operations (not the owner, over a bound) */
+	long elapsed_us; /* free mode: the run's wall time */
 	int nfigures;
 	struct {
 		const char *name;

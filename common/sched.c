@@ -232,7 +232,6 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 
 void sched_deadlock(void)
 {
-	struct event e = rt_event(OP_DEADLOCK, NULL, 0);
-	rt_emit(&e);
+	rt_commit(rt_ev(OP_DEADLOCK, NULL, 0));
 	sched_deliver();
 }

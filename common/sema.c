@@ -19,10 +19,8 @@
 
 struct sema *sema_new(const char *name, long initial, long bound)
 {
-	struct sema *s = calloc(1, sizeof(*s));
-	if (!s)
-		rt_die("out of memory");
-	rt_add_obj(&s->o, OBJ_SEMA, name);
+	struct sema *s = rt_alloc_obj(sizeof(*s));
+	rt_add_obj(&s->o, OBJ_SEMA, name, &s->clock);
 	if (initial < 0 || (bound > 0 && initial > bound))
 		rt_die("semaphore %s: initial count %ld out of range", name,
 		       initial);
@@ -48,36 +46,56 @@ void sema_wait_at(struct sema *s, int line)
 {
 	if (rt.mode == RT_STEP)
 		rt_park(OP_SEM_WAIT, &s->o, line);
-	struct event e = rt_event(OP_SEM_WAIT, &s->o, line);
-	e.flags = EV_STEP;
+	struct event *e = rt_ev(OP_SEM_WAIT, &s->o, line);
+	e->flags = EV_STEP;
 	if (rt.mode == RT_STEP) {
-		e.a = --s->count; /* sched.c ran us only if count > 0 */
+		e->a = --s->count; /* sched.c ran us only if count > 0 */
 	} else {
 		while (sem_wait(&s->ps) != 0)
 			if (errno != EINTR) /* sem_* report through errno */
 				rt_die("sem_wait: %s", strerror(errno));
-		e.a = sema_free_count(s);
+		e->a = sema_free_count(s);
 	}
-	rt_emit(&e);
+	rt_commit(e);
 }
 
-/* The post itself; returns 0 or EOVERFLOW (over the bound, refused). */
-static int sema_give(struct sema *s, long *count)
+/*
+ * Step mode: the post itself; 0 or EOVERFLOW (over the bound, refused).
+ * *count is the count after.
+ */
+static int sema_give_step(struct sema *s, long *count)
 {
-	if (rt.mode == RT_STEP) {
-		if (s->bound > 0 && s->count >= s->bound)
-			return *count = s->count, EOVERFLOW;
-		*count = ++s->count;
-		return 0;
+	if (s->bound > 0 && s->count >= s->bound) {
+		*count = s->count;
+		return EOVERFLOW;
 	}
+	*count = ++s->count;
+	return 0;
+}
+
+/*
+ * Free mode: the event is committed before sem_post(), so the post sorts
+ * before the wait it releases.  The count shown is the one after the post
+ * as far as this thread can tell.
+ */
+static int sema_give_free(struct sema *s, struct event *e)
+{
 	int err = 0;
 	if (s->bound > 0)
 		rt_check(pthread_mutex_lock(&s->guard), "pthread_mutex_lock");
-	if (s->bound > 0 && sema_free_count(s) >= s->bound)
+	long count = sema_free_count(s);
+	if (s->bound > 0 && count >= s->bound) {
 		err = EOVERFLOW;
-	else if (sem_post(&s->ps) != 0)
+		e->a = count;
+	} else {
+		e->a = count + 1;
+	}
+	e->flags |= err ? EV_MISUSE : 0;
+	e->b = err;
+	e->lost = s->bound;
+	rt_commit(e);
+	if (!err && sem_post(&s->ps) != 0)
 		rt_die("sem_post: %s", strerror(errno));
-	*count = sema_free_count(s);
 	if (s->bound > 0)
 		rt_check(pthread_mutex_unlock(&s->guard),
 			 "pthread_mutex_unlock");
@@ -88,14 +106,16 @@ int sema_post_at(struct sema *s, int line)
 {
 	if (rt.mode == RT_STEP)
 		rt_park(OP_SEM_POST, &s->o, line);
-	struct event e = rt_event(OP_SEM_POST, &s->o, line);
-	e.flags = EV_STEP;
-	int err = sema_give(s, &e.a);
+	struct event *e = rt_ev(OP_SEM_POST, &s->o, line);
+	e->flags = EV_STEP;
+	if (rt.mode == RT_FREE)
+		return sema_give_free(s, e);
+	int err = sema_give_step(s, &e->a);
 	if (err) {
-		e.flags |= EV_MISUSE;
-		e.b = err;
-		e.lost = s->bound;
+		e->flags |= EV_MISUSE;
+		e->b = err;
+		e->lost = s->bound;
 	}
-	rt_emit(&e);
+	rt_commit(e);
 	return err;
 }

@@ -18,10 +18,8 @@
 
 struct var *var_new(const char *name, long initial)
 {
-	struct var *v = calloc(1, sizeof(*v));
-	if (!v)
-		rt_die("out of memory");
-	rt_add_obj(&v->o, OBJ_VAR, name);
+	struct var *v = rt_alloc_obj(sizeof(*v));
+	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
 	atomic_init(&v->value, initial);
 	return v;
 }
@@ -82,45 +80,54 @@ static void var_note_write(struct var *v, struct thr *t, struct event *e)
 
 long var_load_at(struct var *v, int line)
 {
+	if (rt_unrecorded())
+		return var_get(v);
 	if (rt.mode == RT_STEP)
 		rt_park(OP_LOAD, &v->o, line);
-	struct event e = rt_event(OP_LOAD, &v->o, line);
-	e.flags = EV_STEP;
-	e.a = var_get(v);
+	struct event *e = rt_ev(OP_LOAD, &v->o, line);
+	e->flags = EV_STEP;
+	e->a = var_get(v);
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
 	}
-	rt_emit(&e);
-	return e.a;
+	rt_commit(e);
+	return e->a;
 }
 
 void var_store_at(struct var *v, long value, int line)
 {
+	if (rt_unrecorded()) {
+		var_put(v, value);
+		return;
+	}
 	if (rt.mode == RT_STEP)
 		rt_park(OP_STORE, &v->o, line);
-	struct event e = rt_event(OP_STORE, &v->o, line);
-	e.flags = EV_STEP;
-	e.a = value;
-	e.b = var_get(v);
+	struct event *e = rt_ev(OP_STORE, &v->o, line);
+	e->flags = EV_STEP;
+	e->a = value;
+	e->b = var_get(v);
 	var_put(v, value);
 	if (rt.mode == RT_STEP)
-		var_note_write(v, rt.current, &e);
-	rt_emit(&e);
+		var_note_write(v, rt.current, e);
+	rt_commit(e);
 }
 
 long var_add_at(struct var *v, long delta, int line)
 {
+	if (rt_unrecorded())
+		return atomic_fetch_add_explicit(&v->value, delta,
+						 memory_order_relaxed);
 	if (rt.mode == RT_STEP)
 		rt_park(OP_ADD, &v->o, line);
-	struct event e = rt_event(OP_ADD, &v->o, line);
-	e.flags = EV_STEP;
-	e.b = atomic_fetch_add_explicit(&v->value, delta, memory_order_relaxed);
-	e.a = e.b + delta;
+	struct event *e = rt_ev(OP_ADD, &v->o, line);
+	e->flags = EV_STEP;
+	e->b = atomic_fetch_add_explicit(&v->value, delta, memory_order_relaxed);
+	e->a = e->b + delta;
 	if (rt.mode == RT_STEP) {
 		rt.current->holding &= ~(1ull << v->o.id);
-		var_note_write(v, rt.current, &e);
+		var_note_write(v, rt.current, e);
 	}
-	rt_emit(&e);
-	return e.b;
+	rt_commit(e);
+	return e->b;
 }

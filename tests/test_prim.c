@@ -13,6 +13,7 @@
 enum {
 	UNLOCK_OTHER, ERRORCHECK_RELOCK, RECURSIVE, SELF_DEADLOCK, AB_BA,
 	SEM_HANDOFF, BOUNDED, PLAIN_OVER, COND, COND_NOLOCK, BARRIER,
+	LATE_MISUSE,
 };
 
 static struct mutex *ma, *mb;
@@ -123,9 +124,18 @@ static void p_barrier(long id)
 	}
 }
 
+/* A misuse long after free mode's window is full is still counted. */
+static void p_late_misuse(long id)
+{
+	for (int i = 0; i < 3 * RT_RING; i++)
+		var_add(flag, 1);
+	rc[id][0] = mutex_unlock(ma);
+}
+
 static void (*const bodies[])(long) = {
 	p_unlock_other, p_errorcheck, p_recursive, p_self, p_abba,
 	p_handoff, p_over, p_over, p_cond, p_cond_nolock, p_barrier,
+	p_late_misuse,
 };
 
 static void p_setup(void)
@@ -164,7 +174,8 @@ static const struct lesson_variant p_variants[] = {
 	{ "unlock-other", "" }, { "errorcheck", "" }, { "recursive", "" },
 	{ "self-deadlock", "" }, { "ab-ba", "" }, { "handoff", "" },
 	{ "bounded", "" }, { "plain-over", "" }, { "cond", "" },
-	{ "cond-nolock", "" }, { "barrier", "" }, { NULL, NULL },
+	{ "cond-nolock", "" }, { "barrier", "" }, { "late-misuse", "" },
+	{ NULL, NULL },
 };
 
 static const struct lesson_option p_options[] = {
@@ -406,6 +417,16 @@ START_TEST(test_barrier)
 }
 END_TEST
 
+START_TEST(test_late_misuse_counted)
+{
+	struct run_result res;
+	ck_assert_int_eq(prun("--variant=late-misuse --threads=1", _i, &res,
+			      NULL), RUN_DONE);
+	ck_assert_int_eq(run_figure(&res, "t1_0"), EPERM);
+	ck_assert_int_eq(res.misuses, 1);
+}
+END_TEST
+
 Suite *prim_suite(void)
 {
 	Suite *s = suite_create("prim");
@@ -424,6 +445,7 @@ Suite *prim_suite(void)
 	tcase_add_test(tc, test_cond_steps);
 	tcase_add_loop_test(tc, test_cond_without_mutex, 0, 2);
 	tcase_add_loop_test(tc, test_barrier, 0, 2);
+	tcase_add_loop_test(tc, test_late_misuse_counted, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

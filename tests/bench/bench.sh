@@ -1,0 +1,46 @@
+#!/bin/sh
+# bench.sh BUILD: each figure next to a bare baseline built and run here.
+# Medians of RUNS runs (default 7); the machines are shared and noisy.
+set -eu
+build=${1:-build}
+runs=${RUNS:-7}
+cc=${CC:-cc}
+mkdir -p "$build/bench"
+for b in baton mutex; do
+	$cc -O2 -pthread -o "$build/bench/$b" "tests/bench/$b.c"
+done
+
+now() { date +%s%N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# seconds taken by a command, printed with 6 decimals
+elapsed() {
+	t0=$(now); "$@" >/dev/null; t1=$(now)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", (b - a) / 1e9 }'
+}
+
+iters=1000000
+steps=$((2 * iters * 2))  # unsafe: a load and a store per iteration
+
+echo "== step mode: handoffs per second (higher is better)"
+ours=$(for i in $(seq "$runs"); do
+	s=$(elapsed "$build/bin/race" --iterations=$iters --quiet)
+	awk -v n=$steps -v s="$s" 'BEGIN { printf "%.0f\n", n / s }'
+done | median)
+bare=$(for i in $(seq "$runs"); do "$build/bench/baton" $iters; done | median)
+printf '  race unsafe 2 x %d, step mode: %12.0f steps/s\n' $iters "$ours"
+printf '  bare semaphore baton, 1 CPU:     %12.0f handoffs/s\n' "$bare"
+awk -v a="$ours" -v b="$bare" \
+	'BEGIN { printf "  ratio: %.2fx the baseline (target: at least 1.0x)\n", a / b }'
+
+echo "== free mode: mutex variant, 2 x $iters (lower is better)"
+# Both sides time thread start to the last join, inside their process.
+ours=$(for i in $(seq "$runs"); do
+	"$build/bin/race" --mode=free --variant=mutex --quiet |
+		sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
+		awk '{ printf "%.6f\n", $1 / 1e6 }'
+done | median)
+bare=$(for i in $(seq "$runs"); do "$build/bench/mutex" $iters; done | median)
+printf '  race --mode=free --variant=mutex: %8.4f s\n' "$ours"
+printf '  bare pthreads, same loop:         %8.4f s\n' "$bare"
+awk -v a="$ours" -v b="$bare" \
+	'BEGIN { printf "  ratio: %.2fx the baseline time (target: at most 1.3x)\n", a / b }'
