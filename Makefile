@@ -101,7 +101,7 @@ $(TEST_BIN): $(TEST_OBJ) $(TEST_LESSON_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
 
 demo: $(BINS)
-	@$(BUILD)/bin/race
+	@$(BUILD)/bin/race --plain
 
 # The runner finds the lesson binaries through INTERLEAVE_BIN.
 check: $(TEST_BIN) $(BINS)
