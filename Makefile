@@ -101,7 +101,7 @@ $(TEST_BIN): $(TEST_OBJ) $(TEST_LESSON_OBJ) $(LIB)
 	$(CC) $(ALL_CFLAGS) $^ $(CHECK_LIBS) $(LDLIBS) -o $@
 
 demo: $(BINS)
-	@$(BUILD)/bin/race --plain
+	@$(BUILD)/bin/race
 
 # The runner finds the lesson binaries through INTERLEAVE_BIN.
 check: $(TEST_BIN) $(BINS)
@@ -122,6 +122,7 @@ check-valgrind: $(TEST_BIN) $(BINS)
 
 bench: $(BINS)
 	@sh tests/bench/bench.sh $(BUILD)
+	@sh tests/bench/view.sh $(BUILD)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin

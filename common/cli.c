@@ -204,6 +204,9 @@ static void cli_help(const struct lesson *l)
 	       "  --quiet              the summary line only\n"
 	       "  --list-variants      the variants, one per line\n"
 	       "  --help, --version\n"
+	       "\nViewer keys: space play/pause, n or Right step, b or Left step back,\n"
+	       "1-9 run that thread (step mode), +/- speed, r restart, s new seed,\n"
+	       "v next variant, ? help, q quit.  NO_COLOR=1 turns colour off.\n"
 	       "\nThreads are numbered from 1 in the order the lesson creates them.\n"
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
 	       "1 runtime failure, 2 bad usage.\n",

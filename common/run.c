@@ -102,14 +102,21 @@ static uint64_t run_merge(event_sink sink, void *ctx)
 				all[k++] = t->ring[j];
 	}
 	qsort(all, k, sizeof(*all), run_by_clock);
+	uint32_t steps = 0;
 	for (size_t j = 0; j < k; j++) {
 		all[j].seq = j + 1;
-		all[j].step = (all[j].flags & EV_STEP) ? (uint32_t)(j + 1) : 0;
+		all[j].step = (all[j].flags & EV_STEP) ? ++steps : 0;
 		if (sink)
 			sink(&all[j], ctx);
 	}
 	free(all);
 	return k;
+}
+
+uint64_t run_free(event_sink sink, void *ctx)
+{
+	rt_free_start_join();
+	return run_merge(sink, ctx);
 }
 
 enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
@@ -125,8 +132,7 @@ enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 		end = run_steps(&s, choose, cctx, false, err, sizeof(err));
 	} else {
 		rt_init(cfg, NULL, NULL);
-		rt_free_start_join();
-		kept = run_merge(sink, ctx);
+		kept = run_free(sink, ctx);
 	}
 	run_finish(end, res);
 	res->kept = kept;

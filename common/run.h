@@ -53,6 +53,12 @@ void run_begin(const struct run_config *cfg, event_sink sink, void *ctx,
 	       struct sched *s);
 void run_finish(enum run_end end, struct run_result *res);
 
+/*
+ * Free mode, after rt_init(): run the threads, then deliver the kept events
+ * in order.  Returns how many were delivered.  run_finish() follows.
+ */
+uint64_t run_free(event_sink sink, void *ctx);
+
 /* Step mode: check --schedule without output.  false: err says why. */
 bool run_check_schedule(const struct run_config *cfg, char *err, size_t n);
 

@@ -1,12 +1,48 @@
 /*
- * view.h: the ncurses viewer.
+ * view.h: the ncurses viewer: its state (view.c) and its drawing (draw.c).
  */
 #ifndef INTERLEAVE_VIEW_H
 #define INTERLEAVE_VIEW_H
 
-#include "rt.h"
+#include <stdbool.h>
+
+#include "model.h"
+#include "run.h"
 
 /* Show a run of cfg interactively; returns the exit status. */
 int view_main(const struct run_config *cfg);
+
+#define VIEW_SPEEDS 8
+
+struct view {
+	struct run_config cfg;  /* a copy: r, s and v change it */
+	const char **src;       /* the lesson's source, by line (from 1) */
+	int nsrc;
+	struct model m;
+	bool playing;
+	int speed;              /* index into view_delays_ms */
+	bool help;
+	char msg[300];          /* one-off message: a refusal, a hint */
+	bool finished;          /* the run is over: res holds its summary */
+	struct run_result res;
+	/* step mode */
+	struct sched sched;
+	bool live;              /* the runtime holds this run */
+	int *hist;              /* the thread run at each step */
+	struct sched *hsched;   /* the scheduler after each step */
+	size_t nhist, caphist;
+	/* free mode: the recorded run, replayed */
+	struct event *fev;
+	size_t nfev, capfev, fpos;
+	uint64_t fsteps;        /* step events replayed */
+	struct model m0;        /* the model before any event */
+};
+
+extern const int view_delays_ms[VIEW_SPEEDS];
+
+/* Draw the whole screen from v (draw.c). */
+void draw_frame(const struct view *v);
+/* Colours, line drawing: once after initscr (draw.c). */
+void draw_init(void);
 
 #endif

@@ -50,5 +50,7 @@ Suite *cli_suite(void);
 Suite *sched_suite(void);
 Suite *prim_suite(void);
 Suite *race_suite(void);
+Suite *model_suite(void);
+Suite *view_suite(void);
 
 #endif

@@ -1,0 +1,205 @@
+/*
+ * model.c: the viewer's state, one event at a time.
+ *
+ * Thread states come from the stream itself: in step mode each event
+ * carries who may run next (a bit per thread) and where its thread stands,
+ * so a thread is ready, blocked on the object of its next operation, or
+ * done.  Free mode has no such stamps: a live thread is just "running" at
+ * the line of its last event.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+
+void model_init(struct model *m, bool step_mode)
+{
+	memset(m, 0, sizeof(*m));
+	m->step_mode = step_mode;
+	m->nthreads = rt.nthreads;
+	m->nobjs = rt.nobjs;
+	for (int i = 1; i <= rt.nthreads; i++) {
+		m->threads[i].name = rt.threads[i].name;
+		m->threads[i].state = step_mode ? MT_READY : MT_RUNNING;
+		m->threads[i].next_obj = -1;
+	}
+	for (int i = 0; i < rt.nobjs; i++) {
+		const struct obj *o = rt.objs[i];
+		struct model_obj *mo = &m->objs[i];
+		mo->kind = o->kind;
+		mo->name = o->name;
+		mo->cond_mutex = -1;
+		if (o->kind == OBJ_VAR)
+			mo->value = var_value((const struct var *)o);
+		if (o->kind == OBJ_SEMA) {
+			mo->value = ((const struct sema *)o)->count;
+			mo->bound = ((const struct sema *)o)->bound;
+		}
+		if (o->kind == OBJ_BARRIER)
+			mo->bound = ((const struct barrier *)o)->parties;
+	}
+}
+
+/* A variable changed: whoever holds an older read of it is now stale. */
+static void model_var_written(struct model *m, int obj, int writer)
+{
+	for (int i = 1; i <= m->nthreads; i++) {
+		struct model_thread *t = &m->threads[i];
+		if (i != writer && t->has_tmp && t->tmp_obj == obj &&
+		    t->tmp != m->objs[obj].value)
+			t->tmp_stale = true;
+	}
+}
+
+/* What the operation changed in the objects and the thread's locals. */
+static void model_effect(struct model *m, const struct event *e)
+{
+	struct model_thread *t = &m->threads[e->thread];
+	struct model_obj *o = e->obj >= 0 ? &m->objs[e->obj] : NULL;
+	bool ok = !(e->flags & EV_MISUSE);
+	switch ((enum event_op)e->op) {
+	case OP_LOAD:
+		t->has_tmp = true;
+		t->tmp_obj = e->obj;
+		t->tmp = e->a;
+		t->tmp_stale = false;
+		break;
+	case OP_STORE:
+	case OP_ADD:
+		o->value = e->a;
+		o->changed = m->step;
+		if (t->has_tmp && t->tmp_obj == e->obj)
+			t->has_tmp = false;
+		model_var_written(m, e->obj, e->thread);
+		break;
+	case OP_LOCK:
+	case OP_UNLOCK:
+		if (ok) {
+			o->depth = e->a;
+			o->owner = e->a > 0 ? e->thread : 0;
+			o->changed = m->step;
+		}
+		break;
+	case OP_SEM_WAIT:
+	case OP_SEM_POST:
+		o->value = e->a;
+		o->changed = m->step;
+		break;
+	case OP_COND_WAIT:
+		if (ok) {
+			m->objs[e->obj2].owner = 0;
+			m->objs[e->obj2].depth = 0;
+			o->cond_mutex = e->obj2;
+		}
+		break;
+	case OP_COND_WAKE:
+		m->objs[e->obj2].owner = e->thread;
+		m->objs[e->obj2].depth = 1;
+		break;
+	case OP_ARRIVE:
+		o->value = e->a;
+		o->changed = m->step;
+		break;
+	case OP_ACTION:
+		o->value = 0;
+		o->rounds = e->a;
+		m->fired = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Step mode: every thread's state after this step, from the stamps. */
+static void model_stamps(struct model *m, const struct event *e)
+{
+	if (e->thread > 0) {
+		struct model_thread *t = &m->threads[e->thread];
+		t->next_op = e->next_op;
+		t->next_obj = e->next_obj;
+		if (e->next_line > 0)
+			t->line = e->next_line;
+	}
+	for (int i = 1; i <= m->nthreads; i++) {
+		struct model_thread *t = &m->threads[i];
+		if (t->state == MT_DONE)
+			continue;
+		t->state = (e->ready >> (i - 1)) & 1 ? MT_READY : MT_BLOCKED;
+	}
+}
+
+/* Copy text, zero-filling the rest: the model's bytes follow the events. */
+static void model_copy(char dst[MODEL_SAY], const char *src)
+{
+	size_t n = strnlen(src, MODEL_SAY - 1);
+	memcpy(dst, src, n);
+	memset(dst + n, 0, MODEL_SAY - n);
+}
+
+void model_apply(struct model *m, const struct event *e,
+		 const struct event_names *names)
+{
+	m->events++;
+	if (e->flags & EV_STEP) {
+		m->fired = false; /* a new step: only its own action counts */
+		m->step = e->step;
+		m->last_thread = e->thread;
+		m->timeline[(m->step - 1) % MODEL_TIMELINE] = (uint8_t)e->thread;
+		m->threads[e->thread].steps++;
+	}
+	if (e->thread > 0 && !m->step_mode && e->line > 0)
+		m->threads[e->thread].line = e->line;
+	if (e->op == OP_EXIT)
+		m->threads[e->thread].state = MT_DONE;
+	if (e->op == OP_DEADLOCK)
+		m->deadlock = true;
+	if (e->thread > 0)
+		model_effect(m, e);
+	if (e->flags & EV_LOST)
+		m->lost_updates += e->lost;
+	if (e->flags & EV_MISUSE)
+		m->misuses++;
+	if (m->step_mode)
+		model_stamps(m, e);
+	char text[MODEL_SAY];
+	if (event_narrate(e, names, text, sizeof(text))[0]) {
+		model_copy(m->say, text);
+		m->say_step = m->step;
+	}
+	if (e->op != OP_START && e->op != OP_EXIT)
+		model_copy(m->last, event_format(e, names, text, sizeof(text)));
+}
+
+int model_waiters(const struct model *m, int obj, int *ids)
+{
+	int n = 0;
+	for (int i = 1; i <= m->nthreads; i++) {
+		const struct model_thread *t = &m->threads[i];
+		if (t->state == MT_BLOCKED && t->next_obj == obj)
+			ids[n++] = i;
+	}
+	return n;
+}
+
+const char *model_state_text(const struct model *m, int id, char *buf,
+			     int size)
+{
+	const struct model_thread *t = &m->threads[id];
+	switch (t->state) {
+	case MT_READY:
+		snprintf(buf, (size_t)size, m->last_thread == id ? "ran last"
+								 : "ready");
+		break;
+	case MT_RUNNING:
+		snprintf(buf, (size_t)size, "running");
+		break;
+	case MT_DONE:
+		snprintf(buf, (size_t)size, "finished");
+		break;
+	case MT_BLOCKED:
+		snprintf(buf, (size_t)size, "blocked on %s",
+			 t->next_obj >= 0 ? m->objs[t->next_obj].name : "?");
+		break;
+	}
+	return buf;
+}

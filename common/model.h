@@ -1,0 +1,78 @@
+/*
+ * model.h: what the viewer draws, as a fold over the event stream.
+ *
+ * The model starts from a snapshot of the run as declared (names, kinds,
+ * initial values) and changes only by model_apply(event).  The screen is a
+ * function of the model, so the picture at step k is the fold of the first
+ * k steps' events, and stepping back is folding one step fewer.  Nothing
+ * here knows about terminals; tests drive it directly.
+ */
+#ifndef INTERLEAVE_MODEL_H
+#define INTERLEAVE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "rt.h"
+
+#define MODEL_TIMELINE 1024 /* steps remembered for the timeline lanes */
+#define MODEL_SAY 256
+
+enum model_tstate { MT_READY, MT_BLOCKED, MT_DONE, MT_RUNNING };
+
+struct model_thread {
+	const char *name;
+	enum model_tstate state;
+	int line;        /* its current line: next to run (step), last (free) */
+	int next_op;     /* step mode: the operation it runs next */
+	int next_obj;
+	bool has_tmp;    /* holds a value it read and has not written back */
+	int tmp_obj;
+	long tmp;
+	bool tmp_stale;  /* someone wrote the variable since */
+	uint64_t steps;  /* steps it ran */
+};
+
+struct model_obj {
+	enum obj_kind kind;
+	const char *name;
+	long value;      /* var: value; sema: count; barrier: arrived */
+	long bound;      /* sema: bound (0 none); barrier: parties */
+	int owner;       /* mutex: holder, 0 when free */
+	long depth;      /* mutex: recursion depth */
+	long rounds;     /* barrier: completed rounds */
+	uint64_t changed; /* step of the last change, for highlighting */
+	int cond_mutex;  /* cond: the mutex of the last wait, or -1 */
+};
+
+struct model {
+	int nthreads, nobjs;
+	struct model_thread threads[RT_MAX_THREADS + 1];
+	struct model_obj objs[RT_MAX_OBJS];
+	bool step_mode;
+	uint64_t step;   /* steps applied */
+	uint64_t events; /* events applied */
+	int last_thread; /* thread of the last step */
+	uint8_t timeline[MODEL_TIMELINE]; /* thread of step i % size */
+	char say[MODEL_SAY];   /* the last thing the runtime flagged */
+	uint64_t say_step;
+	char last[MODEL_SAY];  /* the last event, as a line */
+	long lost_updates;
+	long misuses;
+	bool deadlock;
+	bool fired;      /* a barrier action ran in the last step */
+};
+
+/* A model of the run rt holds now (just set up, before its first step). */
+void model_init(struct model *m, bool step_mode);
+/* Fold one event in; names resolve ids for the narration. */
+void model_apply(struct model *m, const struct event *e,
+		 const struct event_names *names);
+/* Threads blocked on object id, in id order; returns how many. */
+int model_waiters(const struct model *m, int obj, int *ids);
+/* Phrase for a thread's state: "ready", "blocked on mutex lock", ... */
+const char *model_state_text(const struct model *m, int id, char *buf,
+			     int size);
+
+#endif
