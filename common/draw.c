@@ -80,15 +80,18 @@ static void draw_vline(int y, int x, int n)
 		mvaddstr(y + i, x, draw_utf8 ? "\u2502" : "|");
 }
 
-/* A source line with tabs expanded, cut to width. */
+/*
+ * A source line with tabs expanded, cut to width.  Narrow columns (many
+ * threads) get narrower tabs, so the code and not its indent stays.
+ */
 static void draw_source_line(char *out, int width, const char *src)
 {
-	int k = 0;
+	int k = 0, tab = width < 30 ? 2 : DRAW_TAB;
 	for (const char *p = src; *p && k < width; p++) {
 		if (*p == '\t') {
 			do
 				out[k++] = ' ';
-			while (k % DRAW_TAB && k < width);
+			while (k % tab && k < width);
 		} else {
 			out[k++] = *p;
 		}
@@ -236,6 +239,29 @@ static void draw_waiters(const struct model *m, int obj, char *buf,
 	}
 }
 
+/* "semaphore s: [T1][T2][  ] count 0 of at most 2": who holds each permit. */
+static void draw_permits(const struct model_obj *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "semaphore %s: ", o->name);
+	for (int i = 0; i < o->nholders + (o->value > 0 ? o->value : 0); i++) {
+		char slot[16];
+		if (i < o->nholders)
+			snprintf(slot, sizeof(slot), "[T%d]", o->holders[i]);
+		else
+			snprintf(slot, sizeof(slot), "[  ]");
+		strncat(buf, slot, size - strlen(buf) - 1);
+		if (i >= 12) {
+			strncat(buf, "..", size - strlen(buf) - 1);
+			break;
+		}
+	}
+	snprintf(buf + strlen(buf), size - strlen(buf), " count %ld",
+		 o->value);
+	if (o->bound)
+		snprintf(buf + strlen(buf), size - strlen(buf),
+			 " of at most %ld", o->bound);
+}
+
 static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 {
 	const struct model_obj *o = &m->objs[i];
@@ -248,11 +274,7 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 			snprintf(buf, size, "mutex %s: free", o->name);
 		break;
 	case OBJ_SEMA:
-		snprintf(buf, size, "semaphore %s: count %ld", o->name,
-			 o->value);
-		if (o->bound)
-			snprintf(buf + strlen(buf), size - strlen(buf),
-				 " of at most %ld", o->bound);
+		draw_permits(o, buf, size);
 		break;
 	case OBJ_COND:
 		snprintf(buf, size, "condition %s", o->name);
@@ -285,7 +307,11 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 		bool hot = m->objs[i].changed == m->step && m->step;
 		if (hot)
 			attron(A_BOLD);
-		draw_text(y + r++, x + 2, width - 2, buf);
+		/* a long line (many waiters) wraps, indented */
+		for (int at = 0, len = (int)strlen(buf); at < len && r < rows;
+		     at += width - (at ? 6 : 2))
+			draw_text(y + r++, x + (at ? 6 : 2),
+				  width - (at ? 6 : 2), buf + at);
 		if (hot)
 			attroff(A_BOLD);
 	}
@@ -315,8 +341,12 @@ static void draw_timeline(const struct view *v, int y, int lanes)
 		for (uint64_t s = from; s < now; s++) {
 			int x = 4 + (int)(s - from);
 			if (m->timeline[s % MODEL_TIMELINE] == id) {
+				/* work is shown as the thread's letter */
+				char letter[2] = { m->threads[id].name[0], 0 };
 				attron(draw_thread_attr(id));
-				mvaddstr(y + id - 1, x, draw_mark);
+				mvaddstr(y + id - 1, x,
+					 m->worked[s % MODEL_TIMELINE] ? letter
+								       : draw_mark);
 				attroff(draw_thread_attr(id));
 			} else {
 				attron(A_DIM);
@@ -325,6 +355,41 @@ static void draw_timeline(const struct view *v, int y, int lanes)
 			}
 		}
 	}
+}
+
+/* The charted variable's value at each step, as a bar per step. */
+static void draw_chart(const struct view *v, int y)
+{
+	static const char *const bars[] = { " ", "\u2581", "\u2582", "\u2583",
+					    "\u2584", "\u2585", "\u2586",
+					    "\u2587", "\u2588" };
+	const struct model *m = &v->m;
+	const struct model_obj *o = &m->objs[m->chart_obj];
+	int width = COLS - 14;
+	uint64_t now = m->step;
+	uint64_t from = now > (uint64_t)width ? now - (uint64_t)width : 0;
+	long top = 1;
+	for (uint64_t s = from; s < now; s++)
+		if (m->chart[s % MODEL_TIMELINE] > top)
+			top = m->chart[s % MODEL_TIMELINE];
+	char label[32];
+	snprintf(label, sizeof(label), "%.3s", o->name);
+	attron(A_BOLD);
+	draw_text(y, 0, 4, label);
+	attroff(A_BOLD);
+	for (uint64_t s = from; s < now; s++) {
+		long val = m->chart[s % MODEL_TIMELINE];
+		int x = 4 + (int)(s - from);
+		char digit[2] = { val > 9 ? '+' : (char)('0' + (val < 0 ? 0 : val)),
+				  0 };
+		long level = val <= 0 ? 0 : (val * 8 + top - 1) / top;
+		mvaddstr(y, x, draw_utf8 ? bars[level > 8 ? 8 : level] : digit);
+	}
+	char peak[48];
+	snprintf(peak, sizeof(peak), " %s now %ld, top %ld ", o->name, o->value,
+		 top);
+	draw_text(y - 1 - (m->nthreads < 6 ? m->nthreads : 6), COLS - 30, 30,
+		  peak);
 }
 
 static void draw_narration(const struct view *v, int y)
@@ -453,6 +518,7 @@ void draw_frame(const struct view *v)
 	erase();
 	const struct model *m = &v->m;
 	int lanes = m->nthreads < 6 ? m->nthreads : 6;
+	int chart = m->chart_obj >= 0;
 	int prim_rows = 1, shared_rows = 1;
 	for (int i = 0; i < m->nobjs; i++)
 		prim_rows += m->objs[i].kind != OBJ_VAR;
@@ -464,7 +530,7 @@ void draw_frame(const struct view *v)
 	if (state_rows > LINES / 3)
 		state_rows = LINES / 3;
 	int bottom = LINES - 4; /* narration 2, message 1, keys 1 */
-	int tl_y = bottom - lanes - 1;
+	int tl_y = bottom - lanes - chart - 1;
 	int st_y = tl_y - state_rows - 1;
 	draw_title(v);
 	draw_columns(v, 1, st_y - 1);
@@ -475,6 +541,8 @@ void draw_frame(const struct view *v)
 	mvhline(tl_y, 0, draw_utf8 ? 0 : '-', COLS);
 	draw_text(tl_y, 2, 20, " timeline ");
 	draw_timeline(v, tl_y + 1, lanes);
+	if (chart)
+		draw_chart(v, tl_y + 1 + lanes);
 	draw_narration(v, bottom);
 	draw_keys(v, LINES - 1);
 	if (v->finished && !v->help)

@@ -23,7 +23,7 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_COND_WAKE] = "cond-wake", [OP_SIGNAL] = "signal",
 	[OP_BROADCAST] = "broadcast", [OP_ARRIVE] = "arrive",
 	[OP_ACTION] = "action",       [OP_LEAVE] = "leave",
-	[OP_DEADLOCK] = "deadlock",
+	[OP_DEADLOCK] = "deadlock",   [OP_WORK] = "work",
 };
 
 const char *event_op_name(enum event_op op)
@@ -85,6 +85,9 @@ static void event_detail(const struct event *e, const struct event_names *n,
 	case OP_LEAVE:
 		snprintf(buf, size, "%s (round %ld)", o, e->a);
 		break;
+	case OP_WORK:
+		snprintf(buf, size, "(%ld left)", e->a);
+		break;
 	default:
 		buf[0] = '\0';
 	}
@@ -136,9 +139,10 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 				 o);
 		break;
 	case OP_SEM_POST:
-		snprintf(buf, size, "T%d posted semaphore %s past its bound "
-			 "of %d: refused (a plain semaphore would now count "
-			 "%d)", e->thread, o, e->lost, e->lost + 1);
+		snprintf(buf, size, "T%d gave back a permit of %s that it does "
+			 "not hold: refused (a plain semaphore would take it "
+			 "and have one permit too many, for good)", e->thread,
+			 o);
 		break;
 	case OP_COND_WAIT:
 		snprintf(buf, size, "T%d waited on %s without holding %s: "

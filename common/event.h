@@ -30,6 +30,7 @@ enum event_op {
 	OP_ACTION,     /* the barrier action ran (not a step) */
 	OP_LEAVE,      /* released from the barrier */
 	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
+	OP_WORK,       /* a unit of work: a = units left after this one */
 	OP_COUNT
 };
 

@@ -100,8 +100,20 @@ long var_add_at(struct var *v, long delta, int line); /* returns old value */
 #define var_load(v)     var_load_at((v), __LINE__)
 #define var_store(v, x) var_store_at((v), (x), __LINE__)
 #define var_add(v, d)   var_add_at((v), (d), __LINE__)
+/* The largest value v ever held (both modes). */
+long var_peak(const struct var *v);
+/* Ask the viewer to chart v's value over time (one variable per lesson). */
+void var_chart(struct var *v);
 /* Step mode: stores that overwrote an update the writer never saw. */
 long lesson_lost_updates(void);
+
+/*
+ * Work that takes time but touches nothing shared: `units` steps in step
+ * mode (other threads run in between), `units` milliseconds of sleep in
+ * free mode, so its effect shows on any number of cores.
+ */
+void work_at(long units, int line);
+#define work(units) work_at((units), __LINE__)
 
 /* Mutexes.  unlock() returns 0 or EPERM (not the owner: reported). */
 enum mutex_kind { MUTEX_NORMAL, MUTEX_ERRORCHECK, MUTEX_RECURSIVE };

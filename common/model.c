@@ -16,6 +16,7 @@ void model_init(struct model *m, bool step_mode)
 {
 	memset(m, 0, sizeof(*m));
 	m->step_mode = step_mode;
+	m->chart_obj = -1;
 	m->nthreads = rt.nthreads;
 	m->nobjs = rt.nobjs;
 	for (int i = 1; i <= rt.nthreads; i++) {
@@ -31,6 +32,9 @@ void model_init(struct model *m, bool step_mode)
 		mo->cond_mutex = -1;
 		if (o->kind == OBJ_VAR)
 			mo->value = var_value((const struct var *)o);
+		if (o->kind == OBJ_VAR && ((const struct var *)o)->charted &&
+		    m->chart_obj < 0)
+			m->chart_obj = i;
 		if (o->kind == OBJ_SEMA) {
 			mo->value = ((const struct sema *)o)->count;
 			mo->bound = ((const struct sema *)o)->bound;
@@ -49,6 +53,19 @@ static void model_var_written(struct model *m, int obj, int writer)
 		    t->tmp != m->objs[obj].value)
 			t->tmp_stale = true;
 	}
+}
+
+/* A semaphore post by id: it gives back the permit it took, if any. */
+static void model_release(struct model_obj *o, int id)
+{
+	for (int i = 0; i < o->nholders; i++)
+		if (o->holders[i] == id) {
+			memmove(&o->holders[i], &o->holders[i + 1],
+				(size_t)(o->nholders - i - 1) *
+					sizeof(o->holders[0]));
+			o->nholders--;
+			return;
+		}
 }
 
 /* What the operation changed in the objects and the thread's locals. */
@@ -81,9 +98,15 @@ static void model_effect(struct model *m, const struct event *e)
 		}
 		break;
 	case OP_SEM_WAIT:
+		o->value = e->a;
+		o->changed = m->step;
+		o->holders[o->nholders++] = e->thread;
+		break;
 	case OP_SEM_POST:
 		o->value = e->a;
 		o->changed = m->step;
+		if (ok)
+			model_release(o, e->thread);
 		break;
 	case OP_COND_WAIT:
 		if (ok) {
@@ -124,7 +147,10 @@ static void model_stamps(struct model *m, const struct event *e)
 		struct model_thread *t = &m->threads[i];
 		if (t->state == MT_DONE)
 			continue;
-		t->state = (e->ready >> (i - 1)) & 1 ? MT_READY : MT_BLOCKED;
+		bool ready = (e->ready >> (i - 1)) & 1;
+		if (!ready && t->state != MT_BLOCKED)
+			t->blocked_since = m->step;
+		t->state = ready ? MT_READY : MT_BLOCKED;
 	}
 }
 
@@ -145,6 +171,7 @@ void model_apply(struct model *m, const struct event *e,
 		m->step = e->step;
 		m->last_thread = e->thread;
 		m->timeline[(m->step - 1) % MODEL_TIMELINE] = (uint8_t)e->thread;
+		m->worked[(m->step - 1) % MODEL_TIMELINE] = e->op == OP_WORK;
 		m->threads[e->thread].steps++;
 	}
 	if (e->thread > 0 && !m->step_mode && e->line > 0)
@@ -161,6 +188,9 @@ void model_apply(struct model *m, const struct event *e,
 		m->misuses++;
 	if (m->step_mode)
 		model_stamps(m, e);
+	if (m->chart_obj >= 0 && m->step > 0)
+		m->chart[(m->step - 1) % MODEL_TIMELINE] =
+			m->objs[m->chart_obj].value;
 	char text[MODEL_SAY];
 	if (event_narrate(e, names, text, sizeof(text))[0]) {
 		model_copy(m->say, text);
@@ -175,8 +205,15 @@ int model_waiters(const struct model *m, int obj, int *ids)
 	int n = 0;
 	for (int i = 1; i <= m->nthreads; i++) {
 		const struct model_thread *t = &m->threads[i];
-		if (t->state == MT_BLOCKED && t->next_obj == obj)
-			ids[n++] = i;
+		if (t->state != MT_BLOCKED || t->next_obj != obj)
+			continue;
+		int k = n++; /* insertion sort: longest waiting first */
+		while (k > 0 && m->threads[ids[k - 1]].blocked_since >
+				       t->blocked_since) {
+			ids[k] = ids[k - 1];
+			k--;
+		}
+		ids[k] = i;
 	}
 	return n;
 }

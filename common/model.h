@@ -32,6 +32,7 @@ struct model_thread {
 	long tmp;
 	bool tmp_stale;  /* someone wrote the variable since */
 	uint64_t steps;  /* steps it ran */
+	uint64_t blocked_since; /* step it became blocked: the waiting line */
 };
 
 struct model_obj {
@@ -44,6 +45,8 @@ struct model_obj {
 	long rounds;     /* barrier: completed rounds */
 	uint64_t changed; /* step of the last change, for highlighting */
 	int cond_mutex;  /* cond: the mutex of the last wait, or -1 */
+	int holders[RT_MAX_THREADS]; /* sema: who took a permit, in order */
+	int nholders;
 };
 
 struct model {
@@ -55,6 +58,9 @@ struct model {
 	uint64_t events; /* events applied */
 	int last_thread; /* thread of the last step */
 	uint8_t timeline[MODEL_TIMELINE]; /* thread of step i % size */
+	bool worked[MODEL_TIMELINE];      /* that step was work */
+	int chart_obj;                    /* the charted variable, or -1 */
+	long chart[MODEL_TIMELINE];       /* its value after step i % size */
 	char say[MODEL_SAY];   /* the last thing the runtime flagged */
 	uint64_t say_step;
 	char last[MODEL_SAY];  /* the last event, as a line */
@@ -69,7 +75,7 @@ void model_init(struct model *m, bool step_mode);
 /* Fold one event in; names resolve ids for the narration. */
 void model_apply(struct model *m, const struct event *e,
 		 const struct event_names *names);
-/* Threads blocked on object id, in id order; returns how many. */
+/* Threads blocked on object id, longest waiting first; how many. */
 int model_waiters(const struct model *m, int obj, int *ids);
 /* Phrase for a thread's state: "ready", "blocked on mutex lock", ... */
 const char *model_state_text(const struct model *m, int id, char *buf,

@@ -62,8 +62,10 @@ struct var {
 	struct obj o;
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
+	_Atomic long peak; /* the largest value it held */
 	uint32_t version;  /* step: stores so far */
 	int last_writer;   /* step: thread of the last store, 0 = initial */
+	bool charted;      /* the viewer draws its history */
 };
 
 struct mutex {
@@ -129,6 +131,7 @@ struct thr {
 	unsigned barrier_gen;    /* the barrier round it waits to end */
 	uint32_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
+	uint16_t permits[RT_MAX_OBJS]; /* permits held, per semaphore (both) */
 	struct fiber *fiber;
 	/* free mode */
 	pthread_t pt;

@@ -7,6 +7,13 @@
  * the number of permits it was meant to guard.  A bounded semaphore refuses
  * that post and the runtime reports it.
  *
+ * Bounded here means a pool of permits: each thread's permits are counted
+ * (by that thread only, so free mode needs no lock for it), and a post from
+ * a thread that holds none is refused on the spot.  A bound on the count
+ * alone, as other libraries have, catches the extra post only once the
+ * count would pass the bound, which may be later and in an innocent thread
+ * (docs/lessons/bandwidth.md).
+ *
  * Free mode uses a POSIX sem_t.  Its bound check holds a small guard mutex
  * around read-count-then-post; waiters only ever lower the count meanwhile,
  * so the check can never let the count pass the bound.
@@ -48,6 +55,7 @@ void sema_wait_at(struct sema *s, int line)
 		rt_park(OP_SEM_WAIT, &s->o, line);
 	struct event *e = rt_ev(OP_SEM_WAIT, &s->o, line);
 	e->flags = EV_STEP;
+	rt_self()->permits[s->o.id]++;
 	if (rt.mode == RT_STEP) {
 		e->a = --s->count; /* sched.c ran us only if count > 0 */
 	} else {
@@ -60,12 +68,26 @@ void sema_wait_at(struct sema *s, int line)
 }
 
 /*
+ * A bounded semaphore refuses a post from a thread holding none of its
+ * permits; otherwise the post gives one of them back.
+ */
+static bool sema_refused(struct sema *s)
+{
+	uint16_t *held = &rt_self()->permits[s->o.id];
+	if (s->bound > 0 && *held == 0)
+		return true;
+	if (*held > 0)
+		(*held)--;
+	return false;
+}
+
+/*
  * Step mode: the post itself; 0 or EOVERFLOW (over the bound, refused).
  * *count is the count after.
  */
 static int sema_give_step(struct sema *s, long *count)
 {
-	if (s->bound > 0 && s->count >= s->bound) {
+	if (sema_refused(s)) {
 		*count = s->count;
 		return EOVERFLOW;
 	}
@@ -84,7 +106,7 @@ static int sema_give_free(struct sema *s, struct event *e)
 	if (s->bound > 0)
 		rt_check(pthread_mutex_lock(&s->guard), "pthread_mutex_lock");
 	long count = sema_free_count(s);
-	if (s->bound > 0 && count >= s->bound) {
+	if (sema_refused(s) || (s->bound > 0 && count >= s->bound)) {
 		err = EOVERFLOW;
 		e->a = count;
 	} else {

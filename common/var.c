@@ -21,7 +21,28 @@ struct var *var_new(const char *name, long initial)
 	struct var *v = rt_alloc_obj(sizeof(*v));
 	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
 	atomic_init(&v->value, initial);
+	atomic_init(&v->peak, initial);
 	return v;
+}
+
+void var_chart(struct var *v)
+{
+	v->charted = true;
+}
+
+long var_peak(const struct var *v)
+{
+	return atomic_load_explicit(&v->peak, memory_order_relaxed);
+}
+
+/* Raise the peak to x if x is larger; rare once warmed up, so cheap. */
+static void var_raise_peak(struct var *v, long x)
+{
+	long p = atomic_load_explicit(&v->peak, memory_order_relaxed);
+	while (x > p && !atomic_compare_exchange_weak_explicit(
+				&v->peak, &p, x, memory_order_relaxed,
+				memory_order_relaxed))
+		;
 }
 
 long var_value(const struct var *v)
@@ -37,6 +58,15 @@ static long var_get(struct var *v)
 static void var_put(struct var *v, long x)
 {
 	atomic_store_explicit(&v->value, x, memory_order_relaxed);
+	var_raise_peak(v, x);
+}
+
+static long var_fetch_add(struct var *v, long delta)
+{
+	long old = atomic_fetch_add_explicit(&v->value, delta,
+					     memory_order_relaxed);
+	var_raise_peak(v, old + delta);
+	return old;
 }
 
 /*
@@ -116,13 +146,12 @@ void var_store_at(struct var *v, long value, int line)
 long var_add_at(struct var *v, long delta, int line)
 {
 	if (rt_unrecorded())
-		return atomic_fetch_add_explicit(&v->value, delta,
-						 memory_order_relaxed);
+		return var_fetch_add(v, delta);
 	if (rt.mode == RT_STEP)
 		rt_park(OP_ADD, &v->o, line);
 	struct event *e = rt_ev(OP_ADD, &v->o, line);
 	e->flags = EV_STEP;
-	e->b = atomic_fetch_add_explicit(&v->value, delta, memory_order_relaxed);
+	e->b = var_fetch_add(v, delta);
 	e->a = e->b + delta;
 	if (rt.mode == RT_STEP) {
 		rt.current->holding &= ~(1ull << v->o.id);

@@ -21,6 +21,7 @@ struct tlog {
 
 /* The lessons linked into the test runner. */
 extern const struct lesson race_lesson;
+extern const struct lesson bandwidth_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -52,5 +53,6 @@ Suite *prim_suite(void);
 Suite *race_suite(void);
 Suite *model_suite(void);
 Suite *view_suite(void);
+Suite *bandwidth_suite(void);
 
 #endif

@@ -44,3 +44,18 @@ printf '  race --mode=free --variant=mutex: %8.4f s\n' "$ours"
 printf '  bare pthreads, same loop:         %8.4f s\n' "$bare"
 awk -v a="$ours" -v b="$bare" \
 	'BEGIN { printf "  ratio: %.2fx the baseline time (target: at most 1.3x)\n", a / b }'
+
+echo "== bandwidth: free-mode jobs/s against the ideal k / cost"
+echo "   (8 workers x 40 jobs, 5 ms a job, semaphore variant; medians)"
+printf '   %3s %12s %12s %8s\n' k measured ideal ratio
+for k in 1 2 4 8; do
+	got=$(for i in $(seq "$runs"); do
+		"$build/bin/bandwidth" --mode=free --variant=semaphore \
+			--workers=8 --jobs=40 --cost=5 --permits=$k --quiet |
+			sed -n 's/.*throughput=\([0-9]*\).*/\1/p'
+	done | median)
+	ideal=$((k * 1000 / 5))
+	awk -v k=$k -v a="$got" -v b=$ideal 'BEGIN {
+		printf "   %3d %12d %12d %7.3f  (target: at least 0.9)\n",
+			k, a, b, a / b }'
+done
