@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "rt.h"
+#include "watch.h"
 
 struct barrier *barrier_new(const char *name, int parties,
 			    void (*action)(void))
@@ -50,9 +51,13 @@ static void barrier_leave(struct barrier *b, unsigned gen, int line)
 		rt.current->barrier_gen = gen;
 		rt_park(OP_LEAVE, &b->o, line); /* until b->gen != gen */
 	} else {
-		while (b->gen == gen)
+		watch_begin();
+		while (b->gen == gen) {
 			rt_check(pthread_cond_wait(&b->pc, &b->pm),
 				 "pthread_cond_wait");
+			watch_check(&b->pm);
+		}
+		watch_end();
 	}
 	struct event *e = rt_ev(OP_LEAVE, &b->o, line);
 	e->flags = EV_STEP;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "watch.h"
 
 struct cond *cond_new(const char *name)
 {
@@ -54,8 +55,11 @@ int cond_wait_at(struct cond *c, struct mutex *m, int line)
 		t->in_cond = true;
 		rt_park2(OP_COND_WAKE, &c->o, &m->o, line);
 	} else {
+		watch_begin();
 		rt_check(pthread_cond_wait(&c->pc, &m->pm),
 			 "pthread_cond_wait");
+		watch_check(&m->pm);
+		watch_end();
 	}
 	cond_set_owner(m, t->id);
 	m->depth = depth;

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "run.h"
 #include "view.h"
+#include "watch.h"
 
 /* --plain: one event per line, narration after a '!'. */
 static void lesson_plain_sink(const struct event *e, void *ctx)
@@ -89,6 +90,10 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 			"run did\n", cfg->lesson->name);
 		return 2;
 	}
+	if (!quiet && cfg->mode == RT_FREE && end == RUN_DEADLOCK)
+		printf("# deadlock: every live thread waited for %d ms and none "
+		       "could wake another; the run was stopped\n",
+		       WATCH_QUIET_MS);
 	if (!quiet && cfg->mode == RT_FREE && res.kept < res.steps)
 		printf("# free mode keeps the first %d events of each thread: "
 		       "the first %llu of %llu events are shown\n", RT_RING,

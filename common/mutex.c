@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "rt.h"
+#include "watch.h"
 
 struct mutex *mutex_new(const char *name, enum mutex_kind kind)
 {
@@ -40,10 +41,29 @@ static int mutex_owner(const struct mutex *m)
 	return atomic_load_explicit(&m->owner, memory_order_relaxed);
 }
 
+/*
+ * Free mode: take the pthread mutex.  Uncontended, a trylock is all it
+ * costs; contended, it waits in slices the deadlock watch can end.
+ */
+static int mutex_take(struct mutex *m)
+{
+	int err = pthread_mutex_trylock(&m->pm);
+	if (err != EBUSY)
+		return err;
+	struct timespec deadline;
+	watch_begin();
+	do {
+		watch_slice(&deadline);
+		err = pthread_mutex_timedlock(&m->pm, &deadline);
+	} while (err == ETIMEDOUT);
+	watch_end();
+	return err;
+}
+
 /* Free mode, past the window: the real lock and the owner, nothing else. */
 static int mutex_lock_unrecorded(struct mutex *m)
 {
-	int err = pthread_mutex_lock(&m->pm);
+	int err = mutex_take(m);
 	if (err == EDEADLK)
 		rt_tls_self->misuses++;
 	else if (err)
@@ -79,7 +99,7 @@ int mutex_lock_at(struct mutex *m, int line)
 	e->flags = EV_STEP;
 	int err = 0;
 	if (rt.mode == RT_FREE)
-		err = pthread_mutex_lock(&m->pm);
+		err = mutex_take(m);
 	else if (mutex_owner(m) == t->id && m->kind == MUTEX_ERRORCHECK)
 		err = EDEADLK; /* sched.c lets only this kind through */
 	if (err == EDEADLK) {

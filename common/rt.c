@@ -28,6 +28,7 @@
 
 #include "fiber.h"
 #include "rt.h"
+#include "watch.h"
 
 struct rt rt;
 
@@ -110,7 +111,9 @@ void rt_destroy(void)
 		free(rt.threads[i].ring);
 	}
 	for (int i = 0; i < rt.nobjs; i++) {
-		if (rt.mode == RT_FREE)
+		/* After a deadlock, mutexes are still held by threads that left:
+		 * destroying them would be undefined.  They own nothing else. */
+		if (rt.mode == RT_FREE && !rt.deadlocked)
 			rt_free_obj_destroy(rt.objs[i]);
 		free(rt.objs[i]);
 	}
@@ -233,6 +236,7 @@ static void *rt_pthread_main(void *arg)
 	e = rt_ev(OP_EXIT, NULL, 0);
 	rt_commit(e);
 	t->state = THR_DONE;
+	watch_done();
 	return NULL;
 }
 
@@ -268,6 +272,8 @@ static long rt_now_us(void)
 void rt_free_start_join(void)
 {
 	long start = rt_now_us();
+	if (sem_init(&rt.watch.wake, 0, 0) != 0)
+		rt_die("sem_init: %s", strerror(errno));
 	rt_check(pthread_barrier_init(&rt.gate, NULL,
 				      (unsigned)rt.nthreads + 1),
 		 "pthread_barrier_init");
@@ -276,12 +282,12 @@ void rt_free_start_join(void)
 					rt_pthread_main, &rt.threads[i]),
 			 "pthread_create");
 	pthread_barrier_wait(&rt.gate);
-	for (int i = 1; i <= rt.nthreads; i++) {
-		rt_check(pthread_join(rt.threads[i].pt, NULL), "pthread_join");
+	rt.deadlocked = watch_run();
+	for (int i = 1; i <= rt.nthreads; i++)
 		rt.free_events += rt.threads[i].nrec;
-	}
 	rt.elapsed_us = rt_now_us() - start;
 	pthread_barrier_destroy(&rt.gate);
+	sem_destroy(&rt.watch.wake);
 }
 
 /* --- the configuration, as lessons see it --- */

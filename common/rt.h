@@ -168,6 +168,14 @@ struct rt {
 	long lost_updates;
 	/* free mode */
 	pthread_barrier_t gate;
+	struct {                  /* the deadlock watch (watch.c) */
+		_Alignas(RT_LINE) _Atomic int blocked;
+		_Atomic int finished;
+		_Atomic uint64_t progress;
+		_Atomic bool aborted;
+		sem_t wake;           /* posted when a thread finishes */
+	} watch;
+	bool deadlocked;          /* free mode: the watch found a deadlock */
 	uint64_t free_events; /* recorded by all threads, after the join */
 	long elapsed_us;      /* from the first thread's start to the last join */
 };

@@ -133,6 +133,8 @@ enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 	} else {
 		rt_init(cfg, NULL, NULL);
 		kept = run_free(sink, ctx);
+		if (rt.deadlocked)
+			end = RUN_DEADLOCK;
 	}
 	run_finish(end, res);
 	res->kept = kept;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "rt.h"
+#include "watch.h"
 
 struct sema *sema_new(const char *name, long initial, long bound)
 {
@@ -49,6 +50,23 @@ static long sema_free_count(struct sema *s)
 	return v;
 }
 
+/* Free mode: a trywait, else waits in slices the deadlock watch can end. */
+static void sema_take(struct sema *s)
+{
+	if (sem_trywait(&s->ps) == 0)
+		return;
+	struct timespec deadline;
+	watch_begin();
+	for (;;) {
+		watch_slice(&deadline);
+		if (sem_timedwait(&s->ps, &deadline) == 0)
+			break;
+		if (errno != ETIMEDOUT && errno != EINTR) /* errno, not rc */
+			rt_die("sem_timedwait: %s", strerror(errno));
+	}
+	watch_end();
+}
+
 void sema_wait_at(struct sema *s, int line)
 {
 	if (rt.mode == RT_STEP)
@@ -59,9 +77,7 @@ void sema_wait_at(struct sema *s, int line)
 	if (rt.mode == RT_STEP) {
 		e->a = --s->count; /* sched.c ran us only if count > 0 */
 	} else {
-		while (sem_wait(&s->ps) != 0)
-			if (errno != EINTR) /* sem_* report through errno */
-				rt_die("sem_wait: %s", strerror(errno));
+		sema_take(s);
 		e->a = sema_free_count(s);
 	}
 	rt_commit(e);

@@ -289,7 +289,7 @@ static void view_free_begin(struct view *v)
 	rt_init(&v->cfg, NULL, NULL);
 	model_init(&v->m0, false);
 	run_free(view_free_sink, v);
-	run_finish(RUN_DONE, &v->res);
+	run_finish(rt.deadlocked ? RUN_DEADLOCK : RUN_DONE, &v->res);
 	v->m = v->m0;
 	v->fpos = 0;
 	v->fsteps = 0;

@@ -259,6 +259,19 @@ START_TEST(test_self_deadlock)
 }
 END_TEST
 
+/* Free mode: real threads that deadlock are found out, not waited on. */
+START_TEST(test_free_deadlock)
+{
+	struct run_result res;
+	ck_assert_int_eq(prun("--variant=self-deadlock --threads=1", 1, &res,
+			      NULL), RUN_DEADLOCK);
+	ck_assert_int_eq(prun("--variant=self-deadlock --threads=3", 1, &res,
+			      NULL), RUN_DEADLOCK);
+	/* a correct run with long waits is not one */
+	ck_assert_int_eq(prun("--variant=handoff", 1, &res, NULL), RUN_DONE);
+}
+END_TEST
+
 START_TEST(test_abba_deadlock)
 {
 	struct run_result res;
@@ -438,6 +451,7 @@ Suite *prim_suite(void)
 	tcase_add_loop_test(tc, test_recursive, 0, 2);
 	tcase_add_test(tc, test_self_deadlock);
 	tcase_add_test(tc, test_abba_deadlock);
+	tcase_add_test(tc, test_free_deadlock);
 	tcase_add_test(tc, test_deadlock_text);
 	tcase_add_loop_test(tc, test_sem_handoff, 0, 2);
 	tcase_add_test(tc, test_sem_blocked_in_schedule);

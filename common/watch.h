@@ -1,0 +1,34 @@
+/*
+ * watch.h: free mode's deadlock watch.
+ *
+ * Real threads that deadlock wait forever.  The runtime counts the threads
+ * inside an open-ended wait; when every live thread has been waiting, with
+ * no wake-up anywhere, for WATCH_QUIET_MS, nothing can ever change: the run
+ * is a deadlock.  It is reported, and the waiting threads leave.
+ */
+#ifndef INTERLEAVE_WATCH_H
+#define INTERLEAVE_WATCH_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#define WATCH_SLICE_MS 50
+#define WATCH_QUIET_MS 200
+
+/* A thread starts / ends an open-ended wait (ended: it got what it waited
+ * for, which is progress). */
+void watch_begin(void);
+void watch_end(void);
+/* Before each slice of a mutex or semaphore wait: its deadline.  Leaves
+ * the thread (pthread_exit) if the run was found deadlocked. */
+void watch_slice(struct timespec *deadline);
+/* After a condition wait returned: leave if the run was found deadlocked,
+ * first releasing the mutex pthread_cond_wait took back. */
+void watch_check(pthread_mutex_t *held);
+/* A thread finished its body. */
+void watch_done(void);
+/* Main thread: wait for every thread to finish or deadlock; join them.
+ * true if it was a deadlock. */
+bool watch_run(void);
+
+#endif
