@@ -8,8 +8,17 @@
  * condition variable and a generation count, the textbook construction.
  * The generation is what makes it reusable: a waiter leaves when the round
  * it arrived in is over, not when a count happens to read zero.
+ *
+ * A wait may have a timeout.  A waiter that gives up breaks the barrier
+ * for everyone: the others waiting are released at once, and later
+ * arrivals do not wait, all told BARRIER_BROKEN.  Step mode has no clock:
+ * there a timeout fires when no other thread can run (sched.c), which is
+ * when a real one would eventually fire, and is deterministic.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "rt.h"
 #include "watch.h"
@@ -45,27 +54,79 @@ static void barrier_release(struct barrier *b, int line)
 			 "pthread_cond_broadcast");
 }
 
-static void barrier_leave(struct barrier *b, unsigned gen, int line)
+/* Free mode: the deadline timeout_ms from now. */
+static struct timespec barrier_deadline(long timeout_ms)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+/*
+ * Free mode: wait for the round `gen` to end, or for the barrier to break,
+ * or (timeout_ms >= 0) for the deadline.  A wait with its own deadline is
+ * not an open-ended one: the deadlock watch does not count it.
+ */
+static bool barrier_sleep(struct barrier *b, unsigned gen, long timeout_ms)
+{
+	struct timespec deadline = barrier_deadline(timeout_ms);
+	int err = 0;
+	if (timeout_ms < 0)
+		watch_begin();
+	while (b->gen == gen && !b->broken && err != ETIMEDOUT) {
+		err = timeout_ms < 0
+			      ? pthread_cond_wait(&b->pc, &b->pm)
+			      : pthread_cond_timedwait(&b->pc, &b->pm,
+						       &deadline);
+		if (err && err != ETIMEDOUT)
+			rt_die("pthread_cond_wait: %s", strerror(err));
+		watch_check(&b->pm);
+	}
+	if (timeout_ms < 0)
+		watch_end();
+	return b->gen == gen && !b->broken; /* timed out */
+}
+
+/*
+ * Wait for the others: BARRIER_PASSED, or BARRIER_BROKEN when the barrier
+ * broke meanwhile, or when this wait timed out and broke it.
+ */
+static int barrier_leave(struct barrier *b, unsigned gen, long timeout_ms,
+			 int line)
+{
+	bool timed_out;
 	if (rt.mode == RT_STEP) {
 		rt.current->barrier_gen = gen;
-		rt_park(OP_LEAVE, &b->o, line); /* until b->gen != gen */
+		rt.current->timed = timeout_ms >= 0;
+		rt_park(OP_LEAVE, &b->o, line); /* see sched_ready() */
+		rt.current->timed = false;
+		timed_out = b->gen == gen && !b->broken;
 	} else {
-		watch_begin();
-		while (b->gen == gen) {
-			rt_check(pthread_cond_wait(&b->pc, &b->pm),
-				 "pthread_cond_wait");
-			watch_check(&b->pm);
-		}
-		watch_end();
+		timed_out = barrier_sleep(b, gen, timeout_ms);
 	}
 	struct event *e = rt_ev(OP_LEAVE, &b->o, line);
 	e->flags = EV_STEP;
 	e->a = gen + 1;
+	if (timed_out) {
+		b->broken = true; /* for everyone, now and later */
+		e->b = ETIMEDOUT;
+		if (rt.mode == RT_FREE)
+			rt_check(pthread_cond_broadcast(&b->pc),
+				 "pthread_cond_broadcast");
+	} else if (b->gen == gen) {
+		e->b = EPIPE;
+	}
 	rt_commit(e);
+	return e->b ? BARRIER_BROKEN : BARRIER_PASSED;
 }
 
-bool barrier_wait_at(struct barrier *b, int line)
+int barrier_wait_for_at(struct barrier *b, long timeout_ms, int line)
 {
 	if (rt.mode == RT_STEP)
 		rt_park(OP_ARRIVE, &b->o, line);
@@ -73,15 +134,29 @@ bool barrier_wait_at(struct barrier *b, int line)
 		rt_check(pthread_mutex_lock(&b->pm), "pthread_mutex_lock");
 	struct event *e = rt_ev(OP_ARRIVE, &b->o, line);
 	e->flags = EV_STEP;
-	e->a = ++b->arrived;
-	e->b = b->parties;
-	rt_commit(e);
-	bool last = b->arrived == b->parties;
-	if (last)
-		barrier_release(b, line);
-	else
-		barrier_leave(b, b->gen, line);
+	int result;
+	if (b->broken) { /* arriving at a broken barrier: no waiting */
+		e->a = b->arrived;
+		e->b = EPIPE;
+		rt_commit(e);
+		result = BARRIER_BROKEN;
+	} else {
+		e->a = ++b->arrived;
+		e->lost = b->parties;
+		rt_commit(e);
+		if (b->arrived == b->parties) {
+			barrier_release(b, line);
+			result = BARRIER_LAST;
+		} else {
+			result = barrier_leave(b, b->gen, timeout_ms, line);
+		}
+	}
 	if (rt.mode == RT_FREE)
 		rt_check(pthread_mutex_unlock(&b->pm), "pthread_mutex_unlock");
-	return last;
+	return result;
+}
+
+int barrier_wait_at(struct barrier *b, int line)
+{
+	return barrier_wait_for_at(b, -1, line);
 }

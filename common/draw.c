@@ -186,6 +186,21 @@ static void draw_columns(const struct view *v, int y, int height)
 	}
 }
 
+/* "A     |=====>....| 5/10": a variable as a position on a track. */
+static void draw_track(const struct model_obj *o, char *buf, size_t size,
+		       int width)
+{
+	int len = width - 22 > 10 ? width - 22 : 10;
+	if (len > 60)
+		len = 60;
+	long pos = o->value < 0 ? 0 : o->value > o->track ? o->track : o->value;
+	int at = (int)(pos * (len - 1) / o->track);
+	int k = snprintf(buf, size, "%-6s|", o->name);
+	for (int i = 0; i < len && (size_t)k + 2 < size; i++)
+		buf[k++] = i < at ? '=' : i == at ? '>' : '.';
+	snprintf(buf + k, size - (size_t)k, "| %ld/%ld", pos, o->track);
+}
+
 /* Variables, and what each thread holds from its last read. */
 static int draw_shared(const struct view *v, int y, int x, int width,
 		       int rows)
@@ -200,7 +215,11 @@ static int draw_shared(const struct view *v, int y, int x, int width,
 		const struct model_obj *o = &m->objs[i];
 		if (o->kind != OBJ_VAR)
 			continue;
-		snprintf(buf, sizeof(buf), "%-10s = %ld", o->name, o->value);
+		if (o->track > 0)
+			draw_track(o, buf, sizeof(buf), width - 4);
+		else
+			snprintf(buf, sizeof(buf), "%-10s = %ld", o->name,
+				 o->value);
 		bool hot = o->changed && o->changed == m->step;
 		attr_t a = hot ? draw_pair(PAIR_CHANGED, A_REVERSE) : A_BOLD;
 		attron(a);
@@ -280,8 +299,13 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 		snprintf(buf, size, "condition %s", o->name);
 		break;
 	case OBJ_BARRIER:
-		snprintf(buf, size, "barrier %s: %ld of %ld arrived, %ld "
-			 "rounds done", o->name, o->value, o->bound, o->rounds);
+		if (o->broken)
+			snprintf(buf, size, "barrier %s: BROKEN (a waiter timed "
+				 "out)", o->name);
+		else
+			snprintf(buf, size, "barrier %s: %ld of %ld arrived, "
+				 "%ld rounds done", o->name, o->value, o->bound,
+				 o->rounds);
 		break;
 	case OBJ_VAR:
 		buf[0] = '\0';

@@ -79,10 +79,20 @@ static void event_detail(const struct event *e, const struct event_names *n,
 		snprintf(buf, size, "%s (wakes %ld)", o, e->a);
 		break;
 	case OP_ARRIVE:
-		snprintf(buf, size, "%s (%ld of %ld)", o, e->a, e->b);
+		if (e->b)
+			snprintf(buf, size, "%s: broken, no waiting", o);
+		else
+			snprintf(buf, size, "%s (%ld of %d)", o, e->a, e->lost);
+		break;
+	case OP_LEAVE:
+		if (e->b)
+			snprintf(buf, size, "%s: %s", o, e->b == ETIMEDOUT
+							 ? "timed out, broken"
+							 : "broken");
+		else
+			snprintf(buf, size, "%s (round %ld)", o, e->a);
 		break;
 	case OP_ACTION:
-	case OP_LEAVE:
 		snprintf(buf, size, "%s (round %ld)", o, e->a);
 		break;
 	case OP_WORK:
@@ -176,6 +186,13 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 		event_misuse(e, n, buf, size);
 	} else if (e->op == OP_DEADLOCK) {
 		snprintf(buf, size, "deadlock: every live thread is blocked");
+	} else if (e->op == OP_LEAVE && e->b == ETIMEDOUT) {
+		snprintf(buf, size, "T%d gave up waiting at %s: the barrier is "
+			 "broken, for everyone waiting and everyone to come",
+			 e->thread, n->object(e->obj));
+	} else if ((e->op == OP_LEAVE || e->op == OP_ARRIVE) && e->b) {
+		snprintf(buf, size, "T%d is told that barrier %s is broken",
+			 e->thread, n->object(e->obj));
 	} else if (e->op == OP_ACTION) {
 		snprintf(buf, size, "T%d arrived last at %s and runs its "
 			 "action before anyone leaves", e->thread,

@@ -104,6 +104,8 @@ long var_add_at(struct var *v, long delta, int line); /* returns old value */
 long var_peak(const struct var *v);
 /* Ask the viewer to chart v's value over time (one variable per lesson). */
 void var_chart(struct var *v);
+/* Ask the viewer to draw v as a position on a track from 0 to max. */
+void var_track(struct var *v, long max);
 /* Step mode: stores that overwrote an update the writer never saw. */
 long lesson_lost_updates(void);
 
@@ -145,11 +147,16 @@ void cond_broadcast_at(struct cond *c, int line);
 
 /*
  * Barriers: wait() returns when all parties have arrived.  The last to
- * arrive runs action (if any) before anyone is released, and gets true.
+ * arrive runs action (if any) before anyone is released.  wait_for() gives
+ * up after timeout_ms (free mode; step mode: when nothing else can run),
+ * and that breaks the barrier for everyone, now and later.
  */
+enum { BARRIER_PASSED = 0, BARRIER_LAST = 1, BARRIER_BROKEN = -1 };
 struct barrier *barrier_new(const char *name, int parties,
 			    void (*action)(void));
-bool barrier_wait_at(struct barrier *b, int line);
+int barrier_wait_at(struct barrier *b, int line);
+int barrier_wait_for_at(struct barrier *b, long timeout_ms, int line);
 #define barrier_wait(b) barrier_wait_at((b), __LINE__)
+#define barrier_wait_for(b, ms) barrier_wait_for_at((b), (ms), __LINE__)
 
 #endif

@@ -30,8 +30,10 @@ void model_init(struct model *m, bool step_mode)
 		mo->kind = o->kind;
 		mo->name = o->name;
 		mo->cond_mutex = -1;
-		if (o->kind == OBJ_VAR)
+		if (o->kind == OBJ_VAR) {
 			mo->value = var_value((const struct var *)o);
+			mo->track = ((const struct var *)o)->track;
+		}
 		if (o->kind == OBJ_VAR && ((const struct var *)o)->charted &&
 		    m->chart_obj < 0)
 			m->chart_obj = i;
@@ -120,7 +122,11 @@ static void model_effect(struct model *m, const struct event *e)
 		m->objs[e->obj2].depth = 1;
 		break;
 	case OP_ARRIVE:
-		o->value = e->a;
+	case OP_LEAVE:
+		if (e->b)
+			o->broken = true;
+		else if (e->op == OP_ARRIVE)
+			o->value = e->a;
 		o->changed = m->step;
 		break;
 	case OP_ACTION:

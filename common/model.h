@@ -43,6 +43,8 @@ struct model_obj {
 	int owner;       /* mutex: holder, 0 when free */
 	long depth;      /* mutex: recursion depth */
 	long rounds;     /* barrier: completed rounds */
+	bool broken;     /* barrier: a waiter timed out */
+	long track;      /* var: drawn on a track 0..track, 0 if not */
 	uint64_t changed; /* step of the last change, for highlighting */
 	int cond_mutex;  /* cond: the mutex of the last wait, or -1 */
 	int holders[RT_MAX_THREADS]; /* sema: who took a permit, in order */

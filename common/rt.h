@@ -66,6 +66,7 @@ struct var {
 	uint32_t version;  /* step: stores so far */
 	int last_writer;   /* step: thread of the last store, 0 = initial */
 	bool charted;      /* the viewer draws its history */
+	long track;        /* > 0: the viewer draws it on a track 0..track */
 };
 
 struct mutex {
@@ -105,6 +106,7 @@ struct barrier {
 	pthread_cond_t pc;
 	int arrived;
 	unsigned gen;       /* rounds completed */
+	bool broken;        /* a waiter timed out: nobody waits any more */
 };
 
 enum thr_state { THR_LIVE, THR_DONE };
@@ -129,6 +131,7 @@ struct thr {
 	struct pending pending;
 	bool in_cond;            /* on a condition variable's wait list */
 	unsigned barrier_gen;    /* the barrier round it waits to end */
+	bool timed;              /* that wait has a timeout */
 	uint32_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
 	uint16_t permits[RT_MAX_OBJS]; /* permits held, per semaphore (both) */

@@ -35,7 +35,7 @@ static int sched_owner(const struct obj *o)
 				    memory_order_relaxed);
 }
 
-bool sched_ready(const struct thr *t)
+static bool sched_ready_now(const struct thr *t)
 {
 	if (t->state == THR_DONE)
 		return false;
@@ -52,11 +52,32 @@ bool sched_ready(const struct thr *t)
 		return ((const struct sema *)p->obj)->count > 0;
 	case OP_COND_WAKE:
 		return !t->in_cond && sched_owner(p->obj2) == 0;
-	case OP_LEAVE:
-		return ((const struct barrier *)p->obj)->gen != t->barrier_gen;
+	case OP_LEAVE: {
+		const struct barrier *b = (const struct barrier *)p->obj;
+		return b->gen != t->barrier_gen || b->broken;
+	}
 	default:
 		return true;
 	}
+}
+
+/*
+ * Step mode has no clock: a wait with a timeout times out when no thread
+ * can run without it, which is when a real one would, sooner or later.
+ */
+static bool sched_timeout_due(const struct thr *t)
+{
+	if (!t->timed || t->state == THR_DONE)
+		return false;
+	for (int i = 1; i <= rt.nthreads; i++)
+		if (sched_ready_now(&rt.threads[i]))
+			return false;
+	return true;
+}
+
+bool sched_ready(const struct thr *t)
+{
+	return sched_ready_now(t) || sched_timeout_due(t);
 }
 
 int sched_eligible(int *ids)

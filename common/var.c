@@ -30,6 +30,11 @@ void var_chart(struct var *v)
 	v->charted = true;
 }
 
+void var_track(struct var *v, long max)
+{
+	v->track = max;
+}
+
 long var_peak(const struct var *v)
 {
 	return atomic_load_explicit(&v->peak, memory_order_relaxed);

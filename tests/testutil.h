@@ -22,6 +22,7 @@ struct tlog {
 /* The lessons linked into the test runner. */
 extern const struct lesson race_lesson;
 extern const struct lesson bandwidth_lesson;
+extern const struct lesson barrier_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -54,5 +55,6 @@ Suite *race_suite(void);
 Suite *model_suite(void);
 Suite *view_suite(void);
 Suite *bandwidth_suite(void);
+Suite *barrier_suite(void);
 
 #endif

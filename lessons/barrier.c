@@ -1,0 +1,197 @@
+/*
+ * barrier: runners line up, wait until everyone is ready, then race.
+ *
+ * Each round, every runner walks back to the start line, lines up, and
+ * runs --distance steps.  A runner that sets off before the whole field
+ * has lined up for that round is an early start.  With a barrier, the last
+ * runner to line up releases everyone, and fires the starting gun.
+ *
+ *   none            no barrier: a runner goes as soon as it lines up
+ *   barrier         the library's barrier, with an action: "Fire!"
+ *   naive-reusable  a counter and one turnstile, reused each round: a fast
+ *                   runner takes a slow one's turn and laps the field (n1-n4)
+ *   reusable        two turnstiles: nobody starts round r+1 before every
+ *                   runner has left round r (u1-u6)
+ *   timeout         one runner never shows up; the others give up after
+ *                   --timeout and the barrier is broken for all of them
+ */
+#include "lesson.h"
+
+enum { NONE, BARRIER, NAIVE, REUSABLE, TIMEOUT };
+
+#define RUNNERS_MAX 26
+
+static struct barrier *start;
+static struct mutex *lock;
+static struct sema *turnstile, *turnstile2;
+static struct var *count, *lined_up, *early, *shots, *told;
+static struct var *lane[RUNNERS_MAX + 1];
+static long runners, rounds, distance;
+
+/* The starting gun: run once per round, by the last runner to line up. */
+static void fire(void)
+{
+	var_add(shots, 1);
+}
+
+/* naive-reusable: a count and one turnstile with a permit per runner. */
+static void naive_wait(void)
+{
+	mutex_lock(lock);
+	long n = var_load(count) + 1;
+	var_store(count, n);
+	if (n == runners) {			/* n1: the last to line up */
+		fire();
+		var_store(count, 0);		/* n2: ready for the next round */
+		for (long i = 0; i < runners; i++)
+			sema_post(turnstile);	/* n3: a permit per runner */
+	}
+	mutex_unlock(lock);
+	sema_wait(turnstile);			/* n4: any permit will do, even */
+}						/*     one left from last round */
+
+/* reusable: in through one turnstile, out through a second. */
+static void reusable_wait(void)
+{
+	mutex_lock(lock);
+	long n = var_load(count) + 1;
+	var_store(count, n);
+	if (n == runners) {			/* u1: the last to line up */
+		fire();
+		for (long i = 0; i < runners; i++)
+			sema_post(turnstile);	/* u2: open the way in */
+	}
+	mutex_unlock(lock);
+	sema_wait(turnstile);			/* u3 */
+	mutex_lock(lock);
+	n = var_load(count) - 1;
+	var_store(count, n);
+	if (n == 0)				/* u4: the last through */
+		for (long i = 0; i < runners; i++)
+			sema_post(turnstile2);	/* u5: open the way out */
+	mutex_unlock(lock);
+	sema_wait(turnstile2);			/* u6 */
+}
+
+/* Line up and wait for the start; false if the race was called off. */
+static bool line_up(void)
+{
+	var_add(lined_up, 1);
+	switch (lesson_variant()) {
+	case BARRIER:
+		barrier_wait(start);
+		return true;
+	case NAIVE:
+		naive_wait();
+		return true;
+	case REUSABLE:
+		reusable_wait();
+		return true;
+	case TIMEOUT:
+		if (barrier_wait_for(start, lesson_opt("timeout")) ==
+		    BARRIER_BROKEN) {
+			var_add(told, 1);	/* t1: told the start is off */
+			return false;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+static void runner(long id)
+{
+	/* timeout: the last runner never shows up at the start */
+	if (lesson_variant() == TIMEOUT && id == runners)
+		return;
+	for (long r = 0; r < rounds; r++) {
+		var_store(lane[id], 0);		/* back to the start line */
+		if (!line_up())
+			return;
+		if (var_load(lined_up) < runners * (r + 1))
+			var_add(early, 1);	/* off before the field lined up */
+		for (long d = 1; d <= distance; d++)
+			var_store(lane[id], d);	/* one step down the track */
+	}
+}
+
+static const char *const names[RUNNERS_MAX] = {
+	"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M",
+	"N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z",
+};
+
+static void barrier_setup(void)
+{
+	runners = lesson_opt("runners");
+	rounds = lesson_opt("rounds");
+	distance = lesson_opt("distance");
+	int v = lesson_variant();
+	if (v == BARRIER || v == TIMEOUT)
+		start = barrier_new("start", (int)runners, fire);
+	if (v == NAIVE || v == REUSABLE) {
+		lock = mutex_new("lock", MUTEX_NORMAL);
+		turnstile = sema_new("turnstile", 0, 0);
+		count = var_new("count", 0);
+	}
+	if (v == REUSABLE)
+		turnstile2 = sema_new("turnstile2", 0, 0);
+	lined_up = var_new("lined_up", 0);
+	early = var_new("early", 0);
+	shots = var_new("fired", 0);
+	if (v == TIMEOUT)
+		told = var_new("told", 0);
+	for (long i = 1; i <= runners; i++) {
+		lane[i] = var_new(names[i - 1], 0);
+		var_track(lane[i], distance);
+		thread_new(names[i - 1], runner, i);
+	}
+}
+
+static bool barrier_report(void)
+{
+	long actions = var_value(shots), e = var_value(early);
+	lesson_figure("rounds", rounds);
+	lesson_figure("early_starts", e);
+	lesson_figure("actions", actions);
+	if (lesson_variant() == TIMEOUT) {
+		/* every runner who lined up must hear the start is off */
+		lesson_figure("told_broken", var_value(told));
+		return e == 0 && var_value(told) == runners - 1;
+	}
+	bool gun = lesson_variant() == NONE || actions == rounds;
+	return e == 0 && gun;
+}
+
+static const struct lesson_variant barrier_variants[] = {
+	{ "none", "no barrier: runners go as soon as they line up" },
+	{ "barrier", "a barrier whose last arrival fires the gun" },
+	{ "naive-reusable", "a counter and one turnstile: breaks in round 2" },
+	{ "reusable", "two turnstiles: safe to reuse" },
+	{ "timeout", "one runner never shows; the others time out" },
+	{ NULL, NULL },
+};
+
+static const struct lesson_option barrier_options[] = {
+	{ "runners", "runners, named A, B, C, ...", 3, 3, 1, RUNNERS_MAX },
+	{ "rounds", "races run, one after the other", 1, 1, 1, 10000 },
+	{ "distance", "steps from the start line to the finish", 3, 3, 1,
+	  1000 },
+	{ "timeout", "timeout variant: how long to wait, in ms (free mode)",
+	  100, 100, 1, 60000 },
+	{ NULL, NULL, 0, 0, 0, 0 },
+};
+
+LESSON_SOURCE(barrier);
+
+const struct lesson barrier_lesson = {
+	.name = "barrier",
+	.summary = "runners wait at the start until everyone is ready, then "
+		   "race",
+	.variants = barrier_variants,
+	.options = barrier_options,
+	.setup = barrier_setup,
+	.report = barrier_report,
+	.source = barrier_source,
+};
+
+LESSON_MAIN(barrier_lesson)
