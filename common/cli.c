@@ -178,7 +178,17 @@ static void cli_help(const struct lesson *l)
 	printf("\nLesson options:\n");
 	for (int i = 0; l->options && l->options[i].name; i++) {
 		const struct lesson_option *o = &l->options[i];
-		char name[40];
+		char name[80];
+		if (o->choices) {
+			int k = snprintf(name, sizeof(name), "--%s=", o->name);
+			for (int c = 0; o->choices[c]; c++)
+				k += snprintf(name + k, sizeof(name) - (size_t)k,
+					      "%s%s", c ? "|" : "",
+					      o->choices[c]);
+			printf("  %s\n  %-20s %s (default %s)\n", name, "",
+			       o->help, o->choices[o->step_default]);
+			continue;
+		}
 		snprintf(name, sizeof(name), "--%s=N", o->name);
 		printf("  %-20s %s\n  %-20s ", name, o->help, "");
 		if (o->step_default == o->free_default)
@@ -246,9 +256,17 @@ static bool cli_lesson_values(const struct lesson *l,
 		const struct lesson_option *o = &l->options[i];
 		cfg->opts[i] = cfg->mode == RT_STEP ? o->step_default
 						    : o->free_default;
-		if (s->opt[i] && !cli_number(l, o->name, s->opt[i], o->min,
-					     o->max, &cfg->opts[i]))
+		int choice;
+		if (s->opt[i] && o->choices) {
+			if (!cli_choice(l, o->name, s->opt[i], o->choices,
+					&choice))
+				return false;
+			cfg->opts[i] = choice;
+		} else if (s->opt[i] && !cli_number(l, o->name, s->opt[i],
+						    o->min, o->max,
+						    &cfg->opts[i])) {
 			return false;
+		}
 	}
 	return true;
 }

@@ -213,7 +213,7 @@ static int draw_shared(const struct view *v, int y, int x, int width,
 	attroff(A_UNDERLINE);
 	for (int i = 0; i < m->nobjs && r < rows; i++) {
 		const struct model_obj *o = &m->objs[i];
-		if (o->kind != OBJ_VAR)
+		if (o->kind != OBJ_VAR || model_is_slot(m, i))
 			continue;
 		if (o->track > 0)
 			draw_track(o, buf, sizeof(buf), width - 4);
@@ -314,6 +314,46 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 	draw_waiters(m, i, buf, size);
 }
 
+/*
+ * The buffer as a row of slots with their items, and under it where head
+ * and tail point.  Returns the rows used.
+ */
+static int draw_buffer(const struct model *m, int y, int x, int width)
+{
+	char row[256] = "buffer ", marks[256];
+	int cell = 5, k = 7;
+	for (int i = 0; i < m->nbuf && k + cell < (int)sizeof(row) - 1; i++) {
+		long item = m->objs[m->buf_slots[i]].value;
+		if (item)
+			k += snprintf(row + k, sizeof(row) - (size_t)k,
+				      "[%3ld]", item);
+		else
+			k += snprintf(row + k, sizeof(row) - (size_t)k,
+				      "[   ]");
+	}
+	memset(marks, ' ', sizeof(marks));
+	marks[sizeof(marks) - 1] = '\0';
+	int ends[2] = { m->buf_head, m->buf_tail };
+	const char *names[2] = { "^head", "^tail" };
+	for (int j = 0; j < 2; j++) {
+		if (ends[j] < 0 || m->nbuf == 0)
+			continue;
+		long at = m->objs[ends[j]].value;
+		at = ((at % m->nbuf) + m->nbuf) % m->nbuf;
+		int col = 7 + (int)at * cell + 2 + j * 6;
+		if (col + 5 < (int)sizeof(marks) - 1)
+			memcpy(marks + col, names[j], 5);
+	}
+	int end = (int)sizeof(marks) - 2;
+	while (end > 0 && marks[end] == ' ')
+		marks[end--] = '\0';
+	attron(A_BOLD);
+	draw_text(y, x, width, row);
+	attroff(A_BOLD);
+	draw_text(y + 1, x, width, marks);
+	return 2;
+}
+
 /* Every primitive as what it is: holder, count, waiters. */
 static void draw_prims(const struct view *v, int y, int x, int width,
 		       int rows)
@@ -323,6 +363,8 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 	attron(A_UNDERLINE);
 	draw_text(y + r++, x, width, "synchronisation");
 	attroff(A_UNDERLINE);
+	if (m->nbuf && r + 2 <= rows)
+		r += draw_buffer(m, y + r, x + 2, width - 2);
 	for (int i = 0; i < m->nobjs && r < rows; i++) {
 		char buf[200];
 		draw_prim(m, i, buf, sizeof(buf));
@@ -546,6 +588,7 @@ void draw_frame(const struct view *v)
 	int prim_rows = 1, shared_rows = 1;
 	for (int i = 0; i < m->nobjs; i++)
 		prim_rows += m->objs[i].kind != OBJ_VAR;
+	prim_rows += m->nbuf ? 2 : 0;
 	for (int i = 0; i < m->nobjs; i++)
 		shared_rows += m->objs[i].kind == OBJ_VAR;
 	shared_rows += m->nthreads;

@@ -182,6 +182,23 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 		snprintf(buf, size, "T%d read %ld before T%d wrote %ld: one of "
 			 "these updates will be lost", e->other, e->b,
 			 e->thread, e->a);
+	} else if (e->flags & EV_OVERWRITE) {
+		if (e->a)
+			snprintf(buf, size, "T%d wrote item %ld over item %ld in "
+				 "%s, which nobody took: item %ld is lost",
+				 e->thread, e->a, e->b, n->object(e->obj),
+				 e->b);
+		else
+			snprintf(buf, size, "T%d emptied %s over item %ld, "
+				 "which nobody took: item %ld is lost",
+				 e->thread, n->object(e->obj), e->b, e->b);
+	} else if (e->flags & EV_TWICE) {
+		snprintf(buf, size, "T%d read item %ld from %s, which T%d "
+			 "already took: item %ld is consumed twice", e->thread,
+			 e->a, n->object(e->obj), e->other, e->a);
+	} else if (e->flags & EV_EMPTY) {
+		snprintf(buf, size, "T%d took from %s, which is empty: there "
+			 "was nothing to take", e->thread, n->object(e->obj));
 	} else if (e->flags & EV_MISUSE) {
 		event_misuse(e, n, buf, size);
 	} else if (e->op == OP_DEADLOCK) {

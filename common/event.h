@@ -39,7 +39,10 @@ enum {
 	EV_STEP = 1 << 0,    /* a visible operation: counts as a step */
 	EV_LOST = 1 << 1,    /* a store that overwrote unseen updates */
 	EV_MISUSE = 1 << 2,  /* refused: not the owner, over the bound, ... */
-	EV_STALE = 1 << 3,   /* a load that another thread's store will beat */
+	EV_STALE = 1 << 3,   /* a store while another thread holds a stale read */
+	EV_OVERWRITE = 1 << 4, /* slot: an item written over an unconsumed one */
+	EV_TWICE = 1 << 5,   /* slot: an item read that another thread has taken */
+	EV_EMPTY = 1 << 6,   /* slot: a take from an empty slot */
 };
 
 /*

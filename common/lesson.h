@@ -42,7 +42,17 @@ struct lesson_option {
 	long free_default;
 	long min;
 	long max;
+	/* If set, the option takes one of these names (NULL-terminated) and
+	 * its value is the index; min and max are ignored. */
+	const char *const *choices;
 };
+
+/* Table entries: a number option, a named-choice option, the end. */
+#define LESSON_NUMBER(name, help, step, free, min, max)                        \
+	{ (name), (help), (step), (free), (min), (max), NULL }
+#define LESSON_CHOICE(name, help, dflt, choices)                               \
+	{ (name), (help), (dflt), (dflt), 0, 0, (choices) }
+#define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL }
 
 struct lesson {
 	const char *name;
@@ -106,6 +116,14 @@ long var_peak(const struct var *v);
 void var_chart(struct var *v);
 /* Ask the viewer to draw v as a position on a track from 0 to max. */
 void var_track(struct var *v, long max);
+/*
+ * A bounded buffer: slots hold item numbers, 0 is empty.  In step mode the
+ * runtime flags a write over an unconsumed item (lost), a read of an item
+ * another thread already took (read twice), and a take from an empty slot.
+ * head and tail (either may be NULL) are indexes the viewer marks.
+ */
+void var_buffer(struct var **slots, int n, struct var *head,
+		struct var *tail);
 /* Step mode: stores that overwrote an update the writer never saw. */
 long lesson_lost_updates(void);
 

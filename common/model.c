@@ -17,6 +17,10 @@ void model_init(struct model *m, bool step_mode)
 	memset(m, 0, sizeof(*m));
 	m->step_mode = step_mode;
 	m->chart_obj = -1;
+	m->nbuf = rt.buffer.n;
+	memcpy(m->buf_slots, rt.buffer.slots, sizeof(m->buf_slots));
+	m->buf_head = rt.buffer.n ? rt.buffer.head : -1;
+	m->buf_tail = rt.buffer.n ? rt.buffer.tail : -1;
 	m->nthreads = rt.nthreads;
 	m->nobjs = rt.nobjs;
 	for (int i = 1; i <= rt.nthreads; i++) {
@@ -192,6 +196,8 @@ void model_apply(struct model *m, const struct event *e,
 		m->lost_updates += e->lost;
 	if (e->flags & EV_MISUSE)
 		m->misuses++;
+	if (e->flags & (EV_OVERWRITE | EV_TWICE | EV_EMPTY))
+		m->item_faults++;
 	if (m->step_mode)
 		model_stamps(m, e);
 	if (m->chart_obj >= 0 && m->step > 0)
@@ -204,6 +210,14 @@ void model_apply(struct model *m, const struct event *e,
 	}
 	if (e->op != OP_START && e->op != OP_EXIT)
 		model_copy(m->last, event_format(e, names, text, sizeof(text)));
+}
+
+bool model_is_slot(const struct model *m, int obj)
+{
+	for (int i = 0; i < m->nbuf; i++)
+		if (m->buf_slots[i] == obj)
+			return true;
+	return false;
 }
 
 int model_waiters(const struct model *m, int obj, int *ids)

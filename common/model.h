@@ -62,12 +62,15 @@ struct model {
 	uint8_t timeline[MODEL_TIMELINE]; /* thread of step i % size */
 	bool worked[MODEL_TIMELINE];      /* that step was work */
 	int chart_obj;                    /* the charted variable, or -1 */
+	int buf_slots[RT_MAX_OBJS];       /* the buffer's slot variables */
+	int nbuf, buf_head, buf_tail;     /* head, tail: variables or -1 */
 	long chart[MODEL_TIMELINE];       /* its value after step i % size */
 	char say[MODEL_SAY];   /* the last thing the runtime flagged */
 	uint64_t say_step;
 	char last[MODEL_SAY];  /* the last event, as a line */
 	long lost_updates;
 	long misuses;
+	long item_faults; /* items lost, read twice, or taken from nothing */
 	bool deadlock;
 	bool fired;      /* a barrier action ran in the last step */
 };
@@ -77,6 +80,8 @@ void model_init(struct model *m, bool step_mode);
 /* Fold one event in; names resolve ids for the narration. */
 void model_apply(struct model *m, const struct event *e,
 		 const struct event_names *names);
+/* Is object obj one of the buffer's slots? */
+bool model_is_slot(const struct model *m, int obj);
 /* Threads blocked on object id, longest waiting first; how many. */
 int model_waiters(const struct model *m, int obj, int *ids);
 /* Phrase for a thread's state: "ready", "blocked on mutex lock", ... */

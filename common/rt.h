@@ -67,6 +67,8 @@ struct var {
 	int last_writer;   /* step: thread of the last store, 0 = initial */
 	bool charted;      /* the viewer draws its history */
 	long track;        /* > 0: the viewer draws it on a track 0..track */
+	bool slot;         /* a buffer slot: item numbers, 0 empty */
+	int taker;         /* step, slot: thread that read its item, 0 none */
 };
 
 struct mutex {
@@ -161,6 +163,10 @@ struct rt {
 	int nfigures;
 	event_sink sink;
 	void *sink_ctx;
+	struct {          /* the lesson's buffer, for the viewer */
+		int slots[RT_MAX_OBJS];
+		int n, head, tail; /* object ids, -1 none */
+	} buffer;
 	/* step mode */
 	struct thr *current; /* the thread whose step is running, or NULL */
 #define RT_STEPBUF 32

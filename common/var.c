@@ -35,6 +35,43 @@ void var_track(struct var *v, long max)
 	v->track = max;
 }
 
+void var_buffer(struct var **slots, int n, struct var *head,
+		struct var *tail)
+{
+	for (int i = 0; i < n; i++) {
+		slots[i]->slot = true;
+		rt.buffer.slots[i] = slots[i]->o.id;
+	}
+	rt.buffer.n = n;
+	rt.buffer.head = head ? head->o.id : -1;
+	rt.buffer.tail = tail ? tail->o.id : -1;
+}
+
+/* Step mode, a load of slot v by t: an empty take, or an item twice. */
+static void var_slot_load(struct var *v, struct thr *t, struct event *e)
+{
+	if (e->a == 0) {
+		e->flags |= EV_EMPTY;
+	} else if (v->taker && v->taker != t->id) {
+		e->flags |= EV_TWICE;
+		e->other = (int16_t)v->taker;
+	}
+	v->taker = t->id;
+}
+
+/*
+ * Step mode, a store to slot v: was an item there that nobody read?  Then
+ * it is lost, whether a new item or the 0 of a clear went over it.
+ */
+static void var_slot_store(struct var *v, struct event *e)
+{
+	if (e->b != 0 && !v->taker) {
+		e->flags |= EV_OVERWRITE;
+		e->other = (int16_t)v->last_writer;
+	}
+	v->taker = 0;
+}
+
 long var_peak(const struct var *v)
 {
 	return atomic_load_explicit(&v->peak, memory_order_relaxed);
@@ -125,6 +162,8 @@ long var_load_at(struct var *v, int line)
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
+		if (v->slot)
+			var_slot_load(v, rt.current, e);
 	}
 	rt_commit(e);
 	return e->a;
@@ -143,7 +182,9 @@ void var_store_at(struct var *v, long value, int line)
 	e->a = value;
 	e->b = var_get(v);
 	var_put(v, value);
-	if (rt.mode == RT_STEP)
+	if (rt.mode == RT_STEP && v->slot)
+		var_slot_store(v, e);
+	else if (rt.mode == RT_STEP)
 		var_note_write(v, rt.current, e);
 	rt_commit(e);
 }

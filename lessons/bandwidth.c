@@ -131,12 +131,12 @@ static const struct lesson_variant bandwidth_variants[] = {
 };
 
 static const struct lesson_option bandwidth_options[] = {
-	{ "workers", "workers, named A, B, C, ...", 5, 5, 1, 52 },
-	{ "permits", "k: how many may be inside at once", 2, 2, 1, 64 },
-	{ "jobs", "jobs per worker", 2, 10, 1, 1000000 },
-	{ "cost", "one job: steps in step mode, milliseconds in free mode",
-	  3, 10, 1, 60000 },
-	{ NULL, NULL, 0, 0, 0, 0 },
+	LESSON_NUMBER("workers", "workers, named A, B, C, ...", 5, 5, 1, 52),
+	LESSON_NUMBER("permits", "k: how many may be inside at once", 2, 2, 1, 64),
+	LESSON_NUMBER("jobs", "jobs per worker", 2, 10, 1, 1000000),
+	LESSON_NUMBER("cost", "one job: steps in step mode, milliseconds in free mode",
+		      3, 10, 1, 60000),
+	LESSON_END,
 };
 
 LESSON_SOURCE(bandwidth);

@@ -172,13 +172,13 @@ static const struct lesson_variant barrier_variants[] = {
 };
 
 static const struct lesson_option barrier_options[] = {
-	{ "runners", "runners, named A, B, C, ...", 3, 3, 1, RUNNERS_MAX },
-	{ "rounds", "races run, one after the other", 1, 1, 1, 10000 },
-	{ "distance", "steps from the start line to the finish", 3, 3, 1,
-	  1000 },
-	{ "timeout", "timeout variant: how long to wait, in ms (free mode)",
-	  100, 100, 1, 60000 },
-	{ NULL, NULL, 0, 0, 0, 0 },
+	LESSON_NUMBER("runners", "runners, named A, B, C, ...", 3, 3, 1, RUNNERS_MAX),
+	LESSON_NUMBER("rounds", "races run, one after the other", 1, 1, 1, 10000),
+	LESSON_NUMBER("distance", "steps from the start line to the finish", 3, 3, 1,
+		      1000),
+	LESSON_NUMBER("timeout", "timeout variant: how long to wait, in ms (free mode)",
+		      100, 100, 1, 60000),
+	LESSON_END,
 };
 
 LESSON_SOURCE(barrier);

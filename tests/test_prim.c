@@ -179,9 +179,9 @@ static const struct lesson_variant p_variants[] = {
 };
 
 static const struct lesson_option p_options[] = {
-	{ "threads", "", 2, 2, 1, 64 },
-	{ "rounds", "", 1, 1, 1, 1000 },
-	{ NULL, NULL, 0, 0, 0, 0 },
+	LESSON_NUMBER("threads", "", 2, 2, 1, 64),
+	LESSON_NUMBER("rounds", "", 1, 1, 1, 1000),
+	LESSON_END,
 };
 
 static const struct lesson prim_lesson = {
