@@ -261,13 +261,15 @@ static void draw_waiters(const struct model *m, int obj, char *buf,
 /* "semaphore s: [T1][T2][  ] count 0 of at most 2": who holds each permit. */
 static void draw_permits(const struct model_obj *o, char *buf, size_t size)
 {
-	snprintf(buf, size, "semaphore %s: ", o->name);
-	for (int i = 0; i < o->nholders + (o->value > 0 ? o->value : 0); i++) {
+	snprintf(buf, size, "semaphore %s:", o->name);
+	for (int i = 0; !o->signalling &&
+			i < o->nholders + (o->value > 0 ? o->value : 0); i++) {
 		char slot[16];
 		if (i < o->nholders)
-			snprintf(slot, sizeof(slot), "[T%d]", o->holders[i]);
+			snprintf(slot, sizeof(slot), "%s[T%d]", i ? "" : " ",
+				 o->holders[i]);
 		else
-			snprintf(slot, sizeof(slot), "[  ]");
+			snprintf(slot, sizeof(slot), "%s[  ]", i ? "" : " ");
 		strncat(buf, slot, size - strlen(buf) - 1);
 		if (i >= 12) {
 			strncat(buf, "..", size - strlen(buf) - 1);

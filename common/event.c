@@ -24,6 +24,7 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_BROADCAST] = "broadcast", [OP_ARRIVE] = "arrive",
 	[OP_ACTION] = "action",       [OP_LEAVE] = "leave",
 	[OP_DEADLOCK] = "deadlock",   [OP_WORK] = "work",
+	[OP_NOTE] = "note",
 };
 
 const char *event_op_name(enum event_op op)
@@ -192,13 +193,11 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 			snprintf(buf, size, "T%d emptied %s over item %ld, "
 				 "which nobody took: item %ld is lost",
 				 e->thread, n->object(e->obj), e->b, e->b);
-	} else if (e->flags & EV_TWICE) {
-		snprintf(buf, size, "T%d read item %ld from %s, which T%d "
-			 "already took: item %ld is consumed twice", e->thread,
-			 e->a, n->object(e->obj), e->other, e->a);
-	} else if (e->flags & EV_EMPTY) {
-		snprintf(buf, size, "T%d took from %s, which is empty: there "
-			 "was nothing to take", e->thread, n->object(e->obj));
+	} else if (e->op == OP_NOTE && n->note && n->note((int)e->b)) {
+		int k = snprintf(buf, size, "T%d ", e->thread);
+		if (k > 0 && (size_t)k < size)
+			snprintf(buf + k, size - (size_t)k, n->note((int)e->b),
+				 e->a);
 	} else if (e->flags & EV_MISUSE) {
 		event_misuse(e, n, buf, size);
 	} else if (e->op == OP_DEADLOCK) {

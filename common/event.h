@@ -31,6 +31,7 @@ enum event_op {
 	OP_LEAVE,      /* released from the barrier */
 	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
 	OP_WORK,       /* a unit of work: a = units left after this one */
+	OP_NOTE,       /* the lesson noticed something: b = note, a = value */
 	OP_COUNT
 };
 
@@ -40,9 +41,7 @@ enum {
 	EV_LOST = 1 << 1,    /* a store that overwrote unseen updates */
 	EV_MISUSE = 1 << 2,  /* refused: not the owner, over the bound, ... */
 	EV_STALE = 1 << 3,   /* a store while another thread holds a stale read */
-	EV_OVERWRITE = 1 << 4, /* slot: an item written over an unconsumed one */
-	EV_TWICE = 1 << 5,   /* slot: an item read that another thread has taken */
-	EV_EMPTY = 1 << 6,   /* slot: a take from an empty slot */
+	EV_OVERWRITE = 1 << 4, /* slot: an item written over another item */
 };
 
 /*
@@ -79,6 +78,7 @@ _Static_assert(sizeof(struct event) == 64, "an event is one cache line");
 struct event_names {
 	const char *(*thread)(int id);  /* "deposit" */
 	const char *(*object)(int id);  /* "balance" */
+	const char *(*note)(int kind);  /* the lesson's sentence, or NULL */
 };
 
 const char *event_op_name(enum event_op op);

@@ -65,6 +65,8 @@ struct lesson {
 	bool (*report)(void);
 	/* The lesson's own source text, for the viewer: LESSON_SOURCE. */
 	const char *source;
+	/* Sentences for lesson_note(), each with one %ld for its value. */
+	const char *const *notes;
 };
 
 /*
@@ -97,6 +99,13 @@ bool lesson_step_mode(void);
 long lesson_elapsed_us(void);
 /* Add "name=value" to the summary line. */
 void lesson_figure(const char *name, long value);
+
+/*
+ * Say that the current thread did something worth narrating: sentence
+ * notes[kind] of the lesson, with value.  An event, not a step.
+ */
+void lesson_note_at(int kind, long value, int line);
+#define lesson_note(kind, value) lesson_note_at((kind), (value), __LINE__)
 
 /* Threads, numbered from 1 in creation order.  body(arg) is the thread. */
 void thread_new(const char *name, void (*body)(long arg), long arg);

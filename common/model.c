@@ -61,7 +61,11 @@ static void model_var_written(struct model *m, int obj, int writer)
 	}
 }
 
-/* A semaphore post by id: it gives back the permit it took, if any. */
+/*
+ * A semaphore post by id: it gives back the permit it took.  A post from a
+ * thread that took none is signalling, not returning: from then on the
+ * semaphore is a count, not a pool of permits with holders.
+ */
 static void model_release(struct model_obj *o, int id)
 {
 	for (int i = 0; i < o->nholders; i++)
@@ -72,6 +76,7 @@ static void model_release(struct model_obj *o, int id)
 			o->nholders--;
 			return;
 		}
+	o->signalling = true;
 }
 
 /* What the operation changed in the objects and the thread's locals. */
@@ -196,7 +201,7 @@ void model_apply(struct model *m, const struct event *e,
 		m->lost_updates += e->lost;
 	if (e->flags & EV_MISUSE)
 		m->misuses++;
-	if (e->flags & (EV_OVERWRITE | EV_TWICE | EV_EMPTY))
+	if ((e->flags & EV_OVERWRITE) || e->op == OP_NOTE)
 		m->item_faults++;
 	if (m->step_mode)
 		model_stamps(m, e);

@@ -49,6 +49,7 @@ struct model_obj {
 	int cond_mutex;  /* cond: the mutex of the last wait, or -1 */
 	int holders[RT_MAX_THREADS]; /* sema: who took a permit, in order */
 	int nholders;
+	bool signalling; /* sema: posted by a thread holding none: not a pool */
 };
 
 struct model {

@@ -64,9 +64,16 @@ static const char *rt_object_name(int id)
 	return rt.objs[id]->name;
 }
 
+static const char *rt_note(int kind)
+{
+	const char *const *notes = rt.cfg ? rt.cfg->lesson->notes : NULL;
+	return notes && kind >= 0 ? notes[kind] : NULL;
+}
+
 const struct event_names rt_names = {
 	.thread = rt_thread_name,
 	.object = rt_object_name,
+	.note = rt_note,
 };
 
 void rt_init(const struct run_config *cfg, event_sink sink, void *ctx)
@@ -318,6 +325,14 @@ void lesson_figure(const char *name, long value)
 	rt.figures[rt.nfigures].name = name;
 	rt.figures[rt.nfigures].value = value;
 	rt.nfigures++;
+}
+
+void lesson_note_at(int kind, long value, int line)
+{
+	struct event *e = rt_ev(OP_NOTE, NULL, line);
+	e->a = value;
+	e->b = kind;
+	rt_commit(e);
 }
 
 long lesson_elapsed_us(void)

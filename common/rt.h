@@ -68,7 +68,6 @@ struct var {
 	bool charted;      /* the viewer draws its history */
 	long track;        /* > 0: the viewer draws it on a track 0..track */
 	bool slot;         /* a buffer slot: item numbers, 0 empty */
-	int taker;         /* step, slot: thread that read its item, 0 none */
 };
 
 struct mutex {

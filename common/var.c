@@ -47,29 +47,15 @@ void var_buffer(struct var **slots, int n, struct var *head,
 	rt.buffer.tail = tail ? tail->o.id : -1;
 }
 
-/* Step mode, a load of slot v by t: an empty take, or an item twice. */
-static void var_slot_load(struct var *v, struct thr *t, struct event *e)
-{
-	if (e->a == 0) {
-		e->flags |= EV_EMPTY;
-	} else if (v->taker && v->taker != t->id) {
-		e->flags |= EV_TWICE;
-		e->other = (int16_t)v->taker;
-	}
-	v->taker = t->id;
-}
-
-/*
- * Step mode, a store to slot v: was an item there that nobody read?  Then
- * it is lost, whether a new item or the 0 of a clear went over it.
- */
+/* Step mode, a store to slot v: an item written over another is lost. */
 static void var_slot_store(struct var *v, struct event *e)
 {
-	if (e->b != 0 && !v->taker) {
+	if (e->a != 0 && e->b != 0) {
 		e->flags |= EV_OVERWRITE;
 		e->other = (int16_t)v->last_writer;
 	}
-	v->taker = 0;
+	v->version++;
+	v->last_writer = rt.current->id;
 }
 
 long var_peak(const struct var *v)
@@ -112,9 +98,11 @@ static long var_fetch_add(struct var *v, long delta)
 }
 
 /*
- * Step mode, a write just replaced `old`: find a thread still holding a read
- * of `old` that it has not written back.  Its coming store will lose this
- * update.  Returns its id or 0.
+ * Step mode, a write just replaced `old`: find a thread that read `old`
+ * and whose very next operation is to store to v: its coming store will
+ * lose this update.  (A thread that read v to check it and went on to do
+ * something else is not warned about: it may never write back.)  Returns
+ * its id or 0.
  */
 static int var_stale_holder(const struct var *v, const struct thr *self)
 {
@@ -122,7 +110,8 @@ static int var_stale_holder(const struct var *v, const struct thr *self)
 	for (int i = 1; i <= rt.nthreads; i++) {
 		const struct thr *t = &rt.threads[i];
 		if (t != self && t->state == THR_LIVE && (t->holding & bit) &&
-		    t->seen[v->o.id] == v->version - 1)
+		    t->seen[v->o.id] == v->version - 1 &&
+		    t->pending.op == OP_STORE && t->pending.obj == &v->o)
 			return t->id;
 	}
 	return 0;
@@ -162,8 +151,6 @@ long var_load_at(struct var *v, int line)
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
-		if (v->slot)
-			var_slot_load(v, rt.current, e);
 	}
 	rt_commit(e);
 	return e->a;

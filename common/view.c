@@ -138,9 +138,16 @@ static const char *view_object_name(int id)
 	return id >= 0 && id < m->nobjs ? m->objs[id].name : "-";
 }
 
+static const char *view_note(int kind)
+{
+	const char *const *notes = view_names_of->cfg.lesson->notes;
+	return notes && kind >= 0 ? notes[kind] : NULL;
+}
+
 static const struct event_names view_names = {
 	.thread = view_thread_name,
 	.object = view_object_name,
+	.note = view_note,
 };
 
 static void view_sink(const struct event *e, void *ctx)

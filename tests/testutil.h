@@ -23,6 +23,7 @@ struct tlog {
 extern const struct lesson race_lesson;
 extern const struct lesson bandwidth_lesson;
 extern const struct lesson barrier_lesson;
+extern const struct lesson prodcons_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -56,5 +57,6 @@ Suite *model_suite(void);
 Suite *view_suite(void);
 Suite *bandwidth_suite(void);
 Suite *barrier_suite(void);
+Suite *prodcons_suite(void);
 
 #endif

@@ -6,7 +6,7 @@ build=${1:-build}
 runs=${RUNS:-7}
 cc=${CC:-cc}
 mkdir -p "$build/bench"
-for b in baton mutex; do
+for b in baton mutex pipe; do
 	$cc -O2 -pthread -o "$build/bench/$b" "tests/bench/$b.c"
 done
 
@@ -59,3 +59,22 @@ for k in 1 2 4 8; do
 		printf "   %3d %12d %12d %7.3f  (target: at least 0.9)\n",
 			k, a, b, a / b }'
 done
+
+echo "== prodcons: free-mode items/s, 1 producer and 1 consumer, 200000 items"
+echo "   (medians; the baseline is a pipe between two threads)"
+n=200000
+pipe=$(for i in $(seq "$runs"); do "$build/bench/pipe" $n; done | median)
+printf '   %-10s %9s %12s %8s\n' variant capacity items/s "vs pipe"
+for v in busywait semaphore condvar; do
+	for cap in 1 4 16; do
+		got=$(for i in $(seq "$runs"); do
+			"$build/bin/prodcons" --mode=free --variant=$v \
+				--items=$n --capacity=$cap --quiet |
+				sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
+				awk -v n=$n '{ printf "%.0f\n", n / ($1 / 1e6) }'
+		done | median)
+		awk -v v=$v -v c=$cap -v a="$got" -v b="$pipe" 'BEGIN {
+			printf "   %-10s %9d %12d %7.2fx\n", v, c, a, a / b }'
+	done
+done
+printf '   %-10s %9s %12d %7.2fx\n' pipe - "$pipe" 1

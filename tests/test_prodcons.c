@@ -1,0 +1,175 @@
+/*
+ * test_prodcons.c: every item produced is consumed exactly once, in order
+ * for a FIFO; the broken variants break where they should.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static const char *const orders[] = { "fifo", "lifo", "priority" };
+
+/* Correct variants hold over seeds, shapes and orders. */
+START_TEST(test_correct_hold)
+{
+	static const char *const variants[] = { "busywait", "semaphore",
+						"condvar" };
+	struct run_result res;
+	for (int seed = 0; seed < 120; seed++) {
+		char args[200];
+		snprintf(args, sizeof(args), "--variant=%s --seed=%d "
+			 "--producers=%d --consumers=%d --capacity=%d "
+			 "--items=%d --order=%s", variants[_i], seed,
+			 1 + seed % 3, 1 + seed / 3 % 3, 1 + seed % 5,
+			 1 + seed % 7, orders[seed % 3]);
+		ck_assert_int_eq(trun(&prodcons_lesson, args, &res, NULL),
+				 RUN_DONE);
+		ck_assert_msg(res.invariant, "%s broke", args);
+		ck_assert_int_eq(run_figure(&res, "produced"),
+				 run_figure(&res, "consumed"));
+	}
+}
+END_TEST
+
+/* condvar-if is right with one consumer... */
+START_TEST(test_if_one_consumer)
+{
+	struct run_result res;
+	for (int seed = 0; seed < 200; seed++) {
+		char args[96];
+		snprintf(args, sizeof(args), "--variant=condvar-if --seed=%d "
+			 "--capacity=%d", seed, 1 + seed % 4);
+		trun(&prodcons_lesson, args, &res, NULL);
+		ck_assert_msg(res.invariant, "%s broke", args);
+	}
+}
+END_TEST
+
+/*
+ * ... and wrong with two: C1 waits on an empty buffer; the producer puts
+ * an item and signals; before C1 gets the lock back, C2 takes the item;
+ * C1 does not look again and takes from an empty buffer.
+ */
+START_TEST(test_if_two_consumers)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	int broken = 0;
+	for (int seed = 0; seed < 100; seed++) {
+		char args[96];
+		snprintf(args, sizeof(args), "--variant=condvar-if "
+			 "--consumers=2 --seed=%d", seed);
+		trun(&prodcons_lesson, args, &res, &log);
+		if (!res.invariant) {
+			broken++;
+			ck_assert_ptr_nonnull(strstr(log.text, "took from an "
+							       "empty buffer"));
+		}
+		tlog_free(&log);
+		snprintf(args, sizeof(args), "--variant=condvar "
+			 "--consumers=2 --seed=%d", seed);
+		trun(&prodcons_lesson, args, &res, NULL);
+		ck_assert(res.invariant);
+	}
+	ck_assert_int_gt(broken, 5);
+}
+END_TEST
+
+/* unsafe: two producers write the same slot, two consumers take one item. */
+START_TEST(test_unsafe_breaks)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	trun(&prodcons_lesson, "--variant=unsafe --producers=2 --consumers=2 "
+	     "--policy=rr", &res, &log);
+	ck_assert(!res.invariant);
+	ck_assert_int_gt(run_figure(&res, "lost") +
+				 run_figure(&res, "duplicated"), 0);
+	ck_assert_int_gt(tlog_count(&log, OP_STORE, EV_OVERWRITE) +
+				 tlog_count(&log, OP_NOTE, 0), 0);
+	tlog_free(&log);
+}
+END_TEST
+
+/* The runtime names the overwrite when it happens. */
+START_TEST(test_overwrite_named)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	/* both producers read tail 0, both write slot0 */
+	trun(&prodcons_lesson, "--variant=unsafe --producers=2 --items=1 "
+	     "--schedule=1,2,1,2,1,2", &res, &log);
+	ck_assert_ptr_nonnull(strstr(log.text, "T2 wrote item 2 over item 1 "
+					       "in slot0"));
+	ck_assert_int_eq(run_figure(&res, "lost"), 1);
+	tlog_free(&log);
+}
+END_TEST
+
+/* Free mode: real threads. */
+START_TEST(test_free)
+{
+	static const char *const variants[] = { "busywait", "semaphore",
+						"condvar" };
+	struct run_result res;
+	char args[160];
+	snprintf(args, sizeof(args), "--variant=%s --mode=free --producers=2 "
+		 "--consumers=2 --items=%d", variants[_i],
+		 tslow() ? 500 : 5000);
+	ck_assert_int_eq(trun(&prodcons_lesson, args, &res, NULL), RUN_DONE);
+	ck_assert(res.invariant);
+	ck_assert_int_eq(run_figure(&res, "consumed"), tslow() ? 1000 : 10000);
+}
+END_TEST
+
+START_TEST(test_free_unsafe_loses)
+{
+	struct run_result res;
+	bool broken = false;
+	for (int i = 0; i < 5 && !broken; i++) {
+		trun(&prodcons_lesson, "--variant=unsafe --mode=free "
+		     "--producers=2 --consumers=2", &res, NULL);
+		broken = !res.invariant;
+	}
+	ck_assert(broken);
+}
+END_TEST
+
+static const char *const bad[] = {
+	"--capacity=0", "--capacity=17", "--producers=0", "--consumers=99",
+	"--items=0", "--order=random", "--order=", "--variant=queue",
+};
+
+START_TEST(test_bad_input)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("prodcons", bad[_i], &out, &err), 2);
+	ck_assert_int_eq(strncmp(err, "prodcons: --", 12), 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+	free(err);
+}
+END_TEST
+
+Suite *prodcons_suite(void)
+{
+	Suite *s = suite_create("prodcons");
+	TCase *tc = tcase_create("prodcons");
+	tcase_set_timeout(tc, 180);
+	tcase_add_loop_test(tc, test_correct_hold, 0, 3);
+	tcase_add_test(tc, test_if_one_consumer);
+	tcase_add_test(tc, test_if_two_consumers);
+	tcase_add_test(tc, test_unsafe_breaks);
+	tcase_add_test(tc, test_overwrite_named);
+	tcase_add_loop_test(tc, test_free, 0, 3);
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    (int)(sizeof(bad) / sizeof(bad[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("prodcons-free");
+	tcase_set_tags(tc, "scale");
+	tcase_set_timeout(tc, 180);
+	tcase_add_test(tc, test_free_unsafe_loses);
+	suite_add_tcase(s, tc);
+	return s;
+}
