@@ -101,12 +101,7 @@ static const char *const bad[] = {
 
 START_TEST(test_bad_input)
 {
-	char *out, *err;
-	ck_assert_int_eq(texec("bandwidth", bad[_i], &out, &err), 2);
-	ck_assert_int_eq(strncmp(err, "bandwidth: --", 13), 0);
-	ck_assert_str_eq(out, "");
-	free(out);
-	free(err);
+	tbad_input("bandwidth", bad[_i]);
 }
 END_TEST
 

@@ -133,6 +133,21 @@ int texec(const char *lesson, const char *args, char **out, char **err)
 	return WEXITSTATUS(status);
 }
 
+void tbad_input(const char *lesson, const char *args)
+{
+	char *out, *err, prefix[64];
+	int rc = texec(lesson, args, &out, &err);
+	snprintf(prefix, sizeof(prefix), "%s: --", lesson);
+	ck_assert_msg(rc == 2, "%s %s: exit %d, want 2", lesson, args, rc);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+		      "%s %s: stderr '%s'", lesson, args, err);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
+		      "%s %s: not one line: %s", lesson, args, err);
+	ck_assert_str_eq(out, "");
+	free(out);
+	free(err);
+}
+
 bool tslow(void)
 {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

@@ -46,6 +46,12 @@ int tlog_count(const struct tlog *log, int op, int flags);
 /* Run a lesson binary: exit status, stdout and stderr (malloc'd). */
 int texec(const char *lesson, const char *args, char **out, char **err);
 
+/*
+ * A bad command line for lesson: exit 2, one line on stderr that starts
+ * with "LESSON: --", nothing on stdout.
+ */
+void tbad_input(const char *lesson, const char *args);
+
 /* Sanitizers slow everything: scale work down under them. */
 bool tslow(void);
 
