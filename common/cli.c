@@ -304,6 +304,8 @@ static struct option *cli_options(const struct lesson *l)
 				     sizeof(*opts));
 	if (!opts)
 		rt_die("out of memory");
+	/* rt_die() does not return; cppcheck cannot tell */
+	// cppcheck-suppress nullPointerRedundantCheck
 	memcpy(opts, cli_common, sizeof(cli_common));
 	for (int i = 0; i < n; i++)
 		opts[CLI_NCOMMON + i] = (struct option){

@@ -96,7 +96,7 @@ static bool tmux_wait(const struct tmux *t, const char *text, bool present)
 
 START_TEST(test_view_columns)
 {
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "T1 deposit");
 	SEE(&t, "T2 withdraw");
@@ -111,7 +111,7 @@ END_TEST
 /* n steps, the balance changes, b goes back to the picture before. */
 START_TEST(test_view_step_and_back)
 {
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
 	SEE(&t, "paused step 0");
 	tmux_keys(&t, "n n n");
@@ -135,7 +135,7 @@ END_TEST
 
 START_TEST(test_view_refuses_blocked)
 {
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--variant=mutex");
 	SEE(&t, "T1 deposit");
 	tmux_keys(&t, "1");
@@ -152,7 +152,7 @@ END_TEST
 
 START_TEST(test_view_help)
 {
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "T1 deposit");
 	tmux_keys(&t, "?");
@@ -166,7 +166,7 @@ END_TEST
 
 START_TEST(test_view_too_small)
 {
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 60, 20, "");
 	SEE(&t, "interleave needs at least 80x24;");
 	SEE(&t, "this terminal is 60x20.");
@@ -179,7 +179,7 @@ END_TEST
 
 START_TEST(test_view_play)
 {
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--iterations=2");
 	SEE(&t, "paused step 0");
 	tmux_keys(&t, "+ + + + + Space");
@@ -195,7 +195,7 @@ END_TEST
 
 START_TEST(test_view_free_mode)
 {
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--mode=free --iterations=100");
 	SEE(&t, "free mode (replaying a real run)");
 	SEE(&t, "running");
@@ -212,7 +212,7 @@ START_TEST(test_view_exits)
 {
 	static const char *const keys[] = { "q", "C-c", NULL };
 	static const char *const want[] = { "EXIT=0", "EXIT=130", "EXIT=143" };
-	struct tmux t;
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "T1 deposit");
 	if (keys[_i]) {
