@@ -116,8 +116,8 @@ long var_value(const struct var *v); /* outside the run only */
 long var_load_at(struct var *v, int line);
 void var_store_at(struct var *v, long value, int line);
 long var_add_at(struct var *v, long delta, int line); /* returns old value */
-#define var_load(v)     var_load_at((v), __LINE__)
-#define var_store(v, x) var_store_at((v), (x), __LINE__)
+#define var_load(v)     var_load_fast((v), __LINE__)
+#define var_store(v, x) var_store_fast((v), (x), __LINE__)
 #define var_add(v, d)   var_add_at((v), (d), __LINE__)
 /* The largest value v ever held (both modes). */
 long var_peak(const struct var *v);
@@ -149,8 +149,8 @@ enum mutex_kind { MUTEX_NORMAL, MUTEX_ERRORCHECK, MUTEX_RECURSIVE };
 struct mutex *mutex_new(const char *name, enum mutex_kind kind);
 int mutex_lock_at(struct mutex *m, int line);
 int mutex_unlock_at(struct mutex *m, int line);
-#define mutex_lock(m)   mutex_lock_at((m), __LINE__)
-#define mutex_unlock(m) mutex_unlock_at((m), __LINE__)
+#define mutex_lock(m)   mutex_lock_fast((m), __LINE__)
+#define mutex_unlock(m) mutex_unlock_fast((m), __LINE__)
 
 /*
  * Counting semaphores.  A bounded semaphore (bound > 0) refuses a post that
@@ -185,5 +185,20 @@ int barrier_wait_at(struct barrier *b, int line);
 int barrier_wait_for_at(struct barrier *b, long timeout_ms, int line);
 #define barrier_wait(b) barrier_wait_at((b), __LINE__)
 #define barrier_wait_for(b, ms) barrier_wait_for_at((b), (ms), __LINE__)
+
+/* Free mode's hot paths, inline in the lesson (see fast.h); the runtime's
+ * own files, which include rt.h first, use the operations themselves. */
+#ifndef INTERLEAVE_RT_H
+#include "fast.h"
+#else
+#undef var_load
+#undef var_store
+#undef mutex_lock
+#undef mutex_unlock
+#define var_load(v)     var_load_at((v), __LINE__)
+#define var_store(v, x) var_store_at((v), (x), __LINE__)
+#define mutex_lock(m)   mutex_lock_at((m), __LINE__)
+#define mutex_unlock(m) mutex_unlock_at((m), __LINE__)
+#endif
 
 #endif

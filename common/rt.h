@@ -274,6 +274,9 @@ void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line);
 /* Free mode: start every thread at once behind a gate, then join them all. */
 void rt_free_start_join(void);
 
+/* Free mode, past the window: lock m and note the owner (mutex.c). */
+int mutex_lock_unrecorded(struct mutex *m);
+
 /* Name look-ups for event formatting. */
 extern const struct event_names rt_names;
 

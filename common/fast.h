@@ -1,0 +1,58 @@
+/*
+ * fast.h: free mode's hot paths, compiled into the lesson itself.
+ *
+ * Past its window, a free-mode thread records nothing: a load is a load,
+ * a lock a trylock.  Doing that inline in the lesson's loop, instead of a
+ * call into the runtime that then decides the same thing, is what lets the
+ * race lesson's mutex loop run near the speed of the same loop in bare
+ * pthreads (docs/design.md).  Everything else falls through to the
+ * runtime's full operations.
+ */
+#ifndef INTERLEAVE_FAST_H
+#define INTERLEAVE_FAST_H
+
+#include "rt.h"
+
+static inline long var_load_fast(struct var *v, int line)
+{
+	if (rt_unrecorded())
+		return atomic_load_explicit(&v->value, memory_order_relaxed);
+	return var_load_at(v, line);
+}
+
+/* A store that raises the variable's peak takes the runtime's path. */
+static inline void var_store_fast(struct var *v, long x, int line)
+{
+	if (rt.mode == RT_FREE && rt_tls_self->nrec >= RT_RING &&
+	    x <= atomic_load_explicit(&v->peak, memory_order_relaxed)) {
+		rt_tls_self->nrec++;
+		atomic_store_explicit(&v->value, x, memory_order_relaxed);
+		return;
+	}
+	var_store_at(v, x, line);
+}
+
+static inline int mutex_lock_fast(struct mutex *m, int line)
+{
+	if (!rt_unrecorded())
+		return mutex_lock_at(m, line);
+	if (pthread_mutex_trylock(&m->pm) != 0)
+		return mutex_lock_unrecorded(m);
+	atomic_store_explicit(&m->owner, rt_tls_self->id, memory_order_relaxed);
+	m->depth++;
+	return 0;
+}
+
+static inline int mutex_unlock_fast(struct mutex *m, int line)
+{
+	struct thr *t = rt_tls_self;
+	if (rt.mode != RT_FREE || t->nrec < RT_RING ||
+	    atomic_load_explicit(&m->owner, memory_order_relaxed) != t->id)
+		return mutex_unlock_at(m, line);
+	t->nrec++;
+	if (--m->depth == 0)
+		atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
+	return pthread_mutex_unlock(&m->pm);
+}
+
+#endif
