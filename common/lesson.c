@@ -3,7 +3,8 @@
  *
  * It parses the command line, checks a --schedule before anything is
  * printed, and then either opens the viewer or prints the run as text:
- * one event per line (--plain) or just the summary line (--quiet).
+ * one event per line (--plain) or just the summary line (--quiet).  Here
+ * too are the calls a lesson's setup() and report() make of its run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,54 @@
 #include "run.h"
 #include "view.h"
 #include "watch.h"
+
+/* --- what a lesson asks of its run --- */
+
+long lesson_opt(const char *name)
+{
+	const struct lesson_option *o = rt.cfg->lesson->options;
+	for (int i = 0; o && o[i].name; i++)
+		if (strcmp(o[i].name, name) == 0)
+			return rt.cfg->opts[i];
+	rt_die("lesson asked for unknown option '%s'", name);
+}
+
+int lesson_variant(void)
+{
+	return rt.cfg->variant;
+}
+
+bool lesson_step_mode(void)
+{
+	return rt.mode == RT_STEP;
+}
+
+void lesson_figure(const char *name, long value)
+{
+	if (rt.nfigures >= RT_MAX_FIGURES)
+		rt_die("more than %d summary figures", RT_MAX_FIGURES);
+	rt.figures[rt.nfigures].name = name;
+	rt.figures[rt.nfigures].value = value;
+	rt.nfigures++;
+}
+
+void lesson_note_at(int kind, long value, int line)
+{
+	struct event *e = rt_ev(OP_NOTE, NULL, line);
+	e->a = value;
+	e->b = kind;
+	rt_commit(e);
+}
+
+long lesson_elapsed_us(void)
+{
+	return rt.elapsed_us;
+}
+
+long lesson_lost_updates(void)
+{
+	return rt.lost_updates;
+}
 
 /* --plain: one event per line, narration after a '!'. */
 static void lesson_plain_sink(const struct event *e, void *ctx)
