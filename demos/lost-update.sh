@@ -1,0 +1,49 @@
+#!/bin/sh
+# lost-update.sh: a five-minute instructor walkthrough of the race lesson,
+# in plain text for a projector.  Each step says what to watch, runs one
+# command, and waits for Enter (DEMO_NO_PAUSE=1 runs straight through).
+#
+#   sh demos/lost-update.sh [BUILD]        (after `make`)
+set -eu
+bin=${1:-build}/bin/race
+if [ ! -x "$bin" ]; then
+	echo "demos/lost-update.sh: $bin not found; run 'make' first" >&2
+	exit 2
+fi
+
+say() { printf '\n== %s\n' "$1"; }
+run() { printf '$ race %s\n' "$*"; "$bin" "$@"; }
+pause() {
+	[ "${DEMO_NO_PAUSE:-}" = 1 ] && return
+	printf '\n[Enter] '
+	read -r _ || true
+}
+
+say "1. One deposit, one withdrawal, one at a time: the balance is right."
+run --iterations=1 --schedule=1,1,2,2 --plain
+pause
+
+say "2. The same two threads, interleaved: both read 100 before either writes."
+run --iterations=1 --schedule=1,2,1,2 --plain
+pause
+
+say "3. Let the scheduler choose: the same seed is the same run, every time."
+run --seed=4 --quiet
+run --seed=4 --quiet
+pause
+
+say "4. Round robin, one step each: every single update is lost."
+run --policy=rr --iterations=10 --quiet
+pause
+
+say "5. Not a simulation: two real threads, a million updates each."
+run --mode=free --quiet
+pause
+
+say "6. The fixes: a mutex, and one atomic add. Nothing lost, ever."
+run --variant=mutex --quiet
+run --variant=atomic --quiet
+run --mode=free --variant=mutex --quiet
+pause
+
+say "Now open it in the viewer: build/bin/race  (n: step, b: back, 1/2: run a thread)"
