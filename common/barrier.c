@@ -54,20 +54,6 @@ static void barrier_release(struct barrier *b, int line)
 			 "pthread_cond_broadcast");
 }
 
-/* Free mode: the deadline timeout_ms from now. */
-static struct timespec barrier_deadline(long timeout_ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 /*
  * Free mode: wait for the round `gen` to end, or for the barrier to break,
  * or (timeout_ms >= 0) for the deadline.  A wait with its own deadline is
@@ -75,7 +61,7 @@ static struct timespec barrier_deadline(long timeout_ms)
  */
 static bool barrier_sleep(struct barrier *b, unsigned gen, long timeout_ms)
 {
-	struct timespec deadline = barrier_deadline(timeout_ms);
+	struct timespec deadline = watch_deadline(timeout_ms);
 	int err = 0;
 	if (timeout_ms < 0)
 		watch_begin();

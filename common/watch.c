@@ -35,16 +35,24 @@ static _Noreturn void watch_leave(void)
 	pthread_exit(NULL);
 }
 
+struct timespec watch_deadline(long ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 void watch_slice(struct timespec *deadline)
 {
 	if (atomic_load_explicit(&rt.watch.aborted, memory_order_acquire))
 		watch_leave();
-	clock_gettime(CLOCK_REALTIME, deadline);
-	deadline->tv_nsec += WATCH_SLICE_MS * 1000000L;
-	if (deadline->tv_nsec >= 1000000000L) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000L;
-	}
+	*deadline = watch_deadline(WATCH_SLICE_MS);
 }
 
 void watch_check(pthread_mutex_t *held)
@@ -94,13 +102,8 @@ bool watch_run(void)
 	bool deadlock = false;
 	while (atomic_load_explicit(&rt.watch.finished, memory_order_acquire) <
 	       rt.nthreads) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000000L; /* woken at once by a finish */
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		/* a finish wakes us at once; otherwise look every 20 ms */
+		struct timespec ts = watch_deadline(20);
 		if (sem_timedwait(&rt.watch.wake, &ts) == 0)
 			continue;
 		quiet = watch_stuck(&progress) ? quiet + 20 : 0;

@@ -15,6 +15,10 @@
 #define WATCH_SLICE_MS 50
 #define WATCH_QUIET_MS 200
 
+/* The CLOCK_REALTIME deadline ms milliseconds from now, as the timed
+ * pthread and semaphore waits take it. */
+struct timespec watch_deadline(long ms);
+
 /* A thread starts / ends an open-ended wait (ended: it got what it waited
  * for, which is progress). */
 void watch_begin(void);
