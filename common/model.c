@@ -33,7 +33,6 @@ void model_init(struct model *m, bool step_mode)
 		struct model_obj *mo = &m->objs[i];
 		mo->kind = o->kind;
 		mo->name = o->name;
-		mo->cond_mutex = -1;
 		if (o->kind == OBJ_VAR) {
 			mo->value = var_value((const struct var *)o);
 			mo->track = ((const struct var *)o)->track;
@@ -123,7 +122,6 @@ static void model_effect(struct model *m, const struct event *e)
 		if (ok) {
 			m->objs[e->obj2].owner = 0;
 			m->objs[e->obj2].depth = 0;
-			o->cond_mutex = e->obj2;
 		}
 		break;
 	case OP_COND_WAKE:
@@ -193,16 +191,10 @@ void model_apply(struct model *m, const struct event *e,
 		m->threads[e->thread].line = e->line;
 	if (e->op == OP_EXIT)
 		m->threads[e->thread].state = MT_DONE;
-	if (e->op == OP_DEADLOCK)
-		m->deadlock = true;
 	if (e->thread > 0)
 		model_effect(m, e);
 	if (e->flags & EV_LOST)
 		m->lost_updates += e->lost;
-	if (e->flags & EV_MISUSE)
-		m->misuses++;
-	if ((e->flags & EV_OVERWRITE) || e->op == OP_NOTE)
-		m->item_faults++;
 	if (m->step_mode)
 		model_stamps(m, e);
 	if (m->chart_obj >= 0 && m->step > 0)

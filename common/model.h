@@ -46,7 +46,6 @@ struct model_obj {
 	bool broken;     /* barrier: a waiter timed out */
 	long track;      /* var: drawn on a track 0..track, 0 if not */
 	uint64_t changed; /* step of the last change, for highlighting */
-	int cond_mutex;  /* cond: the mutex of the last wait, or -1 */
 	int holders[RT_MAX_THREADS]; /* sema: who took a permit, in order */
 	int nholders;
 	bool signalling; /* sema: posted by a thread holding none: not a pool */
@@ -70,9 +69,6 @@ struct model {
 	uint64_t say_step;
 	char last[MODEL_SAY];  /* the last event, as a line */
 	long lost_updates;
-	long misuses;
-	long item_faults; /* items lost, read twice, or taken from nothing */
-	bool deadlock;
 	bool fired;      /* a barrier action ran in the last step */
 };
 

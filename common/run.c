@@ -145,11 +145,9 @@ enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
 {
 	struct sched s;
-	struct run_result res;
 	run_begin(cfg, NULL, NULL, &s);
 	enum run_end end = run_steps(&s, NULL, NULL, true, err, n);
 	rt_destroy();
-	(void)res;
 	return end != RUN_BAD_SCHEDULE;
 }
 

@@ -78,11 +78,6 @@ long var_value(const struct var *v)
 	return atomic_load_explicit(&v->value, memory_order_relaxed);
 }
 
-static long var_get(struct var *v)
-{
-	return atomic_load_explicit(&v->value, memory_order_relaxed);
-}
-
 static void var_put(struct var *v, long x)
 {
 	atomic_store_explicit(&v->value, x, memory_order_relaxed);
@@ -142,12 +137,12 @@ static void var_note_write(struct var *v, struct thr *t, struct event *e)
 long var_load_at(struct var *v, int line)
 {
 	if (rt_unrecorded())
-		return var_get(v);
+		return var_value(v);
 	if (rt.mode == RT_STEP)
 		rt_park(OP_LOAD, &v->o, line);
 	struct event *e = rt_ev(OP_LOAD, &v->o, line);
 	e->flags = EV_STEP;
-	e->a = var_get(v);
+	e->a = var_value(v);
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
@@ -167,7 +162,7 @@ void var_store_at(struct var *v, long value, int line)
 	struct event *e = rt_ev(OP_STORE, &v->o, line);
 	e->flags = EV_STEP;
 	e->a = value;
-	e->b = var_get(v);
+	e->b = var_value(v);
 	var_put(v, value);
 	if (rt.mode == RT_STEP && v->slot)
 		var_slot_store(v, e);
