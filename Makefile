@@ -116,7 +116,7 @@ check-tsan:
 	TSAN_OPTIONS=halt_on_error=1 $(MAKE) SAN=tsan RUN_PREFIX="setarch -R" check
 
 check-valgrind: $(TEST_BIN) $(BINS)
-	INTERLEAVE_BIN=$(BUILD)/bin CK_FORK=no INTERLEAVE_QUICK=1 CK_EXCLUDE_TAGS=scale \
+	INTERLEAVE_BIN=$(BUILD)/bin CK_FORK=no INTERLEAVE_QUICK=1 CK_EXCLUDE_TAGS="scale exits" \
 		valgrind --error-exitcode=1 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect -q $(TEST_BIN)
 

@@ -20,12 +20,13 @@ static inline long var_load_fast(struct var *v, int line)
 	return var_load_at(v, line);
 }
 
-/* A store that raises the variable's peak takes the runtime's path. */
+/* A store that raises a kept peak (var_keep_peak()) takes the runtime's
+ * path; a peak not kept is LONG_MAX. */
 static inline void var_store_fast(struct var *v, long x, int line)
 {
-	if (rt.mode == RT_FREE && rt_tls_self->nrec >= RT_RING &&
+	if (rt_tls_past &&
 	    x <= atomic_load_explicit(&v->peak, memory_order_relaxed)) {
-		rt_tls_self->nrec++;
+		rt_tls_unrecorded++;
 		atomic_store_explicit(&v->value, x, memory_order_relaxed);
 		return;
 	}
@@ -37,19 +38,18 @@ static inline int mutex_lock_fast(struct mutex *m, int line)
 	if (!rt_unrecorded())
 		return mutex_lock_at(m, line);
 	if (pthread_mutex_trylock(&m->pm) != 0)
-		return mutex_lock_unrecorded(m);
-	atomic_store_explicit(&m->owner, rt_tls_self->id, memory_order_relaxed);
+		return mutex_lock_contended(m);
+	atomic_store_explicit(&m->owner, rt_tls_id, memory_order_relaxed);
 	m->depth++;
 	return 0;
 }
 
 static inline int mutex_unlock_fast(struct mutex *m, int line)
 {
-	struct thr *t = rt_tls_self;
-	if (rt.mode != RT_FREE || t->nrec < RT_RING ||
-	    atomic_load_explicit(&m->owner, memory_order_relaxed) != t->id)
+	if (!rt_tls_past ||
+	    atomic_load_explicit(&m->owner, memory_order_relaxed) != rt_tls_id)
 		return mutex_unlock_at(m, line);
-	t->nrec++;
+	rt_tls_unrecorded++;
 	if (--m->depth == 0)
 		atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
 	return pthread_mutex_unlock(&m->pm);

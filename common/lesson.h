@@ -119,7 +119,11 @@ long var_add_at(struct var *v, long delta, int line); /* returns old value */
 #define var_load(v)     var_load_fast((v), __LINE__)
 #define var_store(v, x) var_store_fast((v), (x), __LINE__)
 #define var_add(v, d)   var_add_at((v), (d), __LINE__)
-/* The largest value v ever held (both modes). */
+/*
+ * Keep the largest value v ever holds, for var_peak() (both modes).  Off
+ * unless asked for: it costs a check on every store.
+ */
+void var_keep_peak(struct var *v);
 long var_peak(const struct var *v);
 /* Ask the viewer to chart v's value over time (one variable per lesson). */
 void var_chart(struct var *v);

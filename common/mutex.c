@@ -42,14 +42,14 @@ static int mutex_owner(const struct mutex *m)
 }
 
 /*
- * Free mode: take the pthread mutex.  Uncontended, a trylock is all it
- * costs; contended, it waits in slices the deadlock watch can end.
+ * Free mode: the pthread mutex is held by another thread (a trylock said
+ * EBUSY): wait for it in slices the deadlock watch can end.  Another
+ * trylock first would cost one more trip of the lock's cache line between
+ * the cores, each time, in exactly the case where it is contended.
  */
-static int mutex_take(struct mutex *m)
+static int mutex_wait(struct mutex *m)
 {
-	int err = pthread_mutex_trylock(&m->pm);
-	if (err != EBUSY)
-		return err;
+	int err;
 	struct timespec deadline;
 	watch_begin();
 	do {
@@ -60,25 +60,41 @@ static int mutex_take(struct mutex *m)
 	return err;
 }
 
-/* Free mode, past the window: the real lock and the owner, nothing else. */
-int mutex_lock_unrecorded(struct mutex *m)
+/* Free mode: take the pthread mutex; uncontended, a trylock is all. */
+static int mutex_take(struct mutex *m)
 {
-	int err = mutex_take(m);
+	int err = pthread_mutex_trylock(&m->pm);
+	return err == EBUSY ? mutex_wait(m) : err;
+}
+
+/* Free mode, past the window: note the owner, or count the refusal. */
+static int mutex_took(struct mutex *m, int err)
+{
 	if (err == EDEADLK)
 		rt_tls_self->misuses++;
 	else if (err)
 		rt_die("pthread_mutex_lock: error %d", err);
 	else {
-		atomic_store_explicit(&m->owner, rt_tls_self->id,
+		atomic_store_explicit(&m->owner, rt_tls_id,
 				      memory_order_relaxed);
 		m->depth++;
 	}
 	return err;
 }
 
+int mutex_lock_unrecorded(struct mutex *m)
+{
+	return mutex_took(m, mutex_take(m));
+}
+
+int mutex_lock_contended(struct mutex *m)
+{
+	return mutex_took(m, mutex_wait(m));
+}
+
 static int mutex_unlock_unrecorded(struct mutex *m)
 {
-	if (mutex_owner(m) != rt_tls_self->id) {
+	if (mutex_owner(m) != rt_tls_id) {
 		rt_tls_self->misuses++;
 		return EPERM;
 	}

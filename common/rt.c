@@ -128,6 +128,9 @@ void rt_destroy(void)
 }
 
 _Thread_local struct thr *rt_tls_self;
+_Thread_local int rt_tls_id;
+_Thread_local bool rt_tls_past;
+_Thread_local uint64_t rt_tls_unrecorded;
 
 void *rt_alloc_obj(size_t size)
 {
@@ -202,7 +205,8 @@ void rt_commit_slot(struct event *e)
 	if (o)
 		atomic_store_explicit(o->clock, clock, memory_order_relaxed);
 	e->seq = clock; /* run.c renumbers after the merge */
-	t->nrec++;
+	if (++t->nrec == RT_RING)
+		rt_tls_past = true;
 }
 
 void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line)
@@ -236,6 +240,7 @@ static void *rt_pthread_main(void *arg)
 {
 	struct thr *t = arg;
 	rt_tls_self = t;
+	rt_tls_id = t->id;
 	pthread_barrier_wait(&rt.gate);
 	struct event *e = rt_ev(OP_START, NULL, 0);
 	rt_commit(e);
@@ -245,6 +250,13 @@ static void *rt_pthread_main(void *arg)
 	t->state = THR_DONE;
 	watch_done();
 	return NULL;
+}
+
+void rt_thread_leave(void)
+{
+	rt_tls_self->nrec += rt_tls_unrecorded;
+	rt_tls_past = false;
+	rt_tls_unrecorded = 0;
 }
 
 void thread_new(const char *name, void (*body)(long arg), long arg)
@@ -265,6 +277,10 @@ void thread_new(const char *name, void (*body)(long arg), long arg)
 		t->ring = aligned_alloc(RT_LINE, RT_RING * sizeof(*t->ring));
 		if (!t->ring)
 			rt_die("out of memory for thread %d's events", t->id);
+		/* Touch every page now: a page fault in the middle of the
+		 * recorded window would stall the thread there and bend the
+		 * very interleaving being recorded. */
+		memset(t->ring, 0, RT_RING * sizeof(*t->ring));
 	}
 }
 

@@ -62,7 +62,7 @@ struct var {
 	struct obj o;
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
-	_Atomic long peak; /* the largest value it held */
+	_Atomic long peak; /* the largest value it held; LONG_MAX: not kept */
 	uint32_t version;  /* step: stores so far */
 	int last_writer;   /* step: thread of the last store, 0 = initial */
 	bool charted;      /* the viewer draws its history */
@@ -74,11 +74,12 @@ struct mutex {
 	struct obj o;
 	enum mutex_kind kind;
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
+	/* The lock word and the owner share a line: a thread taking the lock
+	 * already pulls that line in, so noting itself as the owner costs no
+	 * second cache miss.  (pthread_mutex_t is 40 bytes on x86-64.) */
+	_Alignas(RT_LINE) pthread_mutex_t pm; /* free mode */
 	_Atomic int owner;   /* thread id, 0 when free (both modes) */
 	int depth;           /* recursive depth, touched by the owner only */
-	/* Free mode.  Waiters hammer the lock word: keep it off the line the
-	 * owner reads and writes inside its critical section. */
-	_Alignas(RT_LINE) pthread_mutex_t pm;
 };
 
 struct sema {
@@ -144,6 +145,10 @@ struct thr {
 	uint64_t clock;          /* Lamport clock of its last event */
 	struct event scratch;    /* where events past the window are written */
 	long misuses;            /* events flagged EV_MISUSE, kept or not */
+	/* The deadlock watch's view of this thread (watch.c): odd while it
+	 * is in an open-ended wait, WATCH_GONE once it left.  Written by the
+	 * thread alone, on its own line: waiting costs no shared write. */
+	_Atomic uint64_t waits;
 };
 
 typedef void (*event_sink)(const struct event *e, void *ctx);
@@ -177,9 +182,7 @@ struct rt {
 	/* free mode */
 	pthread_barrier_t gate;
 	struct {                  /* the deadlock watch (watch.c) */
-		_Alignas(RT_LINE) _Atomic int blocked;
-		_Atomic int finished;
-		_Atomic uint64_t progress;
+		_Alignas(RT_LINE) _Atomic int finished;
 		_Atomic bool aborted;
 		sem_t wake;           /* posted when a thread finishes */
 	} watch;
@@ -203,6 +206,22 @@ void rt_destroy(void);
 
 /* Free mode: each real thread's own descriptor. */
 extern _Thread_local struct thr *rt_tls_self;
+
+/*
+ * Free mode: the calling thread's id, whether its window has filled up,
+ * and how many events it has had since.  Thread-locals, not fields of
+ * rt_tls_self, and per OS thread, so step mode (every fiber on the main
+ * thread) never sees the flag set: "am I past my window?" is one test of
+ * one byte, with no mode check and no pointer to follow.  The flag is only
+ * ever read on the hot path; were it the counter, each test would wait for
+ * the last operation's increment to come back from the store buffer.
+ */
+extern _Thread_local int rt_tls_id;
+extern _Thread_local bool rt_tls_past;
+extern _Thread_local uint64_t rt_tls_unrecorded;
+
+/* Free mode: a lesson thread ends, normally or leaving a deadlock. */
+void rt_thread_leave(void);
 
 /* The thread calling (free) or being stepped (step); NULL outside. */
 static inline struct thr *rt_self(void)
@@ -239,7 +258,7 @@ void rt_commit_slot(struct event *e);
 static inline struct event *rt_ev(enum event_op op, const struct obj *o,
 				  int line)
 {
-	if (rt.mode == RT_FREE && rt_tls_self->nrec >= RT_RING)
+	if (rt_tls_past)
 		return &rt_tls_self->scratch;
 	return rt_ev_slot(op, o, line);
 }
@@ -251,16 +270,16 @@ static inline struct event *rt_ev(enum event_op op, const struct obj *o,
  */
 static inline bool rt_unrecorded(void)
 {
-	if (rt.mode != RT_FREE || rt_tls_self->nrec < RT_RING)
+	if (!rt_tls_past)
 		return false;
-	rt_tls_self->nrec++;
+	rt_tls_unrecorded++;
 	return true;
 }
 
 static inline void rt_commit(struct event *e)
 {
-	if (rt.mode == RT_FREE && e == &rt_tls_self->scratch) {
-		rt_tls_self->nrec++;
+	if (rt_tls_past) { /* rt_ev() gave out the scratch slot */
+		rt_tls_unrecorded++;
 		rt_tls_self->misuses += (e->flags & EV_MISUSE) != 0;
 	} else {
 		rt_commit_slot(e);
@@ -274,8 +293,10 @@ void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line);
 /* Free mode: start every thread at once behind a gate, then join them all. */
 void rt_free_start_join(void);
 
-/* Free mode, past the window: lock m and note the owner (mutex.c). */
+/* Free mode, past the window: lock m and note the owner (mutex.c); the
+ * same after a trylock said EBUSY. */
 int mutex_lock_unrecorded(struct mutex *m);
+int mutex_lock_contended(struct mutex *m);
 
 /* Name look-ups for event formatting. */
 extern const struct event_names rt_names;

@@ -12,6 +12,7 @@
  * date overwrites updates it never saw: that is a lost update, and the event
  * says whose.
  */
+#include <limits.h>
 #include <stdlib.h>
 
 #include "rt.h"
@@ -21,8 +22,13 @@ struct var *var_new(const char *name, long initial)
 	struct var *v = rt_alloc_obj(sizeof(*v));
 	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
 	atomic_init(&v->value, initial);
-	atomic_init(&v->peak, initial);
+	atomic_init(&v->peak, LONG_MAX); /* not kept: no store ever raises it */
 	return v;
+}
+
+void var_keep_peak(struct var *v)
+{
+	atomic_store_explicit(&v->peak, var_value(v), memory_order_relaxed);
 }
 
 void var_chart(struct var *v)
@@ -60,7 +66,11 @@ static void var_slot_store(struct var *v, struct event *e)
 
 long var_peak(const struct var *v)
 {
-	return atomic_load_explicit(&v->peak, memory_order_relaxed);
+	long p = atomic_load_explicit(&v->peak, memory_order_relaxed);
+	if (p == LONG_MAX)
+		rt_die("var_peak(%s): call var_keep_peak() on it first",
+		       v->o.name);
+	return p;
 }
 
 /* Raise the peak to x if x is larger; rare once warmed up, so cheap. */

@@ -17,20 +17,28 @@
 #include "rt.h"
 #include "watch.h"
 
+/* One more wait begun or ended: only this thread writes its counter. */
+static void watch_tick(void)
+{
+	struct thr *t = rt_tls_self;
+	atomic_store_explicit(&t->waits,
+			      atomic_load_explicit(&t->waits,
+						   memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
 void watch_begin(void)
 {
-	atomic_fetch_add_explicit(&rt.watch.blocked, 1, memory_order_relaxed);
+	watch_tick();
 }
 
 void watch_end(void)
 {
-	atomic_fetch_sub_explicit(&rt.watch.blocked, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&rt.watch.progress, 1, memory_order_relaxed);
+	watch_tick();
 }
 
 static _Noreturn void watch_leave(void)
 {
-	atomic_fetch_sub_explicit(&rt.watch.blocked, 1, memory_order_relaxed);
 	watch_done();
 	pthread_exit(NULL);
 }
@@ -48,11 +56,21 @@ struct timespec watch_deadline(long ms)
 	return ts;
 }
 
+/*
+ * A slice's end need not be exact, only come round: the coarse clock
+ * (a few ms behind) is read in a third of the time of the exact one, and
+ * this runs on every contended lock.
+ */
 void watch_slice(struct timespec *deadline)
 {
 	if (atomic_load_explicit(&rt.watch.aborted, memory_order_acquire))
 		watch_leave();
-	*deadline = watch_deadline(WATCH_SLICE_MS);
+	clock_gettime(CLOCK_REALTIME_COARSE, deadline);
+	deadline->tv_nsec += WATCH_SLICE_MS * 1000000L;
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
 }
 
 void watch_check(pthread_mutex_t *held)
@@ -65,6 +83,9 @@ void watch_check(pthread_mutex_t *held)
 
 void watch_done(void)
 {
+	rt_thread_leave();
+	atomic_store_explicit(&rt_tls_self->waits, WATCH_GONE,
+			      memory_order_relaxed);
 	atomic_fetch_add_explicit(&rt.watch.finished, 1, memory_order_release);
 	sem_post(&rt.watch.wake);
 }
@@ -81,32 +102,37 @@ static void watch_wake_all(void)
 	}
 }
 
-/* Every live thread waiting, and nobody woke since last time? */
-static bool watch_stuck(uint64_t *progress)
+/*
+ * Every thread waiting or gone, and none of them woke since the last look
+ * (its counter would have moved)?  seen[] holds the counters of that look.
+ */
+static bool watch_stuck(uint64_t *seen)
 {
-	int live = rt.nthreads - atomic_load_explicit(&rt.watch.finished,
-						      memory_order_acquire);
-	int blocked = atomic_load_explicit(&rt.watch.blocked,
-					   memory_order_relaxed);
-	uint64_t now = atomic_load_explicit(&rt.watch.progress,
-					    memory_order_relaxed);
-	bool stuck = live > 0 && blocked == live && now == *progress;
-	*progress = now;
+	bool stuck = true;
+	for (int i = 1; i <= rt.nthreads; i++) {
+		uint64_t w = atomic_load_explicit(&rt.threads[i].waits,
+						  memory_order_relaxed);
+		if (w % 2 == 0 || w != seen[i])
+			stuck = false;
+		seen[i] = w;
+	}
 	return stuck;
 }
 
 bool watch_run(void)
 {
-	uint64_t progress = 0;
+	uint64_t seen[RT_MAX_THREADS + 1] = { 0 };
 	int quiet = 0;
 	bool deadlock = false;
 	while (atomic_load_explicit(&rt.watch.finished, memory_order_acquire) <
 	       rt.nthreads) {
-		/* a finish wakes us at once; otherwise look every 20 ms */
-		struct timespec ts = watch_deadline(20);
+		/* A finish wakes us at once; otherwise look now and then.
+		 * Rarely: on two cores, each look may take a core from a
+		 * lesson thread holding a lock, which stalls the other. */
+		struct timespec ts = watch_deadline(WATCH_LOOK_MS);
 		if (sem_timedwait(&rt.watch.wake, &ts) == 0)
 			continue;
-		quiet = watch_stuck(&progress) ? quiet + 20 : 0;
+		quiet = watch_stuck(seen) ? quiet + WATCH_LOOK_MS : 0;
 		if (quiet >= WATCH_QUIET_MS) {
 			deadlock = true;
 			atomic_store_explicit(&rt.watch.aborted, true,

@@ -1,19 +1,23 @@
 /*
  * watch.h: free mode's deadlock watch.
  *
- * Real threads that deadlock wait forever.  The runtime counts the threads
- * inside an open-ended wait; when every live thread has been waiting, with
- * no wake-up anywhere, for WATCH_QUIET_MS, nothing can ever change: the run
- * is a deadlock.  It is reported, and the waiting threads leave.
+ * Real threads that deadlock wait forever.  Each thread counts the
+ * open-ended waits it begins and ends; the main thread looks at the counts
+ * every WATCH_LOOK_MS.  When every live thread has been waiting, with no
+ * count moving, for WATCH_QUIET_MS, nothing can ever change: the run is a
+ * deadlock.  It is reported, and the waiting threads leave.
  */
 #ifndef INTERLEAVE_WATCH_H
 #define INTERLEAVE_WATCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #define WATCH_SLICE_MS 50
 #define WATCH_QUIET_MS 200
+#define WATCH_LOOK_MS 100
+#define WATCH_GONE UINT64_MAX /* struct thr.waits of a thread that left */
 
 /* The CLOCK_REALTIME deadline ms milliseconds from now, as the timed
  * pthread and semaphore waits take it. */
@@ -29,7 +33,7 @@ void watch_slice(struct timespec *deadline);
 /* After a condition wait returned: leave if the run was found deadlocked,
  * first releasing the mutex pthread_cond_wait took back. */
 void watch_check(pthread_mutex_t *held);
-/* A thread finished its body. */
+/* A thread finished its body, or leaves a deadlock. */
 void watch_done(void);
 /* Main thread: wait for every thread to finish or deadlock; join them.
  * true if it was a deadlock. */

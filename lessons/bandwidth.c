@@ -103,6 +103,7 @@ static void bandwidth_setup(void)
 	inside = var_new("inside", 0);
 	done = var_new("done", 0);
 	var_chart(inside);
+	var_keep_peak(inside);
 	for (long w = 1; w <= lesson_opt("workers"); w++)
 		thread_new(names[w - 1], workers[v], w);
 }

@@ -13,7 +13,7 @@
 enum {
 	UNLOCK_OTHER, ERRORCHECK_RELOCK, RECURSIVE, SELF_DEADLOCK, AB_BA,
 	SEM_HANDOFF, BOUNDED, PLAIN_OVER, COND, COND_NOLOCK, BARRIER,
-	LATE_MISUSE,
+	LATE_MISUSE, CROSS_WINDOW, PEAK_UNKEPT,
 };
 
 static struct mutex *ma, *mb;
@@ -132,17 +132,41 @@ static void p_late_misuse(long id)
 	rc[id][0] = mutex_unlock(ma);
 }
 
+/*
+ * Free mode: each thread's window closes somewhere inside this loop, with
+ * the recursive mutex held once, twice or not at all.  Past it the lock
+ * and unlock take the inline fast paths; the owner and depth they keep
+ * must still agree with the recorded ones, or an unlock is refused.
+ */
+static void p_cross_window(long id)
+{
+	for (int i = 0; i < RT_RING / 2; i++) {
+		rc[id][0] |= mutex_lock(ma);
+		rc[id][1] |= mutex_lock(ma);
+		var_add(flag, 1);
+		rc[id][2] |= mutex_unlock(ma);
+		rc[id][3] |= mutex_unlock(ma);
+	}
+}
+
+static void p_peak_unkept(long id)
+{
+	rc[id][0] = var_peak(flag);
+}
+
 static void (*const bodies[])(long) = {
 	p_unlock_other, p_errorcheck, p_recursive, p_self, p_abba,
 	p_handoff, p_over, p_over, p_cond, p_cond_nolock, p_barrier,
-	p_late_misuse,
+	p_late_misuse, p_cross_window, p_peak_unkept,
 };
 
 static void p_setup(void)
 {
 	int v = lesson_variant();
 	enum mutex_kind kind = v == ERRORCHECK_RELOCK ? MUTEX_ERRORCHECK
-			       : v == RECURSIVE ? MUTEX_RECURSIVE : MUTEX_NORMAL;
+			       : v == RECURSIVE || v == CROSS_WINDOW
+				       ? MUTEX_RECURSIVE
+				       : MUTEX_NORMAL;
 	memset(rc, 0, sizeof(rc));
 	actions = early = 0;
 	ma = mutex_new("a", kind);
@@ -175,6 +199,7 @@ static const struct lesson_variant p_variants[] = {
 	{ "self-deadlock", "" }, { "ab-ba", "" }, { "handoff", "" },
 	{ "bounded", "" }, { "plain-over", "" }, { "cond", "" },
 	{ "cond-nolock", "" }, { "barrier", "" }, { "late-misuse", "" },
+	{ "cross-window", "" }, { "peak-unkept", "" },
 	{ NULL, NULL },
 };
 
@@ -441,6 +466,30 @@ START_TEST(test_late_misuse_counted)
 }
 END_TEST
 
+START_TEST(test_cross_window)
+{
+	struct run_result res;
+	ck_assert_int_eq(prun("--variant=cross-window --threads=3", _i, &res,
+			      NULL), RUN_DONE);
+	ck_assert_int_eq(run_figure(&res, "flag"), 3 * RT_RING / 2);
+	for (int k = 0; k < 8; k++)
+		ck_assert_int_eq(res.figures[k].value, 0);
+	ck_assert_int_eq(res.misuses, 0);
+	/* every operation counted, kept or not: 5 a round, start and exit */
+	ck_assert_uint_eq(res.steps, _i == 0 ? 3 * 5 * RT_RING / 2
+					     : 3 * (5 * RT_RING / 2 + 2));
+}
+END_TEST
+
+/* A peak nobody asked to keep is a mistake in the lesson: say so, exit 1. */
+START_TEST(test_peak_unkept)
+{
+	struct run_result res;
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr)); /* expected */
+	prun("--variant=peak-unkept --threads=1", _i, &res, NULL);
+}
+END_TEST
+
 Suite *prim_suite(void)
 {
 	Suite *s = suite_create("prim");
@@ -461,6 +510,11 @@ Suite *prim_suite(void)
 	tcase_add_loop_test(tc, test_cond_without_mutex, 0, 2);
 	tcase_add_loop_test(tc, test_barrier, 0, 2);
 	tcase_add_loop_test(tc, test_late_misuse_counted, 0, 2);
+	tcase_add_loop_test(tc, test_cross_window, 0, 2);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("prim-exit");
+	tcase_set_tags(tc, "exits"); /* needs fork mode: not valgrind's run */
+	tcase_add_loop_exit_test(tc, test_peak_unkept, 1, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
