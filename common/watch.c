@@ -43,10 +43,11 @@ static _Noreturn void watch_leave(void)
 	pthread_exit(NULL);
 }
 
-struct timespec watch_deadline(long ms)
+/* clock's reading ms milliseconds from now. */
+static struct timespec watch_after(clockid_t clock, long ms)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (ms % 1000) * 1000000L;
 	if (ts.tv_nsec >= 1000000000L) {
@@ -54,6 +55,11 @@ struct timespec watch_deadline(long ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	return ts;
+}
+
+struct timespec watch_deadline(long ms)
+{
+	return watch_after(CLOCK_REALTIME, ms);
 }
 
 /*
@@ -65,12 +71,7 @@ void watch_slice(struct timespec *deadline)
 {
 	if (atomic_load_explicit(&rt.watch.aborted, memory_order_acquire))
 		watch_leave();
-	clock_gettime(CLOCK_REALTIME_COARSE, deadline);
-	deadline->tv_nsec += WATCH_SLICE_MS * 1000000L;
-	if (deadline->tv_nsec >= 1000000000L) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000L;
-	}
+	*deadline = watch_after(CLOCK_REALTIME_COARSE, WATCH_SLICE_MS);
 }
 
 void watch_check(pthread_mutex_t *held)
