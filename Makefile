@@ -103,8 +103,9 @@ $(TEST_BIN): $(TEST_OBJ) $(TEST_LESSON_OBJ) $(LIB)
 demo: $(BINS)
 	@$(BUILD)/bin/race
 
-# The runner finds the lesson binaries through INTERLEAVE_BIN.
-check: $(TEST_BIN) $(BINS)
+# The runner finds the lesson binaries through INTERLEAVE_BIN.  The
+# in-process benchmark is built too, so that it keeps compiling.
+check: $(TEST_BIN) $(BINS) $(BUILD)/bench/free
 	INTERLEAVE_BIN=$(BUILD)/bin $(RUN_PREFIX) $(TEST_BIN)
 
 check-asan:
@@ -120,7 +121,13 @@ check-valgrind: $(TEST_BIN) $(BINS)
 		valgrind --error-exitcode=1 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect -q $(TEST_BIN)
 
-bench: $(BINS)
+# Free mode against bare pthreads, both in one process (tests/bench/free.c).
+$(BUILD)/bench/free: tests/bench/free.c $(BUILD)/tests/lesson_race.o \
+		     $(BUILD)/gen/race_source.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(filter-out %.h,$^) $(LDLIBS) -o $@
+
+bench: $(BINS) $(BUILD)/bench/free
 	@sh tests/bench/bench.sh $(BUILD)
 	@sh tests/bench/view.sh $(BUILD)
 
