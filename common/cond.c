@@ -27,9 +27,11 @@ struct cond *cond_new(const char *name)
 	return c;
 }
 
-static void cond_set_owner(struct mutex *m, int id)
+/* Step mode: m passes to thread id (0: nobody), at depth. */
+static void cond_set_owner(struct mutex *m, int id, int depth)
 {
 	atomic_store_explicit(&m->owner, id, memory_order_relaxed);
+	m->depth = depth;
 }
 
 int cond_wait_at(struct cond *c, struct mutex *m, int line)
@@ -40,29 +42,27 @@ int cond_wait_at(struct cond *c, struct mutex *m, int line)
 	struct event *e = rt_ev(OP_COND_WAIT, &c->o, line);
 	e->flags = EV_STEP;
 	e->obj2 = (int16_t)m->o.id;
-	if (atomic_load_explicit(&m->owner, memory_order_relaxed) != t->id) {
+	if (!mutex_mine(m, t)) {
 		e->flags |= EV_MISUSE;
 		e->b = EPERM;
 		rt_commit(e);
 		return EPERM;
 	}
-	int depth = m->depth;
-	m->depth = 0;
-	cond_set_owner(m, 0);
 	rt_commit(e);
 	if (rt.mode == RT_STEP) {
+		int depth = m->depth;
+		cond_set_owner(m, 0, 0);
 		c->waiters[c->nwaiters++] = t->id;
 		t->in_cond = true;
 		rt_park2(OP_COND_WAKE, &c->o, &m->o, line);
-	} else {
+		cond_set_owner(m, t->id, depth);
+	} else { /* pthread_cond_wait() passes the holder on itself */
 		watch_begin();
 		rt_check(pthread_cond_wait(&c->pc, &m->pm),
 			 "pthread_cond_wait");
 		watch_check(&m->pm);
 		watch_end();
 	}
-	cond_set_owner(m, t->id);
-	m->depth = depth;
 	e = rt_ev(OP_COND_WAKE, &c->o, line);
 	e->flags = EV_STEP;
 	e->obj2 = (int16_t)m->o.id;

@@ -39,19 +39,14 @@ static inline int mutex_lock_fast(struct mutex *m, int line)
 		return mutex_lock_at(m, line);
 	if (pthread_mutex_trylock(&m->pm) != 0)
 		return mutex_lock_contended(m);
-	atomic_store_explicit(&m->owner, rt_tls_id, memory_order_relaxed);
-	m->depth++;
-	return 0;
+	return 0; /* glibc noted the holder (mutex_holder()) */
 }
 
 static inline int mutex_unlock_fast(struct mutex *m, int line)
 {
-	if (!rt_tls_past ||
-	    atomic_load_explicit(&m->owner, memory_order_relaxed) != rt_tls_id)
+	if (!rt_tls_past || mutex_holder(m) != rt_tls_tid)
 		return mutex_unlock_at(m, line);
 	rt_tls_unrecorded++;
-	if (--m->depth == 0)
-		atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
 	return pthread_mutex_unlock(&m->pm);
 }
 

@@ -1,10 +1,12 @@
 /*
  * mutex.c: mutual exclusion, in three kinds.
  *
- * The runtime records the owner of every mutex in both modes.  That lets it
+ * The runtime knows the holder of every mutex in both modes.  That lets it
  * refuse and report an unlock by a thread that does not hold the mutex, for
  * every kind: POSIX answers EPERM for error-checking and recursive mutexes
  * and leaves a normal one undefined, which is no answer to give a student.
+ * Step mode keeps the holder itself; free mode asks the pthread mutex
+ * (mutex_holder() in rt.h).
  *
  * In step mode a lock is modelled, not taken: a thread that asks for a held
  * mutex is simply not eligible to run (see sched.c), so nothing ever blocks
@@ -36,9 +38,29 @@ struct mutex *mutex_new(const char *name, enum mutex_kind kind)
 	return m;
 }
 
-static int mutex_owner(const struct mutex *m)
+int mutex_owner(const struct mutex *m)
 {
-	return atomic_load_explicit(&m->owner, memory_order_relaxed);
+	if (rt.mode == RT_STEP)
+		return atomic_load_explicit(&m->owner, memory_order_relaxed);
+	pid_t tid = mutex_holder(m);
+	for (int i = 1; tid && i <= rt.nthreads; i++)
+		if (rt.threads[i].tid == tid)
+			return i;
+	return 0;
+}
+
+bool mutex_mine(const struct mutex *m, const struct thr *t)
+{
+	if (rt.mode == RT_STEP)
+		return atomic_load_explicit(&m->owner, memory_order_relaxed) ==
+		       t->id;
+	return mutex_holder(m) == rt_tls_tid;
+}
+
+/* Free mode: how deep the calling thread, which holds m, holds it. */
+static long mutex_free_depth(const struct mutex *m)
+{
+	return m->kind == MUTEX_RECURSIVE ? (long)m->pm.__data.__count : 1;
 }
 
 /*
@@ -67,39 +89,32 @@ static int mutex_take(struct mutex *m)
 	return err == EBUSY ? mutex_wait(m) : err;
 }
 
-/* Free mode, past the window: note the owner, or count the refusal. */
-static int mutex_took(struct mutex *m, int err)
+/* Free mode, past the window: count a refusal. */
+static int mutex_took(int err)
 {
 	if (err == EDEADLK)
 		rt_tls_self->misuses++;
 	else if (err)
 		rt_die("pthread_mutex_lock: error %d", err);
-	else {
-		atomic_store_explicit(&m->owner, rt_tls_id,
-				      memory_order_relaxed);
-		m->depth++;
-	}
 	return err;
 }
 
 int mutex_lock_unrecorded(struct mutex *m)
 {
-	return mutex_took(m, mutex_take(m));
+	return mutex_took(mutex_take(m));
 }
 
 int mutex_lock_contended(struct mutex *m)
 {
-	return mutex_took(m, mutex_wait(m));
+	return mutex_took(mutex_wait(m));
 }
 
 static int mutex_unlock_unrecorded(struct mutex *m)
 {
-	if (mutex_owner(m) != rt_tls_id) {
+	if (mutex_holder(m) != rt_tls_tid) {
 		rt_tls_self->misuses++;
 		return EPERM;
 	}
-	if (--m->depth == 0)
-		atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
 	rt_check(pthread_mutex_unlock(&m->pm), "pthread_mutex_unlock");
 	return 0;
 }
@@ -116,7 +131,7 @@ int mutex_lock_at(struct mutex *m, int line)
 	int err = 0;
 	if (rt.mode == RT_FREE)
 		err = mutex_take(m);
-	else if (mutex_owner(m) == t->id && m->kind == MUTEX_ERRORCHECK)
+	else if (mutex_mine(m, t) && m->kind == MUTEX_ERRORCHECK)
 		err = EDEADLK; /* sched.c lets only this kind through */
 	if (err == EDEADLK) {
 		e->flags |= EV_MISUSE;
@@ -124,6 +139,8 @@ int mutex_lock_at(struct mutex *m, int line)
 		e->other = (int16_t)t->id;
 	} else if (err) {
 		rt_die("pthread_mutex_lock: error %d", err);
+	} else if (rt.mode == RT_FREE) {
+		e->a = mutex_free_depth(m);
 	} else {
 		atomic_store_explicit(&m->owner, t->id, memory_order_relaxed);
 		e->a = ++m->depth;
@@ -141,17 +158,21 @@ int mutex_unlock_at(struct mutex *m, int line)
 	struct thr *t = rt_self();
 	struct event *e = rt_ev(OP_UNLOCK, &m->o, line);
 	e->flags = EV_STEP;
-	int owner = mutex_owner(m);
-	if (owner != t->id) {
+	if (!mutex_mine(m, t)) {
 		e->flags |= EV_MISUSE;
 		e->b = EPERM;
-		e->other = (int16_t)owner;
+		e->other = (int16_t)mutex_owner(m);
 		rt_commit(e);
 		return EPERM;
 	}
-	e->a = --m->depth;
-	if (m->depth == 0)
-		atomic_store_explicit(&m->owner, 0, memory_order_relaxed);
+	if (rt.mode == RT_FREE) {
+		e->a = mutex_free_depth(m) - 1;
+	} else {
+		e->a = --m->depth;
+		if (m->depth == 0)
+			atomic_store_explicit(&m->owner, 0,
+					      memory_order_relaxed);
+	}
 	rt_commit(e); /* while still held, so the log keeps the order */
 	if (rt.mode == RT_FREE)
 		rt_check(pthread_mutex_unlock(&m->pm), "pthread_mutex_unlock");

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fiber.h"
 #include "rt.h"
@@ -128,7 +129,7 @@ void rt_destroy(void)
 }
 
 _Thread_local struct thr *rt_tls_self;
-_Thread_local int rt_tls_id;
+_Thread_local pid_t rt_tls_tid;
 _Thread_local bool rt_tls_past;
 _Thread_local uint64_t rt_tls_unrecorded;
 
@@ -240,7 +241,7 @@ static void *rt_pthread_main(void *arg)
 {
 	struct thr *t = arg;
 	rt_tls_self = t;
-	rt_tls_id = t->id;
+	rt_tls_tid = t->tid = gettid();
 	pthread_barrier_wait(&rt.gate);
 	struct event *e = rt_ev(OP_START, NULL, 0);
 	rt_commit(e);

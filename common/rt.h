@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "event.h"
 #include "lesson.h"
@@ -74,13 +75,30 @@ struct mutex {
 	struct obj o;
 	enum mutex_kind kind;
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
-	/* The lock word and the owner share a line: a thread taking the lock
-	 * already pulls that line in, so noting itself as the owner costs no
-	 * second cache miss.  (pthread_mutex_t is 40 bytes on x86-64.) */
 	_Alignas(RT_LINE) pthread_mutex_t pm; /* free mode */
-	_Atomic int owner;   /* thread id, 0 when free (both modes) */
-	int depth;           /* recursive depth, touched by the owner only */
+	/* Step mode only: free mode asks pm (mutex_holder()). */
+	_Atomic int owner;   /* thread id, 0 when free */
+	int depth;           /* recursive depth */
 };
+
+#ifndef __GLIBC__
+#error "free mode reads the holder of a pthread mutex as glibc records it"
+#endif
+
+/*
+ * Free mode: the kernel thread id of the thread holding m, 0 if nobody.
+ * glibc notes it in every mutex it locks, of every kind, and clears it on
+ * unlock, and pthread_cond_wait() does the same for the mutex it gives up
+ * and takes back.  Reading it, instead of keeping an owner of our own next
+ * to the lock word, takes two stores and a read-modify-write off every
+ * lock and unlock (docs/design.md, "Mutex ownership").  Only the holder
+ * writes it; anyone else only compares it with their own id, so a stale
+ * value can never read as "mine".
+ */
+static inline pid_t mutex_holder(const struct mutex *m)
+{
+	return __atomic_load_n(&m->pm.__data.__owner, __ATOMIC_RELAXED);
+}
 
 struct sema {
 	struct obj o;
@@ -140,6 +158,7 @@ struct thr {
 	struct fiber *fiber;
 	/* free mode */
 	pthread_t pt;
+	pid_t tid;               /* kernel thread id, as mutex_holder() says */
 	struct event *ring;      /* the first RT_RING events of this thread */
 	uint64_t nrec;           /* events recorded, kept or not */
 	uint64_t clock;          /* Lamport clock of its last event */
@@ -208,7 +227,7 @@ void rt_destroy(void);
 extern _Thread_local struct thr *rt_tls_self;
 
 /*
- * Free mode: the calling thread's id, whether its window has filled up,
+ * Free mode: the calling thread's kernel id, whether its window has filled up,
  * and how many events it has had since.  Thread-locals, not fields of
  * rt_tls_self, and per OS thread, so step mode (every fiber on the main
  * thread) never sees the flag set: "am I past my window?" is one test of
@@ -216,7 +235,7 @@ extern _Thread_local struct thr *rt_tls_self;
  * ever read on the hot path; were it the counter, each test would wait for
  * the last operation's increment to come back from the store buffer.
  */
-extern _Thread_local int rt_tls_id;
+extern _Thread_local pid_t rt_tls_tid;
 extern _Thread_local bool rt_tls_past;
 extern _Thread_local uint64_t rt_tls_unrecorded;
 
@@ -296,6 +315,9 @@ void rt_free_start_join(void);
 /* Free mode, past the window: lock m and note the owner (mutex.c); the
  * same after a trylock said EBUSY. */
 int mutex_lock_unrecorded(struct mutex *m);
+/* The id of the thread holding m, 0 if nobody; does t hold it? */
+int mutex_owner(const struct mutex *m);
+bool mutex_mine(const struct mutex *m, const struct thr *t);
 int mutex_lock_contended(struct mutex *m);
 
 /* Name look-ups for event formatting. */
