@@ -52,8 +52,7 @@ int mutex_owner(const struct mutex *m)
 bool mutex_mine(const struct mutex *m, const struct thr *t)
 {
 	if (rt.mode == RT_STEP)
-		return atomic_load_explicit(&m->owner, memory_order_relaxed) ==
-		       t->id;
+		return mutex_owner(m) == t->id;
 	return mutex_holder(m) == rt_tls_tid;
 }
 

@@ -312,13 +312,13 @@ void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line);
 /* Free mode: start every thread at once behind a gate, then join them all. */
 void rt_free_start_join(void);
 
-/* Free mode, past the window: lock m and note the owner (mutex.c); the
- * same after a trylock said EBUSY. */
+/* Free mode, past the window: lock m (glibc notes the holder); the same
+ * after a trylock said EBUSY. */
 int mutex_lock_unrecorded(struct mutex *m);
+int mutex_lock_contended(struct mutex *m);
 /* The id of the thread holding m, 0 if nobody; does t hold it? */
 int mutex_owner(const struct mutex *m);
 bool mutex_mine(const struct mutex *m, const struct thr *t);
-int mutex_lock_contended(struct mutex *m);
 
 /* Name look-ups for event formatting. */
 extern const struct event_names rt_names;

@@ -31,8 +31,7 @@ void sched_init(struct sched *s, const struct run_config *cfg)
 
 static int sched_owner(const struct obj *o)
 {
-	return atomic_load_explicit(&((const struct mutex *)o)->owner,
-				    memory_order_relaxed);
+	return mutex_owner((const struct mutex *)o);
 }
 
 static bool sched_ready_now(const struct thr *t)

@@ -22,9 +22,10 @@
 static void work_no_slack(void)
 {
 	static _Thread_local bool done;
-	if (!done)
+	if (!done) {
 		prctl(PR_SET_TIMERSLACK, 1UL);
-	done = true;
+		done = true;
+	}
 }
 
 static void work_sleep_ms(long ms)

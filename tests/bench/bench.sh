@@ -52,9 +52,8 @@ for i in $(seq $((3 * runs))); do
 		>>"$build/bench/free.ours"
 	"$build/bench/mutex" $iters >>"$build/bench/free.bare"
 done
-sed -i -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' "$build/bench/free.ours"
-awk '{ printf "%.6f\n", $1 / 1e6 }' "$build/bench/free.ours" \
-	>"$build/bench/free.ours.s"
+sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' "$build/bench/free.ours" |
+	awk '{ printf "%.6f\n", $1 / 1e6 }' >"$build/bench/free.ours.s"
 spread() { sort -g "$1" | awk '{ v[NR] = $1 } END {
 	printf "%8.4f s  (min %.4f, max %.4f, %d runs)", v[int((NR + 1) / 2)],
 		v[1], v[NR], NR }'; }
