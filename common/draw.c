@@ -545,8 +545,7 @@ static void draw_summary(const struct view *v)
 		 : r->end == RUN_STEP_LIMIT ? "Stopped at --max-steps"
 		 : v->cfg.mode == RT_FREE   ? "End of the recorded run"
 					    : "Run complete");
-	snprintf(verdict, sizeof(verdict), "invariant %s",
-		 r->invariant ? "held" : "BROKEN");
+	snprintf(verdict, sizeof(verdict), "invariant %s", run_verdict(r));
 	for (int i = 0; i < r->nfigures; i++) {
 		char f[64];
 		snprintf(f, sizeof(f), "%s%s=%ld", i ? "  " : "",

@@ -58,10 +58,10 @@ struct event {
 	 * viewer's model needs nothing but the stream.  Free mode: 0.
 	 */
 	uint64_t ready;
-	uint32_t step;  /* step number, 0 for events that are not steps */
-	int32_t line;   /* lesson source line, 0 if none */
-	int32_t next_line;
+	uint64_t step;  /* step number, 0 for events that are not steps */
 	int32_t lost;   /* EV_LOST: updates overwritten; misuse: the bound */
+	int16_t line;   /* lesson source line, 0 if none (a lesson is short) */
+	int16_t next_line;
 	int16_t thread; /* 1-based; 0 for the runtime itself */
 	int16_t obj;    /* object index, -1 for none */
 	int16_t obj2;   /* second object (the mutex of a cond wait), or -1 */

@@ -24,10 +24,17 @@ struct sema;
 struct cond;
 struct barrier;
 
-/* One named variant of a lesson: the broken code or one of its fixes. */
+/*
+ * One named variant of a lesson: the broken code or one of its fixes.
+ * A broken variant names, in `fails`, options of a step-mode run that
+ * shows its failure ("--policy=rr --quantum=100"): the viewer offers them
+ * on a key, and the tests check that they do break it.  NULL for a
+ * correct variant.
+ */
 struct lesson_variant {
 	const char *name;
 	const char *summary;
+	const char *fails;
 };
 
 /*

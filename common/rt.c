@@ -178,7 +178,7 @@ struct event *rt_ev_slot(enum event_op op, const struct obj *o, int line)
 	e->obj = (int16_t)(o ? o->id : -1);
 	e->obj2 = -1;
 	e->next_obj = -1;
-	e->line = line;
+	e->line = (int16_t)line;
 	e->op = (uint8_t)op;
 	return e;
 }

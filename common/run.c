@@ -102,7 +102,7 @@ static uint64_t run_merge(event_sink sink, void *ctx)
 				all[k++] = t->ring[j];
 	}
 	qsort(all, k, sizeof(*all), run_by_clock);
-	uint32_t steps = 0;
+	uint64_t steps = 0;
 	for (size_t j = 0; j < k; j++) {
 		all[j].seq = j + 1;
 		all[j].step = (all[j].flags & EV_STEP) ? ++steps : 0;
@@ -163,8 +163,7 @@ void run_summary(const struct run_config *cfg, const struct run_result *res,
 	else
 		fprintf(out, " seed=-");
 	fprintf(out, " steps=%llu invariant=%s",
-		(unsigned long long)res->steps,
-		res->invariant ? "held" : "broken");
+		(unsigned long long)res->steps, run_verdict(res));
 	for (int i = 0; i < res->nfigures; i++)
 		fprintf(out, " %s=%ld", res->figures[i].name,
 			res->figures[i].value);
@@ -177,6 +176,13 @@ void run_summary(const struct run_config *cfg, const struct run_result *res,
 	else if (res->end == RUN_STEP_LIMIT)
 		fprintf(out, " stopped=max-steps");
 	fputc('\n', out);
+}
+
+const char *run_verdict(const struct run_result *res)
+{
+	if (res->end == RUN_STEP_LIMIT || res->end == RUN_NO_INPUT)
+		return "unfinished";
+	return res->invariant ? "held" : "broken";
 }
 
 long run_figure(const struct run_result *res, const char *name)

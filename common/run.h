@@ -66,6 +66,13 @@ bool run_check_schedule(const struct run_config *cfg, char *err, size_t n);
 void run_summary(const struct run_config *cfg, const struct run_result *res,
 		 FILE *out);
 
+/*
+ * The verdict on the invariant: "held" or "broken", as the lesson's
+ * report() says, or "unfinished" for a run cut short (--max-steps, the
+ * end of manual input), which has no verdict.
+ */
+const char *run_verdict(const struct run_result *res);
+
 /* A figure of the result by name; missing is a test bug: dies. */
 long run_figure(const struct run_result *res, const char *name);
 

@@ -116,7 +116,7 @@ static void sched_deliver(void)
 			const struct thr *t = &rt.threads[e->thread];
 			bool done = t->state == THR_DONE;
 			e->next_op = (uint8_t)(done ? OP_EXIT : t->pending.op);
-			e->next_line = done ? 0 : t->pending.line;
+			e->next_line = (int16_t)(done ? 0 : t->pending.line);
 			e->next_obj = (int16_t)(done || !t->pending.obj
 						 ? -1 : t->pending.obj->id);
 		}

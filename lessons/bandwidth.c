@@ -124,11 +124,15 @@ static bool bandwidth_report(void)
 }
 
 static const struct lesson_variant bandwidth_variants[] = {
-	{ "none", "no limit: every worker inside at once" },
-	{ "semaphore", "a counting semaphore with k permits" },
-	{ "mutex", "k = 1: a semaphore of one permit is a lock" },
-	{ "bounded", "a bounded semaphore refuses a permit given back twice" },
-	{ NULL, NULL },
+	{ "none", "no limit: every worker inside at once",
+	  "--seed=1" },
+	{ "semaphore", "a counting semaphore with k permits",
+	  NULL },
+	{ "mutex", "k = 1: a semaphore of one permit is a lock",
+	  NULL },
+	{ "bounded", "a bounded semaphore refuses a permit given back twice",
+	  NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct lesson_option bandwidth_options[] = {

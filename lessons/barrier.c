@@ -163,12 +163,17 @@ static bool barrier_report(void)
 }
 
 static const struct lesson_variant barrier_variants[] = {
-	{ "none", "no barrier: runners go as soon as they line up" },
-	{ "barrier", "a barrier whose last arrival fires the gun" },
-	{ "naive-reusable", "a counter and one turnstile: breaks in round 2" },
-	{ "reusable", "two turnstiles: safe to reuse" },
-	{ "timeout", "one runner never shows; the others time out" },
-	{ NULL, NULL },
+	{ "none", "no barrier: runners go as soon as they line up",
+	  "--seed=1" },
+	{ "barrier", "a barrier whose last arrival fires the gun",
+	  NULL },
+	{ "naive-reusable", "a counter and one turnstile: breaks in round 2",
+	  "--rounds=2 --policy=rr --quantum=100" },
+	{ "reusable", "two turnstiles: safe to reuse",
+	  NULL },
+	{ "timeout", "one runner never shows; the others time out",
+	  NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct lesson_option barrier_options[] = {

@@ -346,12 +346,17 @@ static const char *const prodcons_notes[] = {
 };
 
 static const struct lesson_variant prodcons_variants[] = {
-	{ "unsafe", "no synchronisation: items overwritten or taken twice" },
-	{ "busywait", "correct, but waiting means re-checking in a loop" },
-	{ "semaphore", "empty/full semaphores and a mutex: the textbook" },
-	{ "condvar-if", "a monitor that checks with if: fails with 2 consumers" },
-	{ "condvar", "a monitor with while and two condition variables" },
-	{ NULL, NULL },
+	{ "unsafe", "no synchronisation: items overwritten or taken twice",
+	  "--seed=1" },
+	{ "busywait", "correct, but waiting means re-checking in a loop",
+	  NULL },
+	{ "semaphore", "empty/full semaphores and a mutex: the textbook",
+	  NULL },
+	{ "condvar-if", "a monitor that checks with if: fails with 2 consumers",
+	  "--consumers=2 --seed=2" },
+	{ "condvar", "a monitor with while and two condition variables",
+	  NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct lesson_option prodcons_options[] = {

@@ -78,10 +78,13 @@ static bool race_report(void)
 }
 
 static const struct lesson_variant race_variants[] = {
-	{ "unsafe", "read, then write back: another teller can run between" },
-	{ "mutex", "a lock around read-and-write" },
-	{ "atomic", "one indivisible fetch-and-add" },
-	{ NULL, NULL },
+	{ "unsafe", "read, then write back: another teller can run between",
+	  "--iterations=1 --schedule=1,2,1,2" },
+	{ "mutex", "a lock around read-and-write",
+	  NULL },
+	{ "atomic", "one indivisible fetch-and-add",
+	  NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct lesson_option race_options[] = {

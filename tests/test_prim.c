@@ -195,12 +195,12 @@ static bool p_report(void)
 }
 
 static const struct lesson_variant p_variants[] = {
-	{ "unlock-other", "" }, { "errorcheck", "" }, { "recursive", "" },
-	{ "self-deadlock", "" }, { "ab-ba", "" }, { "handoff", "" },
-	{ "bounded", "" }, { "plain-over", "" }, { "cond", "" },
-	{ "cond-nolock", "" }, { "barrier", "" }, { "late-misuse", "" },
-	{ "cross-window", "" }, { "peak-unkept", "" },
-	{ NULL, NULL },
+	{ "unlock-other", "", NULL }, { "errorcheck", "", NULL }, { "recursive", "", NULL },
+	{ "self-deadlock", "", NULL }, { "ab-ba", "", NULL }, { "handoff", "", NULL },
+	{ "bounded", "", NULL }, { "plain-over", "", NULL }, { "cond", "", NULL },
+	{ "cond-nolock", "", NULL }, { "barrier", "", NULL }, { "late-misuse", "", NULL },
+	{ "cross-window", "", NULL }, { "peak-unkept", "", NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct lesson_option p_options[] = {
