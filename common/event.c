@@ -170,15 +170,9 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 {
 	buf[0] = '\0';
 	if (e->flags & EV_LOST) {
-		if (e->lost == 1)
-			snprintf(buf, size, "lost update: T%d wrote %ld over "
-				 "T%d's %ld: T%d's %s is lost", e->thread,
-				 e->a, e->other, e->b, e->other,
-				 n->thread(e->other));
-		else
-			snprintf(buf, size, "lost update: T%d wrote %ld over "
-				 "T%d's %ld: %d updates are lost", e->thread,
-				 e->a, e->other, e->b, e->lost);
+		snprintf(buf, size, "lost update: T%d wrote %ld over T%d's %ld: "
+			 "T%d's %s is lost", e->thread,
+			 e->a, e->other, e->b, e->other, n->thread(e->other));
 	} else if (e->flags & EV_STALE) {
 		snprintf(buf, size, "T%d read %ld before T%d wrote %ld: one of "
 			 "these updates will be lost", e->other, e->b,

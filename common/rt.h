@@ -64,8 +64,9 @@ struct var {
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
 	_Atomic long peak; /* the largest value it held; LONG_MAX: not kept */
-	uint32_t version;  /* step: stores so far */
+	uint64_t version;  /* step: stores so far */
 	int last_writer;   /* step: thread of the last store, 0 = initial */
+	bool unread;       /* step: nobody has read the last store yet */
 	bool charted;      /* the viewer draws its history */
 	long track;        /* > 0: the viewer draws it on a track 0..track */
 	bool slot;         /* a buffer slot: item numbers, 0 empty */
@@ -152,7 +153,7 @@ struct thr {
 	bool in_cond;            /* on a condition variable's wait list */
 	unsigned barrier_gen;    /* the barrier round it waits to end */
 	bool timed;              /* that wait has a timeout */
-	uint32_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
+	uint64_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
 	uint16_t permits[RT_MAX_OBJS]; /* permits held, per semaphore (both) */
 	struct fiber *fiber;

@@ -8,9 +8,13 @@
  * cannot merge a loop of them into one addition.
  *
  * In step mode the runtime also remembers, for each thread, which version
- * of each variable it last read.  A store from a thread whose read is out of
- * date overwrites updates it never saw: that is a lost update, and the event
- * says whose.
+ * of each variable it last read, and whether anybody has read the
+ * variable's last store.  An update is lost when its store is overwritten
+ * before anyone read it, by a thread that computed what it writes from an
+ * older read.  Each lost store is counted once, on the store that buries
+ * it, and the event says whose it was.  (A store that someone did read
+ * lives on in what that reader writes; a blind store, with no read before
+ * it, replaces rather than updates.)
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -126,15 +130,17 @@ static int var_stale_holder(const struct var *v, const struct thr *self)
 static void var_note_write(struct var *v, struct thr *t, struct event *e)
 {
 	uint64_t bit = 1ull << v->o.id;
-	if ((t->holding & bit) && t->seen[v->o.id] != v->version) {
+	bool stale = (t->holding & bit) && t->seen[v->o.id] != v->version;
+	if (stale && v->unread) {
 		e->flags |= EV_LOST;
-		e->lost = (long)(v->version - t->seen[v->o.id]);
+		e->lost = 1;
 		e->other = (int16_t)v->last_writer;
-		rt.lost_updates += e->lost;
+		rt.lost_updates++;
 	}
 	t->holding &= ~bit;
 	v->version++;
 	v->last_writer = t->id;
+	v->unread = true;
 	if (!(e->flags & EV_LOST)) {
 		int h = var_stale_holder(v, t);
 		if (h) {
@@ -156,6 +162,7 @@ long var_load_at(struct var *v, int line)
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
+		v->unread = false;
 	}
 	rt_commit(e);
 	return e->a;
@@ -192,7 +199,9 @@ long var_add_at(struct var *v, long delta, int line)
 	e->b = var_fetch_add(v, delta);
 	e->a = e->b + delta;
 	if (rt.mode == RT_STEP) {
+		/* an atomic add reads the last store: it carries it on */
 		rt.current->holding &= ~(1ull << v->o.id);
+		v->unread = false;
 		var_note_write(v, rt.current, e);
 	}
 	rt_commit(e);
