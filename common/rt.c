@@ -307,6 +307,8 @@ void rt_free_start_join(void)
 			 "pthread_create");
 	pthread_barrier_wait(&rt.gate);
 	rt.deadlocked = watch_run();
+	if (rt.interrupted)
+		return; /* the threads still use the gate and the watch */
 	for (int i = 1; i <= rt.nthreads; i++)
 		rt.free_events += rt.threads[i].nrec;
 	rt.elapsed_us = rt_now_us() - start;

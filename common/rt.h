@@ -207,6 +207,8 @@ struct rt {
 		sem_t wake;           /* posted when a thread finishes */
 	} watch;
 	bool deadlocked;          /* free mode: the watch found a deadlock */
+	bool interrupted;         /* free mode: stopped by a signal, threads
+				     still running (watch_interrupt) */
 	uint64_t free_events; /* recorded by all threads, after the join */
 	long elapsed_us;      /* from the first thread's start to the last join */
 };

@@ -117,7 +117,7 @@ static uint64_t run_merge(event_sink sink, void *ctx)
 uint64_t run_free(event_sink sink, void *ctx)
 {
 	rt_free_start_join();
-	return run_merge(sink, ctx);
+	return rt.interrupted ? 0 : run_merge(sink, ctx);
 }
 
 enum run_end run_lesson(const struct run_config *cfg, event_sink sink,

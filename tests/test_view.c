@@ -7,7 +7,9 @@
  * after the lesson, so a test also sees how it ended and that the terminal
  * came back (the viewer's screen is gone once it exits).
  */
+#include <dirent.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,20 +31,66 @@ static int tmux_cmd(const struct tmux *t, const char *fmt, const char *arg)
 	return system(cmd);
 }
 
-/* A pane of w x h running the lesson with args, then EXIT=status. */
-static void tmux_start(struct tmux *t, int w, int h, const char *args)
+/*
+ * Every server a test starts is named after the runner's process (the
+ * parent of each forked test), so the suite's teardown, which runs in the
+ * runner even when a test failed or timed out, can find and end them all.
+ */
+#define TMUX_PREFIX "interleave-test-"
+
+/* A pane of w x h running lesson with args, then EXIT=status. */
+static void tmux_start_lesson(struct tmux *t, int w, int h,
+			      const char *lesson, const char *args)
 {
 	static int serial;
 	static char bin[PATH_MAX], cmd[PATH_MAX + 1024];
 	const char *dir = getenv("INTERLEAVE_BIN");
 	ck_assert_ptr_nonnull(realpath(dir ? dir : "build/bin", bin));
-	snprintf(t->sock, sizeof(t->sock), "interleave-test-%d-%d",
-		 (int)getpid(), serial++);
+	snprintf(t->sock, sizeof(t->sock), TMUX_PREFIX "%d-%d-%d",
+		 (int)getppid(), (int)getpid(), serial++);
 	snprintf(cmd, sizeof(cmd),
 		 "tmux -L %s new-session -d -s v -x %d -y %d "
-		 "\"echo \\$\\$ >/tmp/%s.pid; %s/race %s; echo EXIT=\\$?; "
-		 "sleep 60\"", t->sock, w, h, t->sock, bin, args);
+		 "\"echo \\$\\$ >/tmp/%s.pid; %s/%s %s; echo EXIT=\\$?; "
+		 "sleep 60\"", t->sock, w, h, t->sock, bin, lesson, args);
 	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void tmux_start(struct tmux *t, int w, int h, const char *args)
+{
+	tmux_start_lesson(t, w, h, "race", args);
+}
+
+/* The lesson's pid: the one child of the pane's shell. */
+static pid_t tmux_lesson_pid(const struct tmux *t)
+{
+	char path[128];
+	long shell = 0, child = 0;
+	snprintf(path, sizeof(path), "/tmp/%s.pid", t->sock);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &shell), 1);
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", shell,
+		 shell);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &child), 1);
+	fclose(f);
+	return (pid_t)child;
+}
+
+/* Is process pid still there (and not a zombie)? */
+static bool tmux_alive(pid_t pid)
+{
+	char path[64], state = 'X';
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 'X';
+	fclose(f);
+	return state != 'Z' && state != 'X';
 }
 
 static void tmux_stop(struct tmux *t)
@@ -51,6 +99,28 @@ static void tmux_stop(struct tmux *t)
 	tmux_cmd(t, "kill-server%s", "");
 	snprintf(pidfile, sizeof(pidfile), "/tmp/%s.pid", t->sock);
 	unlink(pidfile);
+}
+
+/*
+ * Teardown, in the runner: end every server this run's tests started,
+ * whether they passed, failed or were killed by their timeout.  Ending a
+ * server hangs up its pane, and the viewer exits on SIGHUP.
+ */
+static void tmux_teardown(void)
+{
+	char prefix[64], dir[64];
+	snprintf(prefix, sizeof(prefix), TMUX_PREFIX "%d-", (int)getpid());
+	snprintf(dir, sizeof(dir), "/tmp/tmux-%d", (int)getuid());
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		struct tmux t;
+		snprintf(t.sock, sizeof(t.sock), "%.63s", e->d_name);
+		tmux_stop(&t);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* The screen now, as text (malloc'd). */
@@ -215,16 +285,53 @@ START_TEST(test_view_exits)
 	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "T1 deposit");
-	if (keys[_i]) {
+	if (keys[_i])
 		tmux_keys(&t, keys[_i]);
-	} else {
-		char pidfile[128], cmd[200];
-		snprintf(pidfile, sizeof(pidfile), "/tmp/%s.pid", t.sock);
-		snprintf(cmd, sizeof(cmd), "pkill -TERM -P $(cat %s)", pidfile);
-		ck_assert_int_eq(system(cmd), 0);
-	}
+	else
+		ck_assert_int_eq(kill(tmux_lesson_pid(&t), SIGTERM), 0);
 	SEE(&t, want[_i]);
 	GONE(&t, "timeline");
+	tmux_stop(&t);
+}
+END_TEST
+
+/*
+ * A free run in the viewer is real threads that never look up: Ctrl-C,
+ * SIGTERM and a hang-up (the terminal going away) still end it, and the
+ * process with all its threads, within half a second.  The runs would
+ * otherwise go on for minutes.
+ */
+START_TEST(test_view_free_signals)
+{
+	static const char *const runs[] = {
+		"--mode=free --cost=3000 --jobs=5",
+		"--mode=free --threads=64 --iterations=1000000000",
+	};
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, _i % 2 ? "race" : "bandwidth",
+			  runs[_i % 2]);
+	SEE(&t, "on real threads at full speed");
+	pid_t pid = tmux_lesson_pid(&t);
+	usleep(300000);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (_i < 2)
+		tmux_keys(&t, "C-c");
+	else if (_i < 4)
+		ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	else
+		tmux_cmd(&t, "kill-server%s", "");
+	for (int i = 0; i < 400 && tmux_alive(pid); i++)
+		usleep(5000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(!tmux_alive(pid), "still running after 2 s");
+	/* Not a timed assertion on the suite's speed: the run itself would
+	 * last minutes; the bound is what a person at a terminal needs. */
+	double s = (double)(t1.tv_sec - t0.tv_sec) +
+		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(s < 1.5, "took %.2f s to stop", s);
+	if (_i < 4)
+		SEE(&t, _i < 2 ? "EXIT=130" : "EXIT=143");
 	tmux_stop(&t);
 }
 END_TEST
@@ -242,6 +349,8 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_play);
 	tcase_add_test(tc, test_view_free_mode);
 	tcase_add_loop_test(tc, test_view_exits, 0, 3);
+	tcase_add_loop_test(tc, test_view_free_signals, 0, 6);
+	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
 	return s;
 }
