@@ -10,7 +10,8 @@
 #   make install      install the lessons (PREFIX=/usr/local)
 #
 # Missing Debian packages (ncurses and Check headers, pkg-config, tmux) are
-# installed by common/deps.sh on the first build.
+# installed by common/deps.sh on the first build; lint and check-valgrind
+# install their own tool (cppcheck, valgrind) the same way.
 
 SAN ?=
 ifeq ($(SAN),)
@@ -60,7 +61,7 @@ TEST_BIN = $(BUILD)/tests/check_interleave
 all: $(BINS)
 
 $(CONFIG): common/deps.sh
-	@sh common/deps.sh $@
+	@sh common/deps.sh config $@
 
 $(BUILD)/common/%.o: common/%.c $(CONFIG)
 	@mkdir -p $(@D)
@@ -117,6 +118,7 @@ check-tsan:
 	TSAN_OPTIONS=halt_on_error=1 $(MAKE) SAN=tsan RUN_PREFIX="setarch -R" check
 
 check-valgrind: $(TEST_BIN) $(BINS)
+	@sh common/deps.sh tool valgrind valgrind
 	INTERLEAVE_BIN=$(BUILD)/bin CK_FORK=no INTERLEAVE_QUICK=1 CK_EXCLUDE_TAGS="scale exits" \
 		valgrind --error-exitcode=1 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect -q $(TEST_BIN)
@@ -138,6 +140,7 @@ install: $(BINS)
 			$(DESTDIR)$(PREFIX)/bin/interleave-$$l; done
 
 lint:
+	@sh common/deps.sh tool cppcheck cppcheck
 	cppcheck --quiet --inline-suppr --error-exitcode=1 \
 		--enable=warning,portability \
 		--std=c11 -Icommon common lessons tests
