@@ -244,8 +244,10 @@ static void cli_help(const struct lesson *l)
 	       "1-9 run that thread (step mode), +/- speed, r restart, s new seed,\n"
 	       "v next variant, ? help, q quit.  NO_COLOR=1 turns colour off.\n"
 	       "\nThreads are numbered from 1 in the order the lesson creates them.\n"
+	       "Numbers are digits only; give each option once.\n"
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
-	       "1 runtime failure, 2 bad usage.\n",
+	       "1 output could not be written, manual input ended, or a runtime\n"
+	       "failure, 2 bad usage.\n",
 	       CLI_MAX_STEPS_DEFAULT);
 }
 

@@ -267,7 +267,7 @@ START_TEST(test_parse_defaults)
 	ck_assert_int_eq(c.cfg.opts[1], 5); /* iterations in step mode */
 	cli_free(&c);
 	ck_assert_int_eq(tcli(&race_lesson, "--mode=free", &c), CLI_RUN);
-	ck_assert_int_eq(c.cfg.opts[1], 1000000);
+	ck_assert_int_eq(c.cfg.opts[1], 10000000);
 	cli_free(&c);
 	ck_assert_int_eq(tcli(&race_lesson, "--schedule=1,2,2 --seed=18446744073709551615",
 			      &c), CLI_RUN);
