@@ -4,10 +4,10 @@
 #
 #   sh tests/doccheck.sh [--update] [--build DIR] [FILE...]
 #
-# An example is a line in an indented (4-space) block that starts with
-# "$ ", the command, followed by the lines of the same block up to the next
-# "$ " line or the end of the block: the expected output, stdout and stderr
-# together.  A non-zero exit status is shown as a last line "[N]".  In an
+# An example is a line in an indented (4 spaces, or more in a list) block
+# that starts with "$ ", the command, followed by the lines of the same
+# block up to the next "$ " line or the end of the block: the expected
+# output, stdout and stderr together.  A non-zero exit status is shown as a last line "[N]".  In an
 # expected line, "..." matches any run of characters on that line (for
 # timings and counts of free-mode runs); use it sparingly.  Blocks inside
 # ``` fences are not examples.
@@ -22,11 +22,12 @@
 # Without FILE, the files are README.md, docs/**/*.md and demos/*.  On a
 # difference it prints a unified diff per file (the doc as it is, and as
 # it would be with the real output) and exits 1.  --update writes the real
-# output into the docs instead, keeping each "..." line that still
-# matches; review it with git diff.
+# output into the docs instead, keeping the "..." markers (see merge());
+# review it with git diff.  Prose that names a lesson line by number
+# ("line 58") fails too: name its label (q6) instead.
 #
-# Exit status: 0 all examples match (or were updated), 1 a difference,
-# 2 usage or setup error.
+# Exit status: 0 all examples match (or were updated), 1 a difference or
+# a line number in prose, 2 usage or setup error.  docs/README.md has more.
 set -u
 
 update=0
@@ -82,35 +83,42 @@ to=
 command -v timeout >/dev/null 2>&1 && to="timeout 300"
 
 # extract FILE DIR: one DIR/N.cmd and DIR/N.exp per example, and DIR/map
-# with "N FIRST LAST" per example: the line of its command and the last
-# line of its expected output (FIRST when it shows none).
+# with "N FIRST LAST INDENT" per example: the line of its command, the last
+# line of its expected output (FIRST when it shows none), and how far it is
+# indented (4, or more in a list).  Prose that names a lesson line by
+# number goes to DIR/cites.
 extract() {
 	awk -v dir="$2" '
 	function flush() {
-		if (n && !done) { printf "%d %d %d\n", n, first, last > (dir "/map"); done = 1 }
+		if (n && !done) {
+			printf "%d %d %d %d\n", n, first, last, length(pad) > (dir "/map")
+			done = 1
+		}
 		blanks = 0
 	}
 	/^[ \t]*```/ { flush(); fence = !fence; next }
 	fence { next }
-	/^    \$ / {
+	/^    +\$ / {
 		flush()
+		match($0, /^ +/); pad = substr($0, 1, RLENGTH)
 		n++; done = 0; first = last = NR
-		printf "%s\n", substr($0, 7) > (dir "/" n ".cmd")
+		printf "%s\n", substr($0, RLENGTH + 3) > (dir "/" n ".cmd")
 		printf "" > (dir "/" n ".exp")
 		next
 	}
 	/^[ \t]*$/ { if (n && !done) blanks++; next }
-	/^    / {
-		if (n && !done) {
-			for (; blanks > 0; blanks--) print "" > (dir "/" n ".exp")
-			print substr($0, 5) > (dir "/" n ".exp")
-			last = NR
-		}
+	n && !done && substr($0, 1, length(pad)) == pad {
+		for (; blanks > 0; blanks--) print "" > (dir "/" n ".exp")
+		print substr($0, length(pad) + 1) > (dir "/" n ".exp")
+		last = NR
 		next
 	}
 	{ flush() }
-	# Prose names a lesson line by its label (`q6`), not its number.
-	tolower($0) ~ /(^|[^a-z])lines? [0-9]/ {
+	/^    / { next }
+	# Prose names a lesson line by its label (q6), not its number; a
+	# `code span` may quote output ("line 30").
+	{ t = $0; gsub(/`[^`]*`/, "", t) }
+	tolower(t) ~ /(^|[^a-z])lines? [0-9]/ {
 		printf "%s:%d: names a lesson line by number; name its label (q6, r1, ...)\n", \
 			FILENAME, FNR > (dir "/cites")
 	}
@@ -120,7 +128,10 @@ extract() {
 
 # merge EXP OUT: the expected output as the doc should show it: OUT,
 # except that a line of EXP that matches its line of OUT (with "...") is
-# kept as written.
+# kept as written, and one that no longer matches keeps its markers where
+# it can: "key=..." stays for the same key, and a lone "..." for the words
+# up to the pattern's next key (a summary line gets a new figure, and its
+# free-mode figures stay wildcards).
 merge() {
 	awk -v expf="$1" '
 	function match1(p, s,    k, i, np, parts) {
@@ -136,13 +147,52 @@ merge() {
 		return length(s) >= length(parts[np]) && \
 		       substr(s, length(s) - length(parts[np]) + 1) == parts[np]
 	}
+	# Words of s into W, the spaces before each into S; the count.
+	function words(s, W, S,    n) {
+		split("", W); split("", S); n = 0
+		while (match(s, /[^ ]+/)) {
+			S[++n] = substr(s, 1, RSTART - 1)
+			W[n] = substr(s, RSTART, RLENGTH)
+			s = substr(s, RSTART + RLENGTH)
+		}
+		tail = s
+		return n
+	}
+	function key(w,    i) { i = index(w, "="); return i ? substr(w, 1, i) : w }
+	# OUT line s, with the markers of pattern p carried over.
+	function remerge(p, s,    np, na, i, j, k, out, ptail) {
+		np = words(p, PW, PS); ptail = tail
+		na = words(s, AW, AS)
+		out = ""; j = 1
+		for (i = 1; i <= np; i++) {
+			if (PW[i] == "...") {
+				k = na + 1
+				if (i < np)
+					for (k = j; k <= na && key(AW[k]) != key(PW[i + 1]); k++) ;
+				out = out (j <= na ? AS[j] : PS[i]) "..."
+				if (k <= na || i == np) j = k
+				continue
+			}
+			for (k = j; k <= na && key(AW[k]) != key(PW[i]); k++) ;
+			if (k > na) continue
+			for (; j < k; j++) out = out AS[j] AW[j]
+			out = out AS[k] (index(PW[i], "...") ? PW[i] : AW[k])
+			j = k + 1
+		}
+		for (; j <= na; j++) out = out AS[j] AW[j]
+		return out tail
+	}
+	function first(s) { sub(/^ +/, "", s); sub(/ .*/, "", s); return s }
 	BEGIN { m = 0; while ((getline l < expf) > 0) e[++m] = l }
 	{ a[++n] = $0 }
 	END {
 		i = 1
 		for (j = 1; j <= n; j++) {
 			for (k = i; k <= m && !match1(e[k], a[j]); k++) ;
-			if (k <= m) { print e[k]; i = k + 1 } else print a[j]
+			if (k <= m) { print e[k]; i = k + 1 }
+			else if (i <= m && index(e[i], "...") && first(e[i]) == first(a[j])) {
+				print remerge(e[i], a[j]); i++
+			} else print a[j]
 		}
 	}' "$2"
 }
@@ -151,12 +201,13 @@ merge() {
 rewrite() {
 	awk -v dir="$2" '
 	BEGIN { while ((getline l < (dir "/map")) > 0) {
-		split(l, f, " "); at[f[2]] = f[1]; upto[f[2]] = f[3] } }
+		split(l, f, " "); at[f[2]] = f[1]; upto[f[2]] = f[3]
+		ind[f[2]] = sprintf("%" f[4] "s", "") } }
 	skip && FNR <= skip { next }
 	{ skip = 0; print }
 	FNR in at {
 		nf = dir "/" at[FNR] ".new"
-		while ((getline l < nf) > 0) print (l == "" ? "" : "    " l)
+		while ((getline l < nf) > 0) print (l == "" ? "" : ind[FNR] l)
 		close(nf)
 		skip = upto[FNR]
 	}' "$1"
@@ -175,7 +226,7 @@ for file in "$@"; do
 		status=1
 	fi
 	[ -s "$d/map" ] || continue
-	while read -r n first last; do
+	while read -r n first last _; do
 		examples=$((examples + 1))
 		# shellcheck disable=SC2086
 		(cd "$run_root" && exec env -i PATH="$PATH" HOME="${HOME:-/}" \
@@ -201,10 +252,9 @@ done
 
 if [ $update = 1 ]; then
 	echo "doccheck: $examples examples in $files files; $failed updated"
-elif [ $status = 0 ]; then
+elif [ $failed = 0 ]; then
 	echo "doccheck: $examples examples in $files files: all match"
-fi
-if [ $update = 0 ] && [ $failed -gt 0 ]; then
+else
 	echo "doccheck: $failed of $examples examples differ from the docs" \
 		"(above: - docs, + real output); if the programs are right," \
 		"run: sh tests/doccheck.sh --update" >&2
