@@ -52,6 +52,8 @@ if [ ! -d "$build/bin" ]; then
 	exit 2
 fi
 if [ $# -eq 0 ]; then
+	# The tree's file names have no spaces.
+	# shellcheck disable=SC2046
 	set -- README.md $(find docs -name '*.md' | LC_ALL=C sort) \
 		$(find demos -type f | LC_ALL=C sort)
 fi
@@ -226,7 +228,7 @@ for file in "$@"; do
 		status=1
 	fi
 	[ -s "$d/map" ] || continue
-	while read -r n first last _; do
+	while read -r n _; do
 		examples=$((examples + 1))
 		# shellcheck disable=SC2086
 		(cd "$run_root" && exec env -i PATH="$PATH" HOME="${HOME:-/}" \
