@@ -7,10 +7,10 @@
 # An example is a line in an indented (4 spaces, or more in a list) block
 # that starts with "$ ", the command, followed by the lines of the same
 # block up to the next "$ " line or the end of the block: the expected
-# output, stdout and stderr together.  A non-zero exit status is shown as a last line "[N]".  In an
-# expected line, "..." matches any run of characters on that line (for
-# timings and counts of free-mode runs); use it sparingly.  Blocks inside
-# ``` fences are not examples.
+# output, stdout and stderr together.  A non-zero exit status is shown
+# as a last line "[N]".  In an expected line, "..." matches any run of
+# characters on that line (for timings and counts of free-mode runs); use
+# it sparingly.  Blocks inside ``` fences are not examples.
 #
 # Each command runs with sh from the repository root, stdin from /dev/null,
 # stdout and stderr into a file (no terminal), in a fixed environment:
@@ -19,9 +19,10 @@
 # command means DIR: the commands run in a copy of the tree made of
 # symbolic links, whose build/ points at DIR.
 #
-# Without FILE, the files are README.md, docs/**/*.md and demos/*.  On a
-# difference it prints a unified diff per file (the doc as it is, and as
-# it would be with the real output) and exits 1.  --update writes the real
+# FILEs are paths from the top of the tree; without FILE, README.md,
+# docs/**/*.md and demos/*.  On a difference it prints a unified diff per
+# file (the doc as it is, and as it would be with the real output) and
+# exits 1.  --update writes the real
 # output into the docs instead, keeping the "..." markers (see merge());
 # review it with git diff.  Prose that names a lesson line by number
 # ("line 58") fails too: name its label (q6) instead.
