@@ -3,6 +3,7 @@
 #   make              build every lesson into build/bin/
 #   make demo         open the race lesson
 #   make check        build and run every test suite
+#   make doccheck     run the examples in the docs and compare their output
 #   make check-asan   the suites again under AddressSanitizer + UBSan
 #   make check-tsan   the suites again under ThreadSanitizer
 #   make check-valgrind  the runtime suites under valgrind's leak checker
@@ -53,8 +54,8 @@ TEST_LESSON_OBJ = $(LESSONS:%=$(BUILD)/tests/lesson_%.o) \
 		  $(LESSONS:%=$(BUILD)/gen/%_source.o)
 TEST_BIN = $(BUILD)/tests/check_interleave
 
-.PHONY: all demo check check-asan check-tsan check-valgrind bench install \
-	clean lint
+.PHONY: all demo check doccheck check-asan check-tsan check-valgrind bench \
+	install clean lint
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -108,6 +109,12 @@ demo: $(BINS)
 # in-process benchmark is built too, so that it keeps compiling.
 check: $(TEST_BIN) $(BINS) $(BUILD)/bench/free
 	INTERLEAVE_BIN=$(BUILD)/bin $(RUN_PREFIX) $(TEST_BIN)
+	$(RUN_PREFIX) sh tests/doccheck.sh --build $(BUILD)
+
+# Every example in README.md, docs/ and demos/, run and compared with what
+# the docs show (tests/doccheck.sh; sh tests/doccheck.sh --update rewrites them).
+doccheck: $(BINS)
+	sh tests/doccheck.sh --build $(BUILD)
 
 check-asan:
 	$(MAKE) SAN=asan check
