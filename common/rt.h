@@ -66,7 +66,7 @@ struct var {
 	_Atomic long peak; /* the largest value it held; LONG_MAX: not kept */
 	uint64_t version;  /* step: stores so far */
 	int last_writer;   /* step: thread of the last store, 0 = initial */
-	bool unread;       /* step: nobody has read the last store yet */
+	int node;          /* step: its current value in lost.c's graph */
 	bool charted;      /* the viewer draws its history */
 	long track;        /* > 0: the viewer draws it on a track 0..track */
 	bool slot;         /* a buffer slot: item numbers, 0 empty */
@@ -155,6 +155,7 @@ struct thr {
 	bool timed;              /* that wait has a timeout */
 	uint64_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
+	int held[RT_MAX_OBJS];   /* per var: lost.c's node of that read, -1 */
 	uint16_t permits[RT_MAX_OBJS]; /* permits held, per semaphore (both) */
 	struct fiber *fiber;
 	/* free mode */

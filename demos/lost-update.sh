@@ -39,7 +39,7 @@ say "4. Round robin, one step each: every deposit is lost."
 run --policy=rr --iterations=10 --quiet
 pause
 
-say "5. Not a simulation: two real threads, a million updates each."
+say "5. Not a simulation: two real threads, ten million updates each."
 run --mode=free --quiet
 pause
 
