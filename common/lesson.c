@@ -38,6 +38,16 @@ bool lesson_step_mode(void)
 	return rt.mode == RT_STEP;
 }
 
+void *lesson_calloc(size_t n, size_t size)
+{
+	if (rt.nallocs == RT_MAX_ALLOCS)
+		rt_die("more than %d lesson_calloc() blocks", RT_MAX_ALLOCS);
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		rt_die("out of memory");
+	return rt.allocs[rt.nallocs++] = p;
+}
+
 void lesson_figure(const char *name, long value)
 {
 	if (rt.nfigures >= RT_MAX_FIGURES)

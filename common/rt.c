@@ -127,6 +127,8 @@ void rt_destroy(void)
 			rt_free_obj_destroy(rt.objs[i]);
 		free(rt.objs[i]);
 	}
+	for (int i = 0; i < rt.nallocs; i++)
+		free(rt.allocs[i]);
 	lost_reset();
 	memset(&rt, 0, sizeof(rt));
 }

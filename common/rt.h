@@ -188,6 +188,9 @@ struct rt {
 	int nfigures;
 	event_sink sink;
 	void *sink_ctx;
+#define RT_MAX_ALLOCS 16
+	void *allocs[RT_MAX_ALLOCS]; /* lesson_calloc(), freed by rt_destroy */
+	int nallocs;
 	struct {          /* the lesson's buffer, for the viewer */
 		int slots[RT_MAX_OBJS];
 		int n, head, tail; /* object ids, -1 none */
