@@ -19,11 +19,17 @@
 
 #define CLI_MAX_STEPS_DEFAULT 10000000L
 #define CLI_MAX_STEPS_LIMIT   1000000000000L
+/* --explore: each execution is short, or a livelock (a spin loop that no
+ * schedule interrupts): stop it soon. */
+#define CLI_EXPLORE_STEPS     10000L
+#define CLI_EXPLORE_RUNS      1000000L
+#define CLI_EXPLORE_SECONDS   60L
 
 enum {
 	CLI_VARIANT = 1000, CLI_MODE, CLI_POLICY, CLI_SEED, CLI_QUANTUM,
 	CLI_SCHEDULE, CLI_MAX_STEPS, CLI_VIEW, CLI_PLAIN, CLI_QUIET,
-	CLI_LIST, CLI_HELP, CLI_VERSION,
+	CLI_LIST, CLI_HELP, CLI_VERSION, CLI_EXPLORE, CLI_BOUND,
+	CLI_EXPLORE_LIMIT, CLI_EXPLORE_TIME,
 	CLI_LESSON = 2000, /* + index of the lesson's option */
 };
 
@@ -41,6 +47,10 @@ static const struct option cli_common[] = {
 	{ "list-variants", no_argument, NULL, CLI_LIST },
 	{ "help", no_argument, NULL, CLI_HELP },
 	{ "version", no_argument, NULL, CLI_VERSION },
+	{ "explore", no_argument, NULL, CLI_EXPLORE },
+	{ "bound", required_argument, NULL, CLI_BOUND },
+	{ "explore-limit", required_argument, NULL, CLI_EXPLORE_LIMIT },
+	{ "explore-time", required_argument, NULL, CLI_EXPLORE_TIME },
 };
 #define CLI_NCOMMON (int)(sizeof(cli_common) / sizeof(cli_common[0]))
 
@@ -48,6 +58,7 @@ static const struct option cli_common[] = {
 struct cli_seen {
 	const char *opt[RT_MAX_OPTS];
 	const char *policy, *seed, *quantum, *schedule, *max_steps;
+	const char *bound, *explore_limit, *explore_time;
 	int outputs;
 };
 
@@ -233,7 +244,14 @@ static void cli_help(const struct lesson *l)
 	       "  --seed=N             seed of the random policy (default 1)\n"
 	       "  --quantum=N          steps a thread keeps under rr (default 1)\n"
 	       "  --schedule=LIST      exact threads to run, e.g. 1,2,1,2; then --policy\n"
-	       "  --max-steps=N        stop a step-mode run after N steps (default %ld)\n"
+	       "  --max-steps=N        stop a step-mode run after N steps (default %ld;\n"
+	       "                       %ld per execution with --explore)\n"
+	       "\nEvery schedule (step mode):\n"
+	       "  --explore            run the lesson under every schedule: the outcomes\n"
+	       "                       possible, and the shortest schedule that fails\n"
+	       "  --bound=K            at most K preemptions per schedule (default: none)\n"
+	       "  --explore-limit=N    stop after N executions (default %ld)\n"
+	       "  --explore-time=S     stop after S seconds (default %ld)\n"
 	       "\nOutput (default: the viewer when stdout is a terminal, else --plain):\n"
 	       "  --view               the interactive viewer\n"
 	       "  --plain              one event per line, then the summary line\n"
@@ -248,13 +266,51 @@ static void cli_help(const struct lesson *l)
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
 	       "1 output could not be written, manual input ended, or a runtime\n"
 	       "failure, 2 bad usage.\n",
-	       CLI_MAX_STEPS_DEFAULT);
+	       CLI_MAX_STEPS_DEFAULT, CLI_EXPLORE_STEPS, CLI_EXPLORE_RUNS,
+	       CLI_EXPLORE_SECONDS);
+}
+
+/*
+ * --explore runs every schedule: it has no policy, seed or schedule, and
+ * prints its own report (or, with --quiet, only its summary line); its
+ * own options mean nothing without it.
+ */
+static bool cli_explore_rules(const struct lesson *l, const struct cli_seen *s,
+			      const struct cli *c)
+{
+	const char *explore_only[] = { s->bound, s->explore_limit,
+				       s->explore_time };
+	const char *names[] = { "bound", "explore-limit", "explore-time" };
+	for (int i = 0; !c->explore && i < 3; i++)
+		if (explore_only[i]) {
+			cli_error(l, "--%s applies only to --explore", names[i]);
+			return false;
+		}
+	const char *chosen[] = { s->policy, s->seed, s->quantum, s->schedule };
+	const char *what[] = { "policy", "seed", "quantum", "schedule" };
+	for (int i = 0; c->explore && i < 4; i++)
+		if (chosen[i]) {
+			cli_error(l, "--%s means nothing with --explore, which "
+				  "runs every schedule", what[i]);
+			return false;
+		}
+	if (c->explore && (c->out == OUT_VIEW || c->out == OUT_PLAIN)) {
+		cli_error(l, "--explore prints its own report; --quiet prints "
+			  "only its summary line");
+		return false;
+	}
+	return true;
 }
 
 /* Options that make sense only in step mode, or only with some policy. */
 static bool cli_mode_rules(const struct lesson *l, const struct cli_seen *s,
-			   const struct run_config *cfg)
+			   const struct cli *c)
 {
+	const struct run_config *cfg = &c->cfg;
+	if (c->explore && cfg->mode == RT_FREE) {
+		cli_error(l, "--explore applies only to --mode=step");
+		return false;
+	}
 	const char *step_only[] = { s->policy, s->seed, s->quantum,
 				    s->schedule, s->max_steps };
 	const char *names[] = { "policy", "seed", "quantum", "schedule",
@@ -273,7 +329,7 @@ static bool cli_mode_rules(const struct lesson *l, const struct cli_seen *s,
 		cli_error(l, "choose one of --view, --plain, --quiet");
 		return false;
 	}
-	return true;
+	return cli_explore_rules(l, s, c);
 }
 
 /* Apply each lesson option's value, or its default for the mode. */
@@ -309,8 +365,20 @@ static enum cli_result cli_finish(const struct lesson *l,
 	if (s->policy && !cli_choice(l, "policy", s->policy, policies, &policy))
 		return CLI_USAGE;
 	cfg->policy = (enum rt_policy)policy;
-	if (!cli_mode_rules(l, s, cfg) || !cli_lesson_values(l, s, cfg))
+	if (!cli_mode_rules(l, s, c) || !cli_lesson_values(l, s, cfg))
 		return CLI_USAGE;
+	if (s->bound && !cli_number(l, "bound", s->bound, 0, 1000000,
+				    &c->lim.bound))
+		return CLI_USAGE;
+	if (s->explore_limit &&
+	    !cli_number(l, "explore-limit", s->explore_limit, 1,
+			CLI_MAX_STEPS_LIMIT, &c->lim.executions))
+		return CLI_USAGE;
+	if (s->explore_time && !cli_number(l, "explore-time", s->explore_time,
+					   1, 86400, &c->lim.seconds))
+		return CLI_USAGE;
+	if (c->explore && !s->max_steps)
+		cfg->max_steps = CLI_EXPLORE_STEPS;
 	if (s->seed && !cli_seed(l, s->seed, &cfg->seed))
 		return CLI_USAGE;
 	if (s->quantum &&
@@ -364,6 +432,10 @@ static enum cli_result cli_one(const struct lesson *l, int ch,
 	case CLI_QUANTUM: s->quantum = arg; return CLI_RUN;
 	case CLI_SCHEDULE: s->schedule = arg; return CLI_RUN;
 	case CLI_MAX_STEPS: s->max_steps = arg; return CLI_RUN;
+	case CLI_EXPLORE: c->explore = true; return CLI_RUN;
+	case CLI_BOUND: s->bound = arg; return CLI_RUN;
+	case CLI_EXPLORE_LIMIT: s->explore_limit = arg; return CLI_RUN;
+	case CLI_EXPLORE_TIME: s->explore_time = arg; return CLI_RUN;
 	case CLI_VIEW: c->out = OUT_VIEW; s->outputs++; return CLI_RUN;
 	case CLI_PLAIN: c->out = OUT_PLAIN; s->outputs++; return CLI_RUN;
 	case CLI_QUIET: c->out = OUT_QUIET; s->outputs++; return CLI_RUN;
@@ -457,6 +529,9 @@ enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
 	c->cfg.seed = 1;
 	c->cfg.quantum = 1;
 	c->cfg.max_steps = CLI_MAX_STEPS_DEFAULT;
+	c->lim = (struct explore_limits){ .bound = -1,
+					  .executions = CLI_EXPLORE_RUNS,
+					  .seconds = CLI_EXPLORE_SECONDS };
 	struct cli_seen seen = { 0 };
 	bool given[CLI_NCOMMON + RT_MAX_OPTS] = { false };
 	struct option *opts = cli_options(l);

@@ -4,6 +4,7 @@
 #ifndef INTERLEAVE_CLI_H
 #define INTERLEAVE_CLI_H
 
+#include "explore.h"
 #include "rt.h"
 
 #define INTERLEAVE_VERSION "0.1.0"
@@ -13,6 +14,8 @@ enum cli_output { OUT_AUTO, OUT_VIEW, OUT_PLAIN, OUT_QUIET };
 struct cli {
 	struct run_config cfg;
 	enum cli_output out;
+	bool explore;               /* --explore: every schedule */
+	struct explore_limits lim;  /* its --bound and limits */
 };
 
 enum cli_result {

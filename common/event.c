@@ -177,9 +177,13 @@ static void event_lost(const struct event *e, const struct event_names *n,
 	if (e->lost == 1)
 		snprintf(what, sizeof(what), "T%d's %s is lost", e->other,
 			 n->thread(e->other));
+	else if (e->lost == 2)
+		snprintf(what, sizeof(what), "2 updates are lost, T%d's %ld "
+			 "and the one it was built on", e->other, e->b);
 	else
-		snprintf(what, sizeof(what), "%d updates are lost (T%d's %ld "
-			 "and what only it carried)", e->lost, e->other, e->b);
+		snprintf(what, sizeof(what), "%d updates are lost, T%d's %ld "
+			 "and the %d it was built on", e->lost, e->other, e->b,
+			 e->lost - 1);
 	if (e->op == OP_STORE || e->op == OP_ADD)
 		snprintf(buf, size, "lost update: T%d wrote %ld over T%d's %ld: "
 			 "%s", e->thread, e->a, e->other, e->b, what);

@@ -100,6 +100,29 @@ __attribute__((noinline)) static void fiber_make(struct fiber *f, char *stack)
 		    (unsigned)(p >> 32), (unsigned)(p & 0xffffffffu));
 }
 
+/*
+ * Stacks of freed fibers, kept for the next run: the explorer starts a
+ * run thousands of times a second, and mapping, guarding, faulting in and
+ * unmapping two stacks cost more than the run itself.
+ */
+#define FIBER_POOL 64
+static char *fiber_pool[FIBER_POOL];
+static int fiber_npool;
+
+/* A stack with its guard page: from the pool, or newly mapped. */
+static char *fiber_stack(size_t maplen, long page)
+{
+	if (fiber_npool > 0)
+		return fiber_pool[--fiber_npool];
+	char *map = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (map == MAP_FAILED)
+		return NULL;
+	/* The lowest page stays unmapped-in-effect: overflow faults at once. */
+	mprotect(map, (size_t)page, PROT_NONE);
+	return map;
+}
+
 struct fiber *fiber_new(void (*fn)(void *), void *arg)
 {
 	struct fiber *f = calloc(1, sizeof(*f));
@@ -107,14 +130,11 @@ struct fiber *fiber_new(void (*fn)(void *), void *arg)
 		return NULL;
 	long page = sysconf(_SC_PAGESIZE);
 	f->maplen = FIBER_STACK + (size_t)page;
-	f->map = mmap(NULL, f->maplen, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (f->map == MAP_FAILED) {
+	f->map = fiber_stack(f->maplen, page);
+	if (!f->map) {
 		free(f);
 		return NULL;
 	}
-	/* The lowest page stays unmapped-in-effect: overflow faults at once. */
-	mprotect(f->map, (size_t)page, PROT_NONE);
 #ifdef FIBER_ASAN
 	__asan_unpoison_memory_region(f->map + page, FIBER_STACK);
 #endif
@@ -134,7 +154,10 @@ void fiber_free(struct fiber *f)
 #ifdef FIBER_TSAN
 	__tsan_destroy_fiber(f->tsan);
 #endif
-	munmap(f->map, f->maplen);
+	if (fiber_npool < FIBER_POOL)
+		fiber_pool[fiber_npool++] = f->map; /* unpoisoned when reused */
+	else
+		munmap(f->map, f->maplen);
 	free(f);
 }
 

@@ -45,7 +45,8 @@ void *lesson_calloc(size_t n, size_t size)
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		rt_die("out of memory");
-	return rt.allocs[rt.nallocs++] = p;
+	rt.allocs[rt.nallocs++] = p;
+	return p;
 }
 
 void lesson_figure(const char *name, long value)
@@ -181,6 +182,16 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 	return rc;
 }
 
+/* --explore: the report (or its summary line) on stdout. */
+static int lesson_explore(const struct cli *c)
+{
+	static char buf[1 << 16];
+	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	int rc = explore_main(&c->cfg, &c->lim, c->out == OUT_QUIET, stdout);
+	int wrc = lesson_flush(c->cfg.lesson);
+	return rc ? rc : wrc;
+}
+
 int lesson_main(const struct lesson *l, int argc, char **argv)
 {
 	struct cli c;
@@ -193,7 +204,7 @@ int lesson_main(const struct lesson *l, int argc, char **argv)
 		break;
 	}
 	bool tty = isatty(STDOUT_FILENO);
-	if (c.out == OUT_AUTO)
+	if (c.out == OUT_AUTO && !c.explore)
 		c.out = tty ? OUT_VIEW : OUT_PLAIN;
 	int rc = 2;
 	char err[256];
@@ -203,6 +214,8 @@ int lesson_main(const struct lesson *l, int argc, char **argv)
 	else if (c.cfg.mode == RT_STEP && c.cfg.nschedule &&
 		 !run_check_schedule(&c.cfg, err, sizeof(err)))
 		cli_error(l, "%s", err);
+	else if (c.explore)
+		rc = lesson_explore(&c);
 	else if (c.out == OUT_VIEW)
 		rc = view_main(&c.cfg);
 	else

@@ -216,7 +216,7 @@ rewrite() {
 	}' "$1"
 }
 
-status=0 files=0 examples=0 failed=0 cites=0
+status=0 files=0 examples=0 failed=0 cites=0 differ=0
 for file in "$@"; do
 	[ -f "$file" ] || { echo "doccheck: $file: no such file" >&2; exit 2; }
 	files=$((files + 1))
@@ -249,14 +249,18 @@ for file in "$@"; do
 			diff -u --label "$file (docs)" --label "$file (real output)" \
 				"$file" "$d/doc"
 			status=1
+			differ=$((differ + 1))
 		fi
 	fi
 done
 
 if [ $update = 1 ]; then
 	echo "doccheck: $examples examples in $files files; $failed updated"
-elif [ $failed = 0 ]; then
+elif [ $failed = 0 ] && [ $status = 0 ]; then
 	echo "doccheck: $examples examples in $files files: all match"
+elif [ $failed = 0 ]; then
+	echo "doccheck: the outputs match, but $differ file(s) show them with" \
+		"other spaces at line ends (above); run: sh tests/doccheck.sh --update" >&2
 else
 	echo "doccheck: $failed of $examples examples differ from the docs" \
 		"(above: - docs, + real output); if the programs are right," \

@@ -75,22 +75,6 @@ static const struct bad bad_inputs[] = {
 	  "position 2 comes after the end of the run: --max-steps stops it after step 1" },
 };
 
-/* race ARGS was refused as bad usage, saying `says`; frees out and err. */
-static void refused(const char *args, int rc, char *out, char *err,
-		    const char *says)
-{
-	ck_assert_msg(rc == 2, "race %s: exit %d, want 2", args, rc);
-	ck_assert_msg(strstr(err, says), "race %s: stderr '%s' lacks '%s'",
-		      args, err, says);
-	ck_assert_msg(strncmp(err, "race: ", 6) == 0, "no program name: %s",
-		      err);
-	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
-		      "race %s: not one line: %s", args, err);
-	ck_assert_msg(out[0] == '\0', "race %s printed: %s", args, out);
-	free(out);
-	free(err);
-}
-
 /* Bad values with spaces in them, which a shell passes whole. */
 static const struct {
 	const char *arg, *says;
@@ -107,7 +91,7 @@ START_TEST(test_bad_spaced)
 	const char *argv[] = { bad_spaced[_i].arg, NULL };
 	char *out, *err;
 	int rc = texecv("race", argv, &out, &err);
-	refused(argv[0], rc, out, err, bad_spaced[_i].says);
+	trefused("race", argv[0], rc, out, err, bad_spaced[_i].says);
 }
 END_TEST
 
@@ -168,7 +152,7 @@ START_TEST(test_bad_input)
 	const struct bad *b = &bad_inputs[_i];
 	char *out, *err;
 	int rc = texec("race", b->args, &out, &err);
-	refused(b->args, rc, out, err, b->says);
+	trefused("race", b->args, rc, out, err, b->says);
 }
 END_TEST
 

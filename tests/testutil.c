@@ -160,6 +160,22 @@ int texecv(const char *lesson, const char *const *args, char **out,
 	return trun_argv(argv, out, err);
 }
 
+void trefused(const char *lesson, const char *args, int rc, char *out,
+	      char *err, const char *says)
+{
+	size_t n = strlen(lesson);
+	ck_assert_msg(rc == 2, "%s %s: exit %d, want 2", lesson, args, rc);
+	ck_assert_msg(strstr(err, says), "%s %s: stderr '%s' lacks '%s'",
+		      lesson, args, err, says);
+	ck_assert_msg(strncmp(err, lesson, n) == 0 && strncmp(err + n, ": ", 2) == 0,
+		      "no program name: %s", err);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
+		      "%s %s: not one line: %s", lesson, args, err);
+	ck_assert_msg(out[0] == '\0', "%s %s printed: %s", lesson, args, out);
+	free(out);
+	free(err);
+}
+
 void tbad_input(const char *lesson, const char *args)
 {
 	char *out, *err, prefix[64];

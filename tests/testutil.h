@@ -52,6 +52,14 @@ int texecv(const char *lesson, const char *const *args, char **out,
 	   char **err);
 
 /*
+ * lesson ARGS ended with rc, out, err: refused as bad usage, one line on
+ * stderr naming the program and containing says, nothing on stdout.
+ * Frees out and err.
+ */
+void trefused(const char *lesson, const char *args, int rc, char *out,
+	      char *err, const char *says);
+
+/*
  * A bad command line for lesson: exit 2, one line on stderr that starts
  * with "LESSON: --", nothing on stdout.
  */
@@ -69,5 +77,6 @@ Suite *view_suite(void);
 Suite *bandwidth_suite(void);
 Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
+Suite *explore_suite(void);
 
 #endif

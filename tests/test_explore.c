@@ -1,0 +1,318 @@
+/*
+ * test_explore.c: --explore against a brute force that knows nothing of
+ * preemptions, levels or limits: it runs every schedule, one after the
+ * other, and collects what happened.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "explore.h"
+#include "testutil.h"
+
+#define MAXKEYS 512
+
+struct outcomes {
+	char key[MAXKEYS][160];
+	long count[MAXKEYS];
+	int n;
+};
+
+static void outcomes_add(struct outcomes *o, const char *key, long count)
+{
+	for (int i = 0; i < o->n; i++)
+		if (strcmp(o->key[i], key) == 0) {
+			o->count[i] += count;
+			return;
+		}
+	ck_assert_int_lt(o->n, MAXKEYS);
+	snprintf(o->key[o->n], sizeof(o->key[0]), "%s", key);
+	o->count[o->n++] = count;
+}
+
+static void outcome_cb(const char *key, long count, bool held, void *ctx)
+{
+	(void)held;
+	outcomes_add(ctx, key, count);
+}
+
+/* The same key explore.c makes: figures, then how the run ended. */
+static void brute_key(const struct run_result *res, char *key, size_t n)
+{
+	size_t k = 0;
+	key[0] = '\0';
+	for (int i = 0; i < res->nfigures; i++)
+		k += (size_t)snprintf(key + k, n - k, "%s%s=%ld", i ? " " : "",
+				      res->figures[i].name,
+				      res->figures[i].value);
+	if (res->end == RUN_DEADLOCK)
+		snprintf(key + k, n - k, " deadlock");
+	else if (res->end == RUN_STEP_LIMIT)
+		snprintf(key + k, n - k, " unfinished (--max-steps)");
+}
+
+struct brute {
+	struct outcomes o;
+	long schedules;
+	int min_fail_pre; /* fewest preemptions of a failing schedule, -1 */
+};
+
+/*
+ * Every schedule: choice[d] is the index, among the threads ready at step
+ * d in id order, of the one run; the next schedule is the next number in
+ * that mixed-radix count.
+ */
+static void brute_force(const struct lesson *l, const char *args,
+			struct brute *b)
+{
+	int choice[4096], nopts[4096], depth;
+	struct cli c;
+	memset(b, 0, sizeof(*b));
+	b->min_fail_pre = -1;
+	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
+	c.cfg.max_steps = 10000;
+	memset(choice, 0, sizeof(choice));
+	for (int len = 0;;) {
+		struct sched s;
+		struct run_result res;
+		enum run_end end = RUN_DONE;
+		int prev = 0, pre = 0;
+		run_begin(&c.cfg, NULL, NULL, &s);
+		for (depth = 0;; depth++) {
+			int ids[RT_MAX_THREADS];
+			int n = sched_eligible(ids);
+			if (n == 0) {
+				end = sched_live() ? RUN_DEADLOCK : RUN_DONE;
+				break;
+			}
+			ck_assert_int_lt(depth, 4096);
+			if (depth >= len)
+				choice[depth] = 0;
+			nopts[depth] = n;
+			int id = ids[choice[depth]];
+			bool prev_ready = false;
+			for (int i = 0; i < n; i++)
+				prev_ready |= ids[i] == prev;
+			pre += prev_ready && id != prev;
+			sched_step(id);
+			prev = id;
+		}
+		run_finish(end, &res);
+		char key[160];
+		brute_key(&res, key, sizeof(key));
+		outcomes_add(&b->o, key, 1);
+		b->schedules++;
+		if ((end == RUN_DONE && !res.invariant) || end == RUN_DEADLOCK)
+			if (b->min_fail_pre < 0 || pre < b->min_fail_pre)
+				b->min_fail_pre = pre;
+		for (len = depth; len > 0 && choice[len - 1] + 1 >= nopts[len - 1];)
+			len--;
+		if (len == 0)
+			break;
+		choice[len - 1]++;
+	}
+	cli_free(&c);
+}
+
+/* Small runs of every lesson and variant: the brute force finishes them. */
+static const struct {
+	const struct lesson *l;
+	const char *args;
+	bool breaks;
+} small[] = {
+	{ &race_lesson, "--iterations=1", true },
+	{ &race_lesson, "--iterations=2", true },
+	{ &race_lesson, "--iterations=1 --threads=3", true },
+	{ &race_lesson, "--variant=mutex --iterations=2", false },
+	{ &race_lesson, "--variant=atomic --iterations=2 --threads=3", false },
+	{ &barrier_lesson, "--runners=2 --distance=1", true },
+	{ &barrier_lesson, "--variant=barrier --runners=2 --distance=1 --rounds=2", false },
+	{ &barrier_lesson, "--variant=reusable --runners=2 --distance=1", false },
+	{ &barrier_lesson, "--variant=timeout --runners=2 --distance=1", false },
+	{ &bandwidth_lesson, "--workers=3 --permits=1 --jobs=1 --cost=1", true },
+	{ &bandwidth_lesson, "--variant=semaphore --workers=2 --permits=1 --jobs=1 --cost=1", false },
+	{ &bandwidth_lesson, "--variant=mutex --workers=2 --jobs=1 --cost=1", false },
+	{ &prodcons_lesson, "--variant=semaphore --items=1 --capacity=1", false },
+	{ &prodcons_lesson, "--variant=condvar --items=2 --capacity=1", false },
+	{ &prodcons_lesson, "--variant=condvar-if --consumers=2 --producers=2 --items=1 --capacity=1", true },
+};
+
+/* Same outcomes, each reached as often; same verdict; minimal preemptions. */
+START_TEST(test_explore_matches_brute_force)
+{
+	const struct lesson *l = small[_i].l;
+	struct brute b;
+	brute_force(l, small[_i].args, &b);
+	struct outcomes got = { .n = 0 };
+	int sched[4096] = { 0 };
+	struct explore_result r = { .outcome = outcome_cb, .ctx = &got,
+				    .schedule = sched, .cap = 4096 };
+	struct explore_limits lim = { -1, 10000000, 600 };
+	struct cli c;
+	ck_assert_int_eq(tcli(l, small[_i].args, &c), CLI_RUN);
+	c.cfg.max_steps = 10000;
+	explore_run(&c.cfg, &lim, &r);
+	ck_assert(r.complete);
+	ck_assert_int_eq(r.executions, b.schedules);
+	ck_assert_int_eq(got.n, b.o.n);
+	for (int i = 0; i < b.o.n; i++) {
+		long n = 0;
+		for (int j = 0; j < got.n; j++)
+			if (strcmp(got.key[j], b.o.key[i]) == 0)
+				n = got.count[j];
+		ck_assert_msg(n == b.o.count[i], "%s %s: outcome '%s' %ld times, "
+			      "brute force %ld", l->name, small[_i].args,
+			      b.o.key[i], n, b.o.count[i]);
+	}
+	ck_assert_int_eq(r.can_break, small[_i].breaks);
+	ck_assert_int_eq(r.can_break, b.min_fail_pre >= 0);
+	if (r.can_break) {
+		/* fewest preemptions there are, and it replays to a failure */
+		ck_assert_int_eq(r.preemptions, b.min_fail_pre);
+		char args[8192];
+		int k = snprintf(args, sizeof(args), "%s --schedule=",
+				 small[_i].args);
+		for (int i = 0; i < r.len; i++)
+			k += snprintf(args + k, sizeof(args) - (size_t)k, "%s%d",
+				      i ? "," : "", sched[i]);
+		struct run_result res;
+		enum run_end end = trun(l, args, &res, NULL);
+		ck_assert_msg(end == RUN_DEADLOCK || !res.invariant,
+			      "%s: replay held", args);
+		ck_assert_uint_eq(res.steps, (uint64_t)r.len);
+	}
+	cli_free(&c);
+}
+END_TEST
+
+static void balances(const char *key, long count, bool held, void *ctx)
+{
+	(void)count;
+	(void)held;
+	long *seen = ctx, b;
+	ck_assert_int_eq(sscanf(key, "balance=%ld", &b), 1);
+	ck_assert_int_ge(b, 0);
+	ck_assert_int_lt(b, 256);
+	seen[b] = 1;
+}
+
+/*
+ * Two tellers, N deposits against N withdrawals: every balance from
+ * 100 - N (every deposit lost) to 100 + N (every withdrawal lost) can
+ * happen, and nothing else; C(4N, 2N) schedules.
+ */
+START_TEST(test_explore_race_closed_form)
+{
+	int n = _i;
+	long seen[256] = { 0 };
+	char args[64];
+	snprintf(args, sizeof(args), "--iterations=%d", n);
+	struct explore_result r = { .outcome = balances, .ctx = seen };
+	struct explore_limits lim = { -1, 10000000, 600 };
+	struct cli c;
+	ck_assert_int_eq(tcli(&race_lesson, args, &c), CLI_RUN);
+	explore_run(&c.cfg, &lim, &r);
+	cli_free(&c);
+	for (long b = 0; b < 256; b++)
+		ck_assert_int_eq(seen[b], b >= 100 - n && b <= 100 + n);
+	long schedules = 1; /* C(4n, 2n) */
+	for (int k = 1; k <= 2 * n; k++)
+		schedules = schedules * (2 * n + k) / k;
+	ck_assert_int_eq(r.executions, schedules);
+	ck_assert(r.complete && r.can_break);
+}
+END_TEST
+
+static const struct bad {
+	const char *args, *says;
+} bad[] = {
+	{ "--explore --mode=free", "--explore applies only to --mode=step" },
+	{ "--explore --seed=3", "--seed means nothing with --explore" },
+	{ "--explore --policy=rr", "--policy means nothing with --explore" },
+	{ "--explore --schedule=1,2", "--schedule means nothing with --explore" },
+	{ "--explore --bound=-1", "--bound: expected a whole number from 0" },
+	{ "--explore --explore-limit=0", "--explore-limit: expected a whole number from 1" },
+	{ "--explore --explore-time=0", "--explore-time: expected a whole number from 1" },
+	{ "--bound=2", "--bound applies only to --explore" },
+	{ "--explore --plain", "--explore prints its own report" },
+	{ "--explore --explore", "--explore is given twice" },
+};
+
+START_TEST(test_explore_bad_input)
+{
+	char *out, *err;
+	int rc = texec("race", bad[_i].args, &out, &err);
+	trefused("race", bad[_i].args, rc, out, err, bad[_i].says);
+}
+END_TEST
+
+/* The report: outcomes, verdict, the shortest failing schedule to replay. */
+START_TEST(test_explore_report)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("race", "--iterations=1 --explore", &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "explored 6 executions in 12 runs: every schedule"));
+	ck_assert_ptr_nonnull(strstr(out, "       2  held     balance=100 expected=100 lost_updates=0\n"));
+	ck_assert_ptr_nonnull(strstr(out, "shortest failing schedule: 1 preemption, 4 steps (lost update)\n"
+					  "  race --iterations=1 --schedule="));
+	ck_assert_ptr_nonnull(strstr(out, "summary: lesson=race variant=unsafe mode=explore "
+					  "bound=none executions=6 outcomes=3 deadlocks=0 "
+					  "invariant=can-break\n"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(texec("race", "--variant=mutex --explore --quiet", &out, &err), 0);
+	/* with the lock, only the order of the ten critical sections
+	 * matters: C(10, 5) = 252 schedules */
+	ck_assert_str_eq(out, "summary: lesson=race variant=mutex mode=explore bound=none "
+			      "executions=252 outcomes=1 deadlocks=0 invariant=always-holds\n");
+	free(out);
+	free(err);
+	/* a bound that leaves schedules out proves nothing */
+	ck_assert_int_eq(texec("race", "--variant=mutex --explore --quiet --bound=1", &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "invariant=unknown"));
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* Ctrl-C: what was found so far, marked incomplete, and status 130. */
+START_TEST(test_explore_interrupt)
+{
+	const char *dir = getenv("INTERLEAVE_BIN");
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s/race --iterations=8 --explore >%s 2>&1 & "
+		 "pid=$!; sleep 0.5; kill -INT $pid; wait $pid",
+		 dir ? dir : "build/bin", "/tmp/interleave-explore-int.txt");
+	int st = system(cmd);
+	ck_assert_int_eq(WEXITSTATUS(st), 130);
+	FILE *f = fopen("/tmp/interleave-explore-int.txt", "r");
+	ck_assert_ptr_nonnull(f);
+	char text[8192] = "";
+	size_t n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	unlink("/tmp/interleave-explore-int.txt");
+	ck_assert_ptr_nonnull(strstr(text, "stopped by Ctrl-C"));
+	ck_assert_ptr_nonnull(strstr(text, "incomplete"));
+	ck_assert_ptr_nonnull(strstr(text, "invariant=can-break stopped=interrupt\n"));
+}
+END_TEST
+
+Suite *explore_suite(void)
+{
+	Suite *s = suite_create("explore");
+	TCase *tc = tcase_create("explore");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, test_explore_matches_brute_force, 0,
+			    (int)(sizeof(small) / sizeof(small[0])));
+	tcase_add_loop_test(tc, test_explore_race_closed_form, 1, 5);
+	tcase_add_loop_test(tc, test_explore_bad_input, 0,
+			    (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_explore_report);
+	tcase_add_test(tc, test_explore_interrupt);
+	suite_add_tcase(s, tc);
+	return s;
+}
