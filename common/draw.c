@@ -216,17 +216,27 @@ static void draw_title(const struct view *v)
 {
 	const struct run_config *c = &v->cfg;
 	const char *var = c->lesson->variants[c->variant].name;
-	char dec[160], left[3][240], right[2][80], next[16] = "";
-	if (c->mode == RT_STEP)
+	const char *mode = c->mode == RT_STEP ? "step" : "free";
+	char dec[160], brief[160], left[4][400], right[2][128], next[16] = "";
+	if (c->mode == RT_STEP) {
 		draw_decider(c, dec, sizeof(dec));
-	else
+		/* brief: "schedule of 4, then random seed 1" */
+		const char *p = strstr(dec, "policy ");
+		size_t k = p ? (size_t)(p - dec) : 0;
+		memcpy(brief, dec, k);
+		strcpy(brief + k, p ? p + 7 : dec);
+	} else {
 		snprintf(dec, sizeof(dec), "replaying a real run");
+		snprintf(brief, sizeof(brief), "replay of a real run");
+	}
 	snprintf(left[0], sizeof(left[0]), " %s  variant %s  %s mode  %s",
-		 c->lesson->name, var, c->mode == RT_STEP ? "step" : "free",
-		 dec);
+		 c->lesson->name, var, mode, dec);
 	snprintf(left[1], sizeof(left[1]), " %s  %s  %s  %s", c->lesson->name,
-		 var, c->mode == RT_STEP ? "step" : "free", dec);
-	snprintf(left[2], sizeof(left[2]), " %s %s", c->lesson->name, var);
+		 var, mode, dec);
+	snprintf(left[2], sizeof(left[2]), " %s %s %s  %s", c->lesson->name,
+		 var, mode, brief);
+	snprintf(left[3], sizeof(left[3]), " %s %s  %s", c->lesson->name, var,
+		 brief);
 	if (v->next)
 		snprintf(next, sizeof(next), "  next T%d", v->next);
 	unsigned long long pos = c->mode == RT_STEP ? v->m.step : v->fsteps;
@@ -234,15 +244,19 @@ static void draw_title(const struct view *v)
 		 v->playing ? "playing" : "paused", pos, next,
 		 view_delays_ms[v->speed]);
 	snprintf(right[1], sizeof(right[1]), "%s %llu%s ",
-		 v->playing ? "play" : "paused", pos, next);
+		 v->playing ? "playing" : "paused", pos, next);
 	int l = 0, r = 0;
-	while (l < 2 && (int)(strlen(left[l]) + strlen(right[r]) + 2) > COLS)
-		l++;
-	if ((int)(strlen(left[l]) + strlen(right[r]) + 2) > COLS)
-		r = 1;
+	while ((int)(strlen(left[l]) + strlen(right[r]) + 2) > COLS) {
+		if (l < 3 && (l < 1 || r == 1))
+			l++;
+		else if (r == 0)
+			r = 1;
+		else
+			break; /* the left part is cut, the state stays */
+	}
 	attron(draw_pair(PAIR_TITLE, A_REVERSE));
 	mvhline(0, 0, ' ', COLS);
-	draw_text(0, 0, COLS, left[l]);
+	draw_text(0, 0, COLS - (int)strlen(right[r]) - 1, left[l]);
 	draw_text(0, COLS - (int)strlen(right[r]), (int)strlen(right[r]),
 		  right[r]);
 	attroff(draw_pair(PAIR_TITLE, A_REVERSE));
