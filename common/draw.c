@@ -243,7 +243,7 @@ static void draw_title(const struct view *v)
 	snprintf(right[0], sizeof(right[0]), "%s step %llu%s  %d ms ",
 		 v->playing ? "playing" : "paused", pos, next,
 		 view_delays_ms[v->speed]);
-	snprintf(right[1], sizeof(right[1]), "%s %llu%s ",
+	snprintf(right[1], sizeof(right[1]), "%s step %llu%s ",
 		 v->playing ? "playing" : "paused", pos, next);
 	int l = 0, r = 0;
 	while ((int)(strlen(left[l]) + strlen(right[r]) + 2) > COLS) {
