@@ -3,6 +3,7 @@
 #   make              build every lesson into build/bin/
 #   make demo         open the race lesson
 #   make check        build and run every test suite
+#   make doccheck     run the examples in the docs and compare their output
 #   make check-asan   the suites again under AddressSanitizer + UBSan
 #   make check-tsan   the suites again under ThreadSanitizer
 #   make check-valgrind  the runtime suites under valgrind's leak checker
@@ -10,7 +11,8 @@
 #   make install      install the lessons (PREFIX=/usr/local)
 #
 # Missing Debian packages (ncurses and Check headers, pkg-config, tmux) are
-# installed by common/deps.sh on the first build.
+# installed by common/deps.sh on the first build; lint and check-valgrind
+# install their own tool (cppcheck, valgrind) the same way.
 
 SAN ?=
 ifeq ($(SAN),)
@@ -52,15 +54,15 @@ TEST_LESSON_OBJ = $(LESSONS:%=$(BUILD)/tests/lesson_%.o) \
 		  $(LESSONS:%=$(BUILD)/gen/%_source.o)
 TEST_BIN = $(BUILD)/tests/check_interleave
 
-.PHONY: all demo check check-asan check-tsan check-valgrind bench install \
-	clean lint
+.PHONY: all demo check doccheck check-asan check-tsan check-valgrind bench \
+	install clean lint
 .DEFAULT_GOAL := all
 .SECONDARY:
 
 all: $(BINS)
 
 $(CONFIG): common/deps.sh
-	@sh common/deps.sh $@
+	@sh common/deps.sh config $@
 
 $(BUILD)/common/%.o: common/%.c $(CONFIG)
 	@mkdir -p $(@D)
@@ -107,6 +109,12 @@ demo: $(BINS)
 # in-process benchmark is built too, so that it keeps compiling.
 check: $(TEST_BIN) $(BINS) $(BUILD)/bench/free
 	INTERLEAVE_BIN=$(BUILD)/bin $(RUN_PREFIX) $(TEST_BIN)
+	$(RUN_PREFIX) sh tests/doccheck.sh --build $(BUILD)
+
+# Every example in README.md, docs/ and demos/, run and compared with what
+# the docs show (tests/doccheck.sh; sh tests/doccheck.sh --update rewrites them).
+doccheck: $(BINS)
+	sh tests/doccheck.sh --build $(BUILD)
 
 check-asan:
 	$(MAKE) SAN=asan check
@@ -117,6 +125,7 @@ check-tsan:
 	TSAN_OPTIONS=halt_on_error=1 $(MAKE) SAN=tsan RUN_PREFIX="setarch -R" check
 
 check-valgrind: $(TEST_BIN) $(BINS)
+	@sh common/deps.sh tool valgrind valgrind
 	INTERLEAVE_BIN=$(BUILD)/bin CK_FORK=no INTERLEAVE_QUICK=1 CK_EXCLUDE_TAGS="scale exits" \
 		valgrind --error-exitcode=1 --leak-check=full \
 		--errors-for-leak-kinds=definite,indirect -q $(TEST_BIN)
@@ -138,6 +147,7 @@ install: $(BINS)
 			$(DESTDIR)$(PREFIX)/bin/interleave-$$l; done
 
 lint:
+	@sh common/deps.sh tool cppcheck cppcheck
 	cppcheck --quiet --inline-suppr --error-exitcode=1 \
 		--enable=warning,portability \
 		--std=c11 -Icommon common lessons tests

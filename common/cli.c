@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,29 +69,52 @@ static int cli_noptions(const struct lesson *l)
 	return n;
 }
 
+/*
+ * The one rule for every number on the command line: digits only, with a
+ * leading '-' where negative values are allowed.  No spaces, no '+', no
+ * hex: what strtol() would also take is refused, so that what a person
+ * typed is exactly what runs.  Returns false on anything else.
+ */
+static bool cli_digits(const char *s, bool negative_ok, unsigned long long *mag,
+		       bool *neg)
+{
+	*neg = negative_ok && *s == '-';
+	const char *p = s + *neg;
+	if (*p == '\0')
+		return false;
+	for (const char *q = p; *q; q++)
+		if (*q < '0' || *q > '9')
+			return false;
+	char *end;
+	errno = 0;
+	*mag = strtoull(p, &end, 10);
+	return errno != ERANGE && *end == '\0';
+}
+
 /* A whole number in [min, max]; false (and an error) otherwise. */
 static bool cli_number(const struct lesson *l, const char *opt,
 		       const char *s, long min, long max, long *out)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno == ERANGE || v < min ||
-	    v > max) {
-		cli_error(l, "--%s: expected a whole number from %ld to %ld, "
-			  "got '%s'", opt, min, max, s);
-		return false;
+	unsigned long long mag;
+	bool neg;
+	if (cli_digits(s, min < 0, &mag, &neg) &&
+	    mag <= (neg ? (unsigned long long)LONG_MAX + 1 : (unsigned long long)LONG_MAX)) {
+		long v = neg ? (long)(0 - mag) : (long)mag;
+		if (v >= min && v <= max) {
+			*out = v;
+			return true;
+		}
 	}
-	*out = (long)v;
-	return true;
+	cli_error(l, "--%s: expected a whole number from %ld to %ld, "
+		  "got '%s'", opt, min, max, s);
+	return false;
 }
 
 static bool cli_seed(const struct lesson *l, const char *s, uint64_t *out)
 {
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno == ERANGE) {
+	unsigned long long v;
+	bool neg;
+	if (!cli_digits(s, false, &v, &neg)) {
 		cli_error(l, "--seed: expected a whole number from 0 to %llu, "
 			  "got '%s'", (unsigned long long)UINT64_MAX, s);
 		return false;
@@ -107,30 +131,32 @@ static bool cli_schedule(const struct lesson *l, const char *s,
 	cfg->schedule = calloc(cap, sizeof(int));
 	if (!cfg->schedule)
 		rt_die("out of memory");
+	char *copy = strdup(s);
+	if (!copy)
+		rt_die("out of memory");
+	bool ok = true;
 	int pos = 0;
-	const char *p = s;
-	for (;;) {
-		char *end;
-		errno = 0;
-		long v = strtol(p, &end, 10);
-		pos++;
-		if (end == p || (*end != ',' && *end != '\0') || errno ||
-		    v < 1 || v > RT_MAX_THREADS) {
-			cli_error(l, "--schedule: position %d: expected a "
-				  "thread number from 1 to %d in a list like "
-				  "1,2,1,2", pos, RT_MAX_THREADS);
-			return false;
-		}
-		if (pos > RT_MAX_SCHEDULE) {
+	/* strsep, not strtok: an empty position ("1,,2") is an error too */
+	for (char *rest = copy, *item; ok && (item = strsep(&rest, ","));) {
+		unsigned long long v;
+		bool neg;
+		if (++pos > RT_MAX_SCHEDULE) {
 			cli_error(l, "--schedule: more than %d positions",
 				  RT_MAX_SCHEDULE);
-			return false;
+			ok = false;
+		} else if (!cli_digits(item, false, &v, &neg) || v < 1 ||
+			   v > RT_MAX_THREADS) {
+			cli_error(l, "--schedule: position %d: expected a "
+				  "thread number from 1 to %d in a list like "
+				  "1,2,1,2, got '%s'", pos, RT_MAX_THREADS,
+				  item);
+			ok = false;
+		} else {
+			cfg->schedule[cfg->nschedule++] = (int)v;
 		}
-		cfg->schedule[cfg->nschedule++] = (int)v;
-		if (*end == '\0')
-			return true;
-		p = end + 1;
 	}
+	free(copy);
+	return ok;
 }
 
 static bool cli_variant(const struct lesson *l, const char *s, int *out)
@@ -221,8 +247,10 @@ static void cli_help(const struct lesson *l)
 	       "run to a file, c high contrast, ? help, q quit.  NO_COLOR=1 turns\n"
 	       "colour off; INTERLEAVE_THEME=contrast starts in high contrast.\n"
 	       "\nThreads are numbered from 1 in the order the lesson creates them.\n"
+	       "Numbers are digits only; give each option once.\n"
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
-	       "1 runtime failure, 2 bad usage.\n",
+	       "1 output could not be written, manual input ended, or a runtime\n"
+	       "failure, 2 bad usage.\n",
 	       CLI_MAX_STEPS_DEFAULT);
 }
 
@@ -359,6 +387,70 @@ static enum cli_result cli_one(const struct lesson *l, int ch,
 	}
 }
 
+/* The option's name as typed: "--pl=1" -> "pl". */
+static void cli_typed_name(const char *arg, char *name, size_t size)
+{
+	const char *p = arg + strspn(arg, "-");
+	size_t n = strcspn(p, "=");
+	snprintf(name, size, "%.*s", (int)(n < size ? n : size - 1), p);
+}
+
+/*
+ * getopt_long refused an argument: say what really happened.  ch is ':'
+ * for a missing value; for '?' optopt tells the rest apart: a short
+ * option, a long option given a value it does not take, or (0) a name
+ * that matches no option or more than one.
+ */
+static void cli_refused(const struct lesson *l, const struct option *opts,
+			int ch, const char *arg)
+{
+	char name[64];
+	cli_typed_name(arg, name, sizeof(name));
+	if (ch == ':') {
+		cli_error(l, "--%s needs a value, as in --%s=VALUE", name, name);
+	} else if (optopt > 0 && optopt < CLI_VARIANT) {
+		cli_error(l, "-%c: unknown option; the options are long ones, "
+			  "such as --help", optopt);
+	} else if (optopt) {
+		for (int i = 0; opts[i].name; i++)
+			if (opts[i].val == optopt)
+				cli_error(l, "--%s takes no value, got '%s'",
+					  opts[i].name, arg);
+	} else {
+		char which[256] = "";
+		int n = 0;
+		for (int i = 0; opts[i].name; i++)
+			if (strncmp(opts[i].name, name, strlen(name)) == 0) {
+				size_t len = strlen(which);
+				snprintf(which + len, sizeof(which) - len,
+					 "%s--%s", n++ ? ", " : "",
+					 opts[i].name);
+			}
+		if (n > 1)
+			cli_error(l, "--%s is ambiguous: it could be %s", name,
+				  which);
+		else
+			cli_error(l, "--%s: unknown option", name);
+	}
+}
+
+/* Each option once: the second of any is an error, not silently taken. */
+static bool cli_once(const struct lesson *l, const struct option *opts,
+		     int ch, bool *given)
+{
+	int slot = ch >= CLI_LESSON ? CLI_NCOMMON + (ch - CLI_LESSON)
+				    : ch - CLI_VARIANT;
+	if (!given[slot]) {
+		given[slot] = true;
+		return true;
+	}
+	for (int i = 0; opts[i].name; i++)
+		if (opts[i].val == ch)
+			cli_error(l, "--%s is given twice; give each option "
+				  "once", opts[i].name);
+	return false;
+}
+
 enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
 			  struct cli *c)
 {
@@ -369,19 +461,19 @@ enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
 	c->cfg.quantum = 1;
 	c->cfg.max_steps = CLI_MAX_STEPS_DEFAULT;
 	struct cli_seen seen = { 0 };
+	bool given[CLI_NCOMMON + RT_MAX_OPTS] = { false };
 	struct option *opts = cli_options(l);
 	enum cli_result r = CLI_RUN;
 	int ch;
 	opterr = 0;
 	optind = 1;
+	/* ':' first: a missing value is told apart from an unknown option */
 	while (r == CLI_RUN &&
-	       (ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	       (ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (ch == '?' || ch == ':') {
-			const char *bad = argv[optind - 1];
-			if (optopt)
-				cli_error(l, "%s needs a value", bad);
-			else
-				cli_error(l, "unknown option '%s'", bad);
+			cli_refused(l, opts, ch, argv[optind - 1]);
+			r = CLI_USAGE;
+		} else if (!cli_once(l, opts, ch, given)) {
 			r = CLI_USAGE;
 		} else {
 			r = cli_one(l, ch, optarg, &seen, c);

@@ -165,20 +165,37 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 	}
 }
 
+/*
+ * Updates lost for good (lost.c): usually on the store that buries them,
+ * with the overwritten store first; now and then on a load or an exit that
+ * drops the last read still carrying one.
+ */
+static void event_lost(const struct event *e, const struct event_names *n,
+		       char *buf, size_t size)
+{
+	char what[96];
+	if (e->lost == 1)
+		snprintf(what, sizeof(what), "T%d's %s is lost", e->other,
+			 n->thread(e->other));
+	else
+		snprintf(what, sizeof(what), "%d updates are lost (T%d's %ld "
+			 "and what only it carried)", e->lost, e->other, e->b);
+	if (e->op == OP_STORE || e->op == OP_ADD)
+		snprintf(buf, size, "lost update: T%d wrote %ld over T%d's %ld: "
+			 "%s", e->thread, e->a, e->other, e->b, what);
+	else
+		snprintf(buf, size, "lost update: T%d %s its read of T%d's %ld, "
+			 "which %s had overwritten: %s", e->thread,
+			 e->op == OP_LOAD ? "replaced" : "finished without using",
+			 e->other, e->b, n->object(e->obj), what);
+}
+
 char *event_narrate(const struct event *e, const struct event_names *n,
 		    char *buf, size_t size)
 {
 	buf[0] = '\0';
 	if (e->flags & EV_LOST) {
-		if (e->lost == 1)
-			snprintf(buf, size, "lost update: T%d wrote %ld over "
-				 "T%d's %ld: T%d's %s is lost", e->thread,
-				 e->a, e->other, e->b, e->other,
-				 n->thread(e->other));
-		else
-			snprintf(buf, size, "lost update: T%d wrote %ld over "
-				 "T%d's %ld: %d updates are lost", e->thread,
-				 e->a, e->other, e->b, e->lost);
+		event_lost(e, n, buf, size);
 	} else if (e->flags & EV_STALE) {
 		snprintf(buf, size, "T%d read %ld before T%d wrote %ld: one of "
 			 "these updates will be lost", e->other, e->b,

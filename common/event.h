@@ -59,7 +59,7 @@ struct event {
 	 */
 	uint64_t ready;
 	uint64_t step;  /* step number, 0 for events that are not steps */
-	int32_t lost;   /* EV_LOST: updates overwritten; misuse: the bound */
+	int32_t lost;   /* EV_LOST: 1, the store overwritten; misuse: the bound */
 	int16_t line;   /* lesson source line, 0 if none (a lesson is short) */
 	int16_t next_line;
 	int16_t thread; /* 1-based; 0 for the runtime itself */

@@ -6,6 +6,7 @@
  * one event per line (--plain) or just the summary line (--quiet).  Here
  * too are the calls a lesson's setup() and report() make of its run.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,16 @@ int lesson_variant(void)
 bool lesson_step_mode(void)
 {
 	return rt.mode == RT_STEP;
+}
+
+void *lesson_calloc(size_t n, size_t size)
+{
+	if (rt.nallocs == RT_MAX_ALLOCS)
+		rt_die("more than %d lesson_calloc() blocks", RT_MAX_ALLOCS);
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		rt_die("out of memory");
+	return rt.allocs[rt.nallocs++] = p;
 }
 
 void lesson_figure(const char *name, long value)
@@ -104,8 +115,10 @@ static bool lesson_ask(int *id, void *ctx)
 		for (int i = 0; i < n; i++)
 			fprintf(stderr, " T%d", ids[i]);
 		fprintf(stderr, "; run which thread? ");
-		if (!fgets(line, sizeof(line), stdin))
+		if (!fgets(line, sizeof(line), stdin)) {
+			fputc('\n', stderr); /* end the prompt's line */
 			return false;
+		}
 		char *end;
 		long v = strtol(line, &end, 10);
 		if (end == line || v < 1 || v > rt.nthreads) {
@@ -126,6 +139,20 @@ static bool lesson_ask(int *id, void *ctx)
 	}
 }
 
+/*
+ * Standard output, flushed: 0, or 1 after saying why on stderr.  A write
+ * that failed (a full disk, /dev/full, a closed pipe) is a failure of the
+ * run's one job, never a silent success.
+ */
+static int lesson_flush(const struct lesson *l)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	fprintf(stderr, "%s: cannot write standard output: %s\n", l->name,
+		ferror(stdout) && errno ? strerror(errno) : "write error");
+	return 1;
+}
+
 static int lesson_text(const struct run_config *cfg, bool quiet)
 {
 	static char buf[1 << 16];
@@ -133,12 +160,6 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 	struct run_result res;
 	enum run_end end = run_lesson(cfg, quiet ? NULL : lesson_plain_sink,
 				      stdout, lesson_ask, NULL, &res);
-	if (end == RUN_NO_INPUT) {
-		fflush(stdout);
-		fprintf(stderr, "%s: --policy=manual: input ended before the "
-			"run did\n", cfg->lesson->name);
-		return 2;
-	}
 	if (!quiet && cfg->mode == RT_FREE && end == RUN_DEADLOCK)
 		printf("# deadlock: every live thread waited for %d ms and none "
 		       "could wake another; the run was stopped\n",
@@ -149,8 +170,15 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 		       (unsigned long long)res.kept,
 		       (unsigned long long)res.steps);
 	run_summary(cfg, &res, stdout);
-	fflush(stdout);
-	return 0;
+	int rc = lesson_flush(cfg->lesson);
+	if (end == RUN_NO_INPUT) {
+		/* The run did not complete: not a success, not bad usage. */
+		fprintf(stderr, "%s: --policy=manual: input ended at step "
+			"%llu, before the run did\n", cfg->lesson->name,
+			(unsigned long long)res.steps);
+		rc = 1;
+	}
+	return rc;
 }
 
 int lesson_main(const struct lesson *l, int argc, char **argv)
@@ -158,7 +186,7 @@ int lesson_main(const struct lesson *l, int argc, char **argv)
 	struct cli c;
 	switch (cli_parse(l, argc, argv, &c)) {
 	case CLI_DONE:
-		return 0;
+		return lesson_flush(l);
 	case CLI_USAGE:
 		return 2;
 	case CLI_RUN:

@@ -104,6 +104,13 @@ int lesson_variant(void);
 bool lesson_step_mode(void);
 /* Free mode: microseconds from the threads' start to the last join. */
 long lesson_elapsed_us(void);
+/*
+ * Zeroed memory for the lesson's own books (counts per item, ...), owned
+ * by the run: freed when the run is torn down, however it ends (a
+ * --schedule check, a restart in the viewer, report() never called).
+ * Dies when out of memory.
+ */
+void *lesson_calloc(size_t n, size_t size);
 /* Add "name=value" to the summary line. */
 void lesson_figure(const char *name, long value);
 

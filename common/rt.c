@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "fiber.h"
+#include "lost.h"
 #include "rt.h"
 #include "watch.h"
 
@@ -84,6 +85,7 @@ void rt_init(const struct run_config *cfg, event_sink sink, void *ctx)
 	rt.mode = cfg->mode;
 	rt.sink = sink;
 	rt.sink_ctx = ctx;
+	lost_reset();
 	cfg->lesson->setup();
 	if (rt.nthreads == 0)
 		rt_die("lesson %s created no threads", cfg->lesson->name);
@@ -125,6 +127,9 @@ void rt_destroy(void)
 			rt_free_obj_destroy(rt.objs[i]);
 		free(rt.objs[i]);
 	}
+	for (int i = 0; i < rt.nallocs; i++)
+		free(rt.allocs[i]);
+	lost_reset();
 	memset(&rt, 0, sizeof(rt));
 }
 
@@ -233,6 +238,7 @@ static void rt_fiber_main(void *arg)
 	t->body(t->arg);
 	t->state = THR_DONE;
 	e = rt_ev(OP_EXIT, NULL, 0);
+	lost_exit(t, e);
 	rt_commit(e);
 }
 
@@ -271,6 +277,7 @@ void thread_new(const char *name, void (*body)(long arg), long arg)
 	t->arg = arg;
 	t->state = THR_LIVE;
 	if (rt.mode == RT_STEP) {
+		lost_thread_new(t);
 		t->fiber = fiber_new(rt_fiber_main, t);
 		if (!t->fiber)
 			rt_die("cannot allocate a stack for thread %d", t->id);
@@ -307,6 +314,8 @@ void rt_free_start_join(void)
 			 "pthread_create");
 	pthread_barrier_wait(&rt.gate);
 	rt.deadlocked = watch_run();
+	if (rt.interrupted)
+		return; /* the threads still use the gate and the watch */
 	for (int i = 1; i <= rt.nthreads; i++)
 		rt.free_events += rt.threads[i].nrec;
 	rt.elapsed_us = rt_now_us() - start;

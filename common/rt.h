@@ -64,8 +64,9 @@ struct var {
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
 	_Atomic long peak; /* the largest value it held; LONG_MAX: not kept */
-	uint32_t version;  /* step: stores so far */
+	uint64_t version;  /* step: stores so far */
 	int last_writer;   /* step: thread of the last store, 0 = initial */
+	int node;          /* step: its current value in lost.c's graph */
 	bool charted;      /* the viewer draws its history */
 	long track;        /* > 0: the viewer draws it on a track 0..track */
 	bool slot;         /* a buffer slot: item numbers, 0 empty */
@@ -152,8 +153,9 @@ struct thr {
 	bool in_cond;            /* on a condition variable's wait list */
 	unsigned barrier_gen;    /* the barrier round it waits to end */
 	bool timed;              /* that wait has a timeout */
-	uint32_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
+	uint64_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
+	int held[RT_MAX_OBJS];   /* per var: lost.c's node of that read, -1 */
 	uint16_t permits[RT_MAX_OBJS]; /* permits held, per semaphore (both) */
 	struct fiber *fiber;
 	/* free mode */
@@ -186,6 +188,9 @@ struct rt {
 	int nfigures;
 	event_sink sink;
 	void *sink_ctx;
+#define RT_MAX_ALLOCS 16
+	void *allocs[RT_MAX_ALLOCS]; /* lesson_calloc(), freed by rt_destroy */
+	int nallocs;
 	struct {          /* the lesson's buffer, for the viewer */
 		int slots[RT_MAX_OBJS];
 		int n, head, tail; /* object ids, -1 none */
@@ -206,6 +211,8 @@ struct rt {
 		sem_t wake;           /* posted when a thread finishes */
 	} watch;
 	bool deadlocked;          /* free mode: the watch found a deadlock */
+	bool interrupted;         /* free mode: stopped by a signal, threads
+				     still running (watch_interrupt) */
 	uint64_t free_events; /* recorded by all threads, after the join */
 	long elapsed_us;      /* from the first thread's start to the last join */
 };

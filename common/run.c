@@ -6,6 +6,7 @@
  * is reached.  Free mode starts the real threads behind a gate, joins them,
  * then merges their event rings into one ordered stream.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,7 +117,7 @@ static uint64_t run_merge(event_sink sink, void *ctx)
 uint64_t run_free(event_sink sink, void *ctx)
 {
 	rt_free_start_join();
-	return run_merge(sink, ctx);
+	return rt.interrupted ? 0 : run_merge(sink, ctx);
 }
 
 enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
@@ -142,11 +143,41 @@ enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 	return end;
 }
 
+/* The first position that names a thread the lesson does not have. */
+static bool run_schedule_threads(const struct run_config *cfg, char *err,
+				 size_t n)
+{
+	for (int i = 0; i < cfg->nschedule; i++)
+		if (cfg->schedule[i] > rt.nthreads) {
+			snprintf(err, n, "--schedule: position %d names thread "
+				 "%d, but the threads are 1 to %d", i + 1,
+				 cfg->schedule[i], rt.nthreads);
+			return false;
+		}
+	return true;
+}
+
+/*
+ * Every position is checked, those the run never reaches too: a schedule
+ * that outlasts its run is a mistake in it (a miscounted replay, a thread
+ * that finished sooner than thought), not something to ignore.
+ */
 bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
 {
 	struct sched s;
 	run_begin(cfg, NULL, NULL, &s);
-	enum run_end end = run_steps(&s, NULL, NULL, true, err, n);
+	bool ok = run_schedule_threads(cfg, err, n);
+	enum run_end end = ok ? run_steps(&s, NULL, NULL, true, err, n)
+			      : RUN_BAD_SCHEDULE;
+	if (end != RUN_BAD_SCHEDULE && s.pos < cfg->nschedule) {
+		snprintf(err, n, "--schedule: position %d comes after the end "
+			 "of the run: %s after step %llu", s.pos + 1,
+			 end == RUN_STEP_LIMIT ? "--max-steps stops it"
+			 : end == RUN_DEADLOCK ? "every live thread is blocked"
+					       : "every thread has finished",
+			 (unsigned long long)rt.step);
+		end = RUN_BAD_SCHEDULE;
+	}
 	rt_destroy();
 	return end != RUN_BAD_SCHEDULE;
 }
@@ -175,6 +206,8 @@ void run_summary(const struct run_config *cfg, const struct run_result *res,
 		fprintf(out, " deadlock=yes");
 	else if (res->end == RUN_STEP_LIMIT)
 		fprintf(out, " stopped=max-steps");
+	else if (res->end == RUN_NO_INPUT)
+		fprintf(out, " stopped=end-of-input");
 	fputc('\n', out);
 }
 

@@ -55,7 +55,9 @@ void run_finish(enum run_end end, struct run_result *res);
 
 /*
  * Free mode, after rt_init(): run the threads, then deliver the kept events
- * in order.  Returns how many were delivered.  run_finish() follows.
+ * in order.  Returns how many were delivered.  run_finish() follows, unless
+ * watch_interrupt stopped the run (rt.interrupted): then nothing was
+ * delivered and the caller must end the process (see watch.h).
  */
 uint64_t run_free(event_sink sink, void *ctx);
 

@@ -8,14 +8,14 @@
  * cannot merge a loop of them into one addition.
  *
  * In step mode the runtime also remembers, for each thread, which version
- * of each variable it last read.  A store from a thread whose read is out of
- * date overwrites updates it never saw: that is a lost update, and the event
- * says whose.
+ * of each variable it last read: a store that is about to overwrite an
+ * update another thread read too is flagged as it happens (EV_STALE).
+ * Which updates end up lost, for good, lost.c works out.
  */
 #include <limits.h>
 #include <stdlib.h>
 
-#include "rt.h"
+#include "lost.h"
 
 struct var *var_new(const char *name, long initial)
 {
@@ -23,6 +23,8 @@ struct var *var_new(const char *name, long initial)
 	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
 	atomic_init(&v->value, initial);
 	atomic_init(&v->peak, LONG_MAX); /* not kept: no store ever raises it */
+	if (rt.mode == RT_STEP)
+		lost_var_new(v);
 	return v;
 }
 
@@ -122,17 +124,10 @@ static int var_stale_holder(const struct var *v, const struct thr *self)
 	return 0;
 }
 
-/* Step mode bookkeeping for a write by t; fills in the verdict on e. */
+/* Step mode bookkeeping for a write by t: the stale-read warning. */
 static void var_note_write(struct var *v, struct thr *t, struct event *e)
 {
-	uint64_t bit = 1ull << v->o.id;
-	if ((t->holding & bit) && t->seen[v->o.id] != v->version) {
-		e->flags |= EV_LOST;
-		e->lost = (long)(v->version - t->seen[v->o.id]);
-		e->other = (int16_t)v->last_writer;
-		rt.lost_updates += e->lost;
-	}
-	t->holding &= ~bit;
+	t->holding &= ~(1ull << v->o.id);
 	v->version++;
 	v->last_writer = t->id;
 	if (!(e->flags & EV_LOST)) {
@@ -156,6 +151,8 @@ long var_load_at(struct var *v, int line)
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
+		if (!v->slot)
+			lost_load(v, rt.current, e);
 	}
 	rt_commit(e);
 	return e->a;
@@ -174,10 +171,12 @@ void var_store_at(struct var *v, long value, int line)
 	e->a = value;
 	e->b = var_value(v);
 	var_put(v, value);
-	if (rt.mode == RT_STEP && v->slot)
+	if (rt.mode == RT_STEP && v->slot) {
 		var_slot_store(v, e);
-	else if (rt.mode == RT_STEP)
+	} else if (rt.mode == RT_STEP) {
+		lost_store(v, rt.current, value, e);
 		var_note_write(v, rt.current, e);
+	}
 	rt_commit(e);
 }
 
@@ -192,7 +191,7 @@ long var_add_at(struct var *v, long delta, int line)
 	e->b = var_fetch_add(v, delta);
 	e->a = e->b + delta;
 	if (rt.mode == RT_STEP) {
-		rt.current->holding &= ~(1ull << v->o.id);
+		lost_add(v, rt.current, e->a, e);
 		var_note_write(v, rt.current, e);
 	}
 	rt_commit(e);

@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "view.h"
+#include "watch.h"
 
 const int view_delays_ms[VIEW_SPEEDS] = { 2000, 1000, 600, 300, 150, 60,
 					  20, 5 };
@@ -51,6 +52,7 @@ static void view_on_signal(int sig)
 {
 	int saved = errno;
 	view_signal = sig;
+	watch_interrupt = 1; /* a free run under way stops too */
 	if (write(view_pipe[1], "q", 1) < 0) {
 		/* full pipe: the loop wakes anyway */
 	}
@@ -331,6 +333,8 @@ static void view_free_record(struct view *v)
 	bool found;
 	do {
 		view_free_begin(v);
+		if (rt.interrupted)
+			return; /* view_main() ends the process */
 		runs++;
 		found = view_free_start(v);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -354,6 +358,8 @@ static void view_free_begin(struct view *v)
 	rt_init(&v->cfg, NULL, NULL);
 	model_init(&v->m0, false);
 	run_free(view_free_sink, v);
+	if (rt.interrupted)
+		return; /* view_main() ends the process */
 	run_finish(rt.deadlocked ? RUN_DEADLOCK : RUN_DONE, &v->res);
 	v->m = v->m0;
 	v->fpos = 0;
@@ -966,7 +972,7 @@ static void view_loop(struct view *v)
 			continue;
 		}
 		for (; key != ERR; key = getch())
-			if (!view_key(v, key))
+			if (!view_key(v, key) || view_signal)
 				return;
 	}
 }
@@ -999,8 +1005,15 @@ int view_main(const struct run_config *cfg)
 	view_signals();
 	view_curses();
 	view_begin(&v);
-	view_loop(&v);
+	if (!rt.interrupted)
+		view_loop(&v);
 	view_restore();
+	if (rt.interrupted) {
+		/* A signal came during a free run: its threads are still
+		 * running and will never look up.  Leave now, with them. */
+		fflush(stdout);
+		_exit(128 + view_signal);
+	}
 	view_free(&v);
 	if (view_signal == SIGINT || view_signal == SIGTERM ||
 	    view_signal == SIGHUP)

@@ -120,6 +120,8 @@ static bool watch_stuck(uint64_t *seen)
 	return stuck;
 }
 
+volatile sig_atomic_t watch_interrupt;
+
 bool watch_run(void)
 {
 	uint64_t seen[RT_MAX_THREADS + 1] = { 0 };
@@ -127,6 +129,10 @@ bool watch_run(void)
 	bool deadlock = false;
 	while (atomic_load_explicit(&rt.watch.finished, memory_order_acquire) <
 	       rt.nthreads) {
+		if (watch_interrupt) {
+			rt.interrupted = true; /* threads left running */
+			return false;
+		}
 		/* A finish wakes us at once; otherwise look now and then.
 		 * Rarely: on two cores, each look may take a core from a
 		 * lesson thread holding a lock, which stalls the other. */

@@ -10,6 +10,7 @@
 #ifndef INTERLEAVE_WATCH_H
 #define INTERLEAVE_WATCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -38,5 +39,14 @@ void watch_done(void);
 /* Main thread: wait for every thread to finish or deadlock; join them.
  * true if it was a deadlock. */
 bool watch_run(void);
+
+/*
+ * Set from a signal handler to end a free run at once: watch_run() sees it
+ * within WATCH_LOOK_MS and returns without joining, leaving rt.interrupted
+ * set and the lesson's threads running.  Threads in a hot loop never look
+ * at anything, so the only way out is the caller's: restore the terminal
+ * and _exit(), which ends every thread with the process.
+ */
+extern volatile sig_atomic_t watch_interrupt;
 
 #endif

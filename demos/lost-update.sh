@@ -1,7 +1,9 @@
 #!/bin/sh
 # lost-update.sh: a five-minute instructor walkthrough of the race lesson,
 # in plain text for a projector.  Each step says what to watch, runs one
-# command, and waits for Enter (DEMO_NO_PAUSE=1 runs straight through).
+# command (shown as "> race ..."), and waits for Enter when the input is a
+# terminal (DEMO_NO_PAUSE=1 runs straight through anyway).  Its output is
+# shown, and checked by make check, in demos/README.md.
 #
 #   sh demos/lost-update.sh [BUILD]        (after `make`)
 set -eu
@@ -12,9 +14,10 @@ if [ ! -x "$bin" ]; then
 fi
 
 say() { printf '\n== %s\n' "$1"; }
-run() { printf '$ race %s\n' "$*"; "$bin" "$@"; }
+run() { printf '> race %s\n' "$*"; "$bin" "$@"; }
 pause() {
 	[ "${DEMO_NO_PAUSE:-}" = 1 ] && return
+	[ -t 0 ] || return 0
 	printf '\n[Enter] '
 	read -r _ || true
 }
@@ -32,11 +35,11 @@ run --seed=4 --quiet
 run --seed=4 --quiet
 pause
 
-say "4. Round robin, one step each: every single update is lost."
+say "4. Round robin, one step each: every deposit is lost."
 run --policy=rr --iterations=10 --quiet
 pause
 
-say "5. Not a simulation: two real threads, a million updates each."
+say "5. Not a simulation: two real threads, ten million updates each."
 run --mode=free --quiet
 pause
 

@@ -286,10 +286,8 @@ static void prodcons_setup(void)
 	items = lesson_opt("items");
 	order = lesson_opt("order");
 	total = producers * items;
-	taken = calloc((size_t)total + 1, sizeof(*taken));
-	last_seq = calloc((size_t)producers + 1, sizeof(*last_seq));
-	if (!taken || !last_seq)
-		abort();
+	taken = lesson_calloc((size_t)total + 1, sizeof(*taken));
+	last_seq = lesson_calloc((size_t)producers + 1, sizeof(*last_seq));
 	spins = empties = produced = disorder = 0;
 	for (long i = 0; i < capacity; i++)
 		slot[i] = var_new(slots[i], 0);
@@ -328,8 +326,6 @@ static bool prodcons_report(void)
 		lesson_figure("out_of_order", disorder);
 	if (lesson_variant() == BUSYWAIT || lesson_variant() == UNSAFE)
 		lesson_figure("spins", spins);
-	free(taken);
-	free(last_seq);
 	return lost == 0 && twice == 0 && empties == 0 && disorder == 0 &&
 	       produced == total;
 }

@@ -42,26 +42,133 @@ static const struct bad bad_inputs[] = {
 	{ "--max-steps=0", "--max-steps: expected a whole number from 1" },
 	{ "--plain --quiet", "choose one of --view, --plain, --quiet" },
 	{ "--view", "--view needs a terminal" },
-	{ "--frobnicate", "unknown option '--frobnicate'" },
-	{ "--seed", "--seed needs a value" },
+	{ "--frobnicate", "--frobnicate: unknown option" },
+	{ "--seed", "--seed needs a value, as in --seed=VALUE" },
 	{ "extra", "unexpected argument 'extra'" },
+	/* what really happened, not "needs a value" */
+	{ "-h", "-h: unknown option; the options are long ones, such as --help" },
+	{ "-x", "-x: unknown option" },
+	{ "-v", "-v: unknown option" },
+	{ "--plain=1", "--plain takes no value, got '--plain=1'" },
+	{ "--help=yes", "--help takes no value" },
+	{ "--quiet=", "--quiet takes no value" },
+	{ "--version=", "--version takes no value" },
+	{ "--p", "--p is ambiguous: it could be --policy, --plain" },
+	/* one rule for numbers: digits, and '-' where negatives are allowed */
+	{ "--threads=+2", "--threads: expected a whole number from 1 to 64, got '+2'" },
+	{ "--seed=+5", "--seed: expected a whole number from 0" },
+	{ "--max-steps=0x10", "--max-steps: expected a whole number" },
+	{ "--initial=--5", "--initial: expected a whole number from -1000000000" },
+	{ "--initial=1e3", "got '1e3'" },
+	{ "--schedule=1,+2", "--schedule: position 2: expected a thread number" },
+	/* each option once */
+	{ "--threads=3 --threads=2", "--threads is given twice; give each option once" },
+	{ "--plain --plain", "--plain is given twice" },
+	{ "--variant=mutex --variant=atomic", "--variant is given twice" },
+	/* every position of a schedule is checked, past the run's end too */
+	{ "--iterations=1 --schedule=1,2,1,2,1",
+	  "position 5 comes after the end of the run: every thread has finished after step 4" },
+	{ "--iterations=1 --schedule=1,2,1,2,9",
+	  "position 5 names thread 9, but the threads are 1 to 2" },
+	{ "--max-steps=1 --schedule=1,9", "position 2 names thread 9" },
+	{ "--max-steps=1 --schedule=1,2",
+	  "position 2 comes after the end of the run: --max-steps stops it after step 1" },
 };
+
+/* race ARGS was refused as bad usage, saying `says`; frees out and err. */
+static void refused(const char *args, int rc, char *out, char *err,
+		    const char *says)
+{
+	ck_assert_msg(rc == 2, "race %s: exit %d, want 2", args, rc);
+	ck_assert_msg(strstr(err, says), "race %s: stderr '%s' lacks '%s'",
+		      args, err, says);
+	ck_assert_msg(strncmp(err, "race: ", 6) == 0, "no program name: %s",
+		      err);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
+		      "race %s: not one line: %s", args, err);
+	ck_assert_msg(out[0] == '\0', "race %s printed: %s", args, out);
+	free(out);
+	free(err);
+}
+
+/* Bad values with spaces in them, which a shell passes whole. */
+static const struct {
+	const char *arg, *says;
+} bad_spaced[] = {
+	{ "--threads= 2", "--threads: expected a whole number from 1 to 64, got ' 2'" },
+	{ "--threads=2 ", "got '2 '" },
+	{ "--seed= 5", "--seed: expected a whole number from 0" },
+	{ "--schedule=1, 2", "--schedule: position 2: expected a thread number" },
+	{ "--iterations=\t3", "--iterations: expected a whole number" },
+};
+
+START_TEST(test_bad_spaced)
+{
+	const char *argv[] = { bad_spaced[_i].arg, NULL };
+	char *out, *err;
+	int rc = texecv("race", argv, &out, &err);
+	refused(argv[0], rc, out, err, bad_spaced[_i].says);
+}
+END_TEST
+
+/* A number given its own way is refused; the same number plainly is not. */
+START_TEST(test_numbers_accepted)
+{
+	static const char *const good[] = {
+		"--threads=2", "--initial=-5", "--initial=-0", "--seed=0",
+		"--seed=18446744073709551615", "--threads=002",
+	};
+	const char *argv[] = { good[_i], "--quiet", NULL };
+	char *out, *err;
+	ck_assert_msg(texecv("race", argv, &out, &err) == 0, "%s: %s",
+		      good[_i], err);
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* A write that fails is a failure: exit 1 and say so, for every output. */
+START_TEST(test_write_error)
+{
+	static const char *const args[] = {
+		"race --plain", "race --quiet", "race --help", "race --version",
+		"race --list-variants", "race --mode=free --quiet --iterations=1000",
+		"prodcons --quiet", "barrier --quiet", "bandwidth --quiet",
+	};
+	const char *dir = getenv("INTERLEAVE_BIN");
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "%s/%s >/dev/full 2>/dev/null",
+		 dir ? dir : "build/bin", args[_i]);
+	int st = system(cmd);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1,
+		      "%s >/dev/full: status %d", args[_i], st);
+	snprintf(cmd, sizeof(cmd), "%s/%s 2>&1 >/dev/full | grep -q "
+		 "'cannot write standard output: No space left on device'",
+		 dir ? dir : "build/bin", args[_i]);
+	ck_assert_msg(system(cmd) == 0, "%s: no message", args[_i]);
+}
+END_TEST
+
+/* A run cut short has no verdict on its invariant, broken or held. */
+START_TEST(test_unfinished)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("race", "--variant=atomic --max-steps=3 --quiet",
+			       &out, &err), 0);
+	ck_assert_str_eq(out, "summary: lesson=race variant=atomic mode=step "
+			      "seed=1 steps=3 invariant=unfinished balance=99 "
+			      "expected=100 lost_updates=0 stopped=max-steps\n");
+	free(out);
+	free(err);
+}
+END_TEST
 
 START_TEST(test_bad_input)
 {
 	const struct bad *b = &bad_inputs[_i];
 	char *out, *err;
 	int rc = texec("race", b->args, &out, &err);
-	ck_assert_msg(rc == 2, "race %s: exit %d, want 2", b->args, rc);
-	ck_assert_msg(strstr(err, b->says), "race %s: stderr '%s' lacks '%s'",
-		      b->args, err, b->says);
-	ck_assert_msg(strncmp(err, "race: ", 6) == 0, "no program name: %s",
-		      err);
-	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1,
-		      "race %s: not one line: %s", b->args, err);
-	ck_assert_msg(out[0] == '\0', "race %s printed: %s", b->args, out);
-	free(out);
-	free(err);
+	refused(b->args, rc, out, err, b->says);
 }
 END_TEST
 
@@ -162,7 +269,7 @@ START_TEST(test_parse_defaults)
 	ck_assert_int_eq(c.cfg.opts[1], 5); /* iterations in step mode */
 	cli_free(&c);
 	ck_assert_int_eq(tcli(&race_lesson, "--mode=free", &c), CLI_RUN);
-	ck_assert_int_eq(c.cfg.opts[1], 1000000);
+	ck_assert_int_eq(c.cfg.opts[1], 10000000);
 	cli_free(&c);
 	ck_assert_int_eq(tcli(&race_lesson, "--schedule=1,2,2 --seed=18446744073709551615",
 			      &c), CLI_RUN);
@@ -186,9 +293,14 @@ START_TEST(test_manual_stdin)
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
 	ck_assert_int_eq(pclose(p), 0);
 	ck_assert_ptr_nonnull(strstr(line, "steps=4 invariant=held balance=100"));
+	/* Input that ends before the run: status 1, an honest summary. */
 	snprintf(cmd, sizeof(cmd), "printf '1\\n' | %s/race --policy=manual "
-		 "--quiet >/dev/null 2>&1", dir ? dir : "build/bin");
-	ck_assert_int_eq(WEXITSTATUS(system(cmd)), 2); /* input ran out */
+		 "--quiet 2>/dev/null", dir ? dir : "build/bin");
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	ck_assert_int_eq(WEXITSTATUS(pclose(p)), 1);
+	ck_assert_ptr_nonnull(strstr(line, "steps=1 invariant=unfinished"));
+	ck_assert_ptr_nonnull(strstr(line, "stopped=end-of-input"));
 }
 END_TEST
 
@@ -218,6 +330,11 @@ Suite *cli_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad_inputs) / sizeof(bad_inputs[0])));
+	tcase_add_loop_test(tc, test_bad_spaced, 0,
+			    (int)(sizeof(bad_spaced) / sizeof(bad_spaced[0])));
+	tcase_add_loop_test(tc, test_numbers_accepted, 0, 6);
+	tcase_add_loop_test(tc, test_write_error, 0, 9);
+	tcase_add_test(tc, test_unfinished);
 	tcase_add_test(tc, test_help_version_list);
 	tcase_add_test(tc, test_schedule_example);
 	tcase_add_test(tc, test_plain_output);

@@ -63,7 +63,9 @@ START_TEST(test_schedule_then_policy)
 }
 END_TEST
 
-/* rr with quantum 1 interleaves load/store pairs: every update is lost. */
+/* rr with quantum 1 interleaves load/store pairs: one update of every
+ * pair is lost (both read the same value; the second store buries the
+ * first). */
 START_TEST(test_rr_loses_everything)
 {
 	struct run_result res;
@@ -129,6 +131,28 @@ START_TEST(test_event_stamps)
 }
 END_TEST
 
+/* Step numbers are 64 bits wide, as --max-steps is: no wrap at 2^32. */
+START_TEST(test_step_numbers_wide)
+{
+	struct tlog log = { 0 };
+	struct cli c;
+	struct sched sc;
+	struct run_result res;
+	ck_assert_int_eq(tcli(&race_lesson, "--iterations=1", &c), CLI_RUN);
+	run_begin(&c.cfg, NULL, NULL, &sc);
+	rt.step = (1ull << 32) + 6; /* as if that many steps had run */
+	rt.sink = tlog_sink_for_tests;
+	rt.sink_ctx = &log;
+	sched_step(1);
+	run_finish(RUN_DONE, &res);
+	cli_free(&c);
+	ck_assert_uint_ge(log.n, 1);
+	ck_assert(log.ev[0].step == (1ull << 32) + 7);
+	ck_assert_ptr_nonnull(strstr(log.text, "4294967303  T1 deposit"));
+	tlog_free(&log);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
 	Suite *s = suite_create("sched");
@@ -141,6 +165,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_max_steps);
 	tcase_add_test(tc, test_manual);
 	tcase_add_test(tc, test_event_stamps);
+	tcase_add_test(tc, test_step_numbers_wide);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,7 +7,9 @@
  * after the lesson, so a test also sees how it ended and that the terminal
  * came back (the viewer's screen is gone once it exits).
  */
+#include <dirent.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,6 @@
 
 struct tmux {
 	char sock[64];
-	char dir[96]; /* the pane's working directory, removed at the end */
 };
 
 static int tmux_cmd(const struct tmux *t, const char *fmt, const char *arg)
@@ -32,32 +33,86 @@ static int tmux_cmd(const struct tmux *t, const char *fmt, const char *arg)
 }
 
 /*
- * A pane of w x h running lesson with args (shell words: a redirection
- * is allowed) in directory dir (NULL: a fresh one of the test's own), with
- * env ("NAME=value ..." or ""), then EXIT=status.
+ * Every server a test starts is named after the runner's process (the
+ * parent of each forked test), so the suite's teardown, which runs in the
+ * runner even when a test failed or timed out, can find and end them all.
  */
-static void tmux_start_lesson(struct tmux *t, int w, int h, const char *env,
-			      const char *lesson, const char *args)
+#define TMUX_PREFIX "interleave-test-"
+
+/* The pane's working directory: its own, removed with the server. */
+static void tmux_dir(const struct tmux *t, char *buf, size_t size)
+{
+	snprintf(buf, size, "/tmp/%s.d", t->sock);
+}
+
+/*
+ * A pane of w x h running lesson with args (shell words: a redirection is
+ * allowed) in a directory of its own (files the viewer writes land there),
+ * with env ("NAME=value ..." or ""), then EXIT=status.
+ */
+static void tmux_start_env(struct tmux *t, int w, int h, const char *env,
+			   const char *lesson, const char *args)
 {
 	static int serial;
 	static char bin[PATH_MAX], cmd[PATH_MAX + 1024];
-	const char *dir = getenv("INTERLEAVE_BIN");
-	ck_assert_ptr_nonnull(realpath(dir ? dir : "build/bin", bin));
-	snprintf(t->sock, sizeof(t->sock), "interleave-test-%d-%d",
-		 (int)getpid(), serial++);
-	snprintf(t->dir, sizeof(t->dir), "/tmp/%s.d", t->sock);
-	ck_assert_int_eq(mkdir(t->dir, 0700), 0);
+	char dir[128];
+	const char *bdir = getenv("INTERLEAVE_BIN");
+	ck_assert_ptr_nonnull(realpath(bdir ? bdir : "build/bin", bin));
+	snprintf(t->sock, sizeof(t->sock), TMUX_PREFIX "%d-%d-%d",
+		 (int)getppid(), (int)getpid(), serial++);
+	tmux_dir(t, dir, sizeof(dir));
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
 	snprintf(cmd, sizeof(cmd),
 		 "tmux -L %s new-session -d -s v -x %d -y %d "
 		 "\"cd %s; echo \\$\\$ >/tmp/%s.pid; %s %s/%s %s; "
-		 "echo EXIT=\\$?; sleep 60\"", t->sock, w, h, t->dir, t->sock,
+		 "echo EXIT=\\$?; sleep 60\"", t->sock, w, h, dir, t->sock,
 		 env, bin, lesson, args);
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* A pane of w x h running lesson with args, then EXIT=status. */
+static void tmux_start_lesson(struct tmux *t, int w, int h,
+			      const char *lesson, const char *args)
+{
+	tmux_start_env(t, w, h, "", lesson, args);
+}
+
 static void tmux_start(struct tmux *t, int w, int h, const char *args)
 {
-	tmux_start_lesson(t, w, h, "", "race", args);
+	tmux_start_lesson(t, w, h, "race", args);
+}
+
+/* The lesson's pid: the one child of the pane's shell. */
+static pid_t tmux_lesson_pid(const struct tmux *t)
+{
+	char path[128];
+	long shell = 0, child = 0;
+	snprintf(path, sizeof(path), "/tmp/%s.pid", t->sock);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &shell), 1);
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/children", shell,
+		 shell);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &child), 1);
+	fclose(f);
+	return (pid_t)child;
+}
+
+/* Is process pid still there (and not a zombie)? */
+static bool tmux_alive(pid_t pid)
+{
+	char path[64], state = 'X';
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 'X';
+	fclose(f);
+	return state != 'Z' && state != 'X';
 }
 
 static void tmux_stop(struct tmux *t)
@@ -66,11 +121,34 @@ static void tmux_stop(struct tmux *t)
 	tmux_cmd(t, "kill-server%s", "");
 	snprintf(pidfile, sizeof(pidfile), "/tmp/%s.pid", t->sock);
 	unlink(pidfile);
-	if (t->dir[0]) {
-		char cmd[200];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-		ck_assert_int_eq(system(cmd), 0);
+	char dir[128], cmd[200];
+	tmux_dir(t, dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0) {
+		/* nothing to remove */
 	}
+}
+
+/*
+ * Teardown, in the runner: end every server this run's tests started,
+ * whether they passed, failed or were killed by their timeout.  Ending a
+ * server hangs up its pane, and the viewer exits on SIGHUP.
+ */
+static void tmux_teardown(void)
+{
+	char prefix[64], dir[64];
+	snprintf(prefix, sizeof(prefix), TMUX_PREFIX "%d-", (int)getpid());
+	snprintf(dir, sizeof(dir), "/tmp/tmux-%d", (int)getuid());
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		struct tmux t;
+		snprintf(t.sock, sizeof(t.sock), "%.63s", e->d_name);
+		tmux_stop(&t);
+	}
+	if (d)
+		closedir(d);
 }
 
 /* The screen now, as text (malloc'd). */
@@ -116,7 +194,7 @@ static bool tmux_wait(const struct tmux *t, const char *text, bool present)
 
 START_TEST(test_view_columns)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "T1 deposit");
 	SEE(&t, "T2 withdraw");
@@ -131,7 +209,7 @@ END_TEST
 /* n steps, the balance changes, b goes back to the picture before. */
 START_TEST(test_view_step_and_back)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
 	SEE(&t, "paused step 0");
 	tmux_keys(&t, "n n n");
@@ -155,7 +233,7 @@ END_TEST
 
 START_TEST(test_view_refuses_blocked)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--variant=mutex");
 	SEE(&t, "T1 deposit");
 	tmux_keys(&t, "1");
@@ -172,7 +250,7 @@ END_TEST
 
 START_TEST(test_view_help)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "T1 deposit");
 	tmux_keys(&t, "?");
@@ -186,7 +264,7 @@ END_TEST
 
 START_TEST(test_view_too_small)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 60, 20, "");
 	SEE(&t, "interleave needs at least 80x24;");
 	SEE(&t, "this terminal is 60x20.");
@@ -199,7 +277,7 @@ END_TEST
 
 START_TEST(test_view_play)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--variant=atomic --iterations=2");
 	SEE(&t, "paused step 0");
 	tmux_keys(&t, "+ + + + + Space");
@@ -215,7 +293,7 @@ END_TEST
 
 START_TEST(test_view_free_mode)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--mode=free --threads=1 --iterations=100");
 	SEE(&t, "free mode  replaying a real run");
 	SEE(&t, "running");
@@ -232,23 +310,59 @@ START_TEST(test_view_exits)
 {
 	static const char *const keys[] = { "q", "C-c", NULL };
 	static const char *const want[] = { "EXIT=0", "EXIT=130", "EXIT=143" };
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "T1 deposit");
-	if (keys[_i]) {
+	if (keys[_i])
 		tmux_keys(&t, keys[_i]);
-	} else {
-		char pidfile[128], cmd[200];
-		snprintf(pidfile, sizeof(pidfile), "/tmp/%s.pid", t.sock);
-		snprintf(cmd, sizeof(cmd), "pkill -TERM -P $(cat %s)", pidfile);
-		ck_assert_int_eq(system(cmd), 0);
-	}
+	else
+		ck_assert_int_eq(kill(tmux_lesson_pid(&t), SIGTERM), 0);
 	SEE(&t, want[_i]);
 	GONE(&t, "timeline");
 	tmux_stop(&t);
 }
 END_TEST
 
+/*
+ * A free run in the viewer is real threads that never look up: Ctrl-C,
+ * SIGTERM and a hang-up (the terminal going away) still end it, and the
+ * process with all its threads, within half a second.  The runs would
+ * otherwise go on for minutes.
+ */
+START_TEST(test_view_free_signals)
+{
+	static const char *const runs[] = {
+		"--mode=free --cost=3000 --jobs=5",
+		"--mode=free --threads=64 --iterations=1000000000",
+	};
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, _i % 2 ? "race" : "bandwidth",
+			  runs[_i % 2]);
+	SEE(&t, "on real threads at full speed");
+	pid_t pid = tmux_lesson_pid(&t);
+	usleep(300000);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (_i < 2)
+		tmux_keys(&t, "C-c");
+	else if (_i < 4)
+		ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	else
+		tmux_cmd(&t, "kill-server%s", "");
+	for (int i = 0; i < 400 && tmux_alive(pid); i++)
+		usleep(5000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(!tmux_alive(pid), "still running after 2 s");
+	/* Not a timed assertion on the suite's speed: the run itself would
+	 * last minutes; the bound is what a person at a terminal needs. */
+	double s = (double)(t1.tv_sec - t0.tv_sec) +
+		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(s < 1.5, "took %.2f s to stop", s);
+	if (_i < 4)
+		SEE(&t, _i < 2 ? "EXIT=130" : "EXIT=143");
+	tmux_stop(&t);
+}
+END_TEST
 
 /* Every lesson and variant at 80x24: code, state and every key on screen. */
 static const char *const tview_runs[][2] = {
@@ -266,12 +380,12 @@ static const char *const tview_runs[][2] = {
 
 START_TEST(test_view_80x24)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	char args[128], title[128];
 	snprintf(args, sizeof(args), "--variant=%s", tview_runs[_i][1]);
 	snprintf(title, sizeof(title), " %s %s", tview_runs[_i][0],
 		 tview_runs[_i][1]);
-	tmux_start_lesson(&t, 80, 24, "", tview_runs[_i][0], args);
+	tmux_start_lesson(&t, 80, 24, tview_runs[_i][0], args);
 	SEE(&t, "q quit");
 	/* 17 steps in, the way the issue found bandwidth broken */
 	tmux_keys(&t, "n n n n n n n n n n n n n n n n n");
@@ -310,7 +424,7 @@ END_TEST
 /* Too small: keys wait (no step, no help) until the terminal is larger. */
 START_TEST(test_view_small_ignores_keys)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 60, 20, "");
 	SEE(&t, "interleave needs at least 80x24;");
 	tmux_keys(&t, "n n ?");
@@ -326,7 +440,7 @@ END_TEST
 /* End of input on the keyboard is q: the viewer exits, it does not spin. */
 START_TEST(test_view_eof_quits)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "< /dev/null");
 	SEE(&t, "EXIT=0");
 	tmux_stop(&t);
@@ -336,8 +450,8 @@ END_TEST
 /* The buffer: ^head and ^tail under their own slots, or one mark for both. */
 START_TEST(test_view_buffer_marks)
 {
-	struct tmux t = { "", "" };
-	tmux_start_lesson(&t, 100, 30, "", "prodcons",
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, "prodcons",
 			  "--variant=semaphore --capacity=1");
 	SEE(&t, "^head,tail");
 	char *s = tmux_screen(&t);
@@ -357,7 +471,7 @@ START_TEST(test_view_buffer_marks)
 	free(s);
 	tmux_stop(&t);
 	/* four slots: after one item head stays at slot 0, tail moves to 1 */
-	tmux_start_lesson(&t, 100, 30, "", "prodcons",
+	tmux_start_lesson(&t, 100, 30, "prodcons",
 			  "--variant=semaphore --schedule=1,1,1,1,1,1,1,1");
 	SEE(&t, "^head,tail");
 	tmux_keys(&t, "n n n n n n n n");
@@ -371,7 +485,7 @@ END_TEST
 /* A line with two operations: the screen says which one runs next. */
 START_TEST(test_view_next_op)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
 	SEE(&t, "next: load balance   <- runs next");
 	tmux_keys(&t, "n");
@@ -383,7 +497,7 @@ END_TEST
 /* Playing stops at a new '!'; ! runs to the next one. */
 START_TEST(test_view_pause_at_say)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
 	SEE(&t, "paused step 0");
 	tmux_keys(&t, "+ + + + + + Space");
@@ -400,7 +514,7 @@ END_TEST
 /* + and - say the speed. */
 START_TEST(test_view_speed)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "");
 	SEE(&t, "600 ms");
 	tmux_keys(&t, "+");
@@ -414,7 +528,7 @@ END_TEST
 /* Twelve threads, manual: every one can be chosen, and is on screen. */
 START_TEST(test_view_many_threads)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 80, 24, "--threads=12 --policy=manual");
 	SEE(&t, "T12 ready");
 	tmux_keys(&t, "1 2");
@@ -437,7 +551,7 @@ END_TEST
 /* The title says what decides the schedule; s says what it changed. */
 START_TEST(test_view_title_truth)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--schedule=1,2 --policy=rr");
 	SEE(&t, "schedule of 2, then policy rr quantum 1");
 	SEE(&t, "next T1");
@@ -452,8 +566,8 @@ END_TEST
 /* The lesson's idea and the variant's summary are on screen. */
 START_TEST(test_view_intro)
 {
-	struct tmux t = { "", "" };
-	tmux_start_lesson(&t, 150, 30, "", "barrier", "");
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 150, 30, "barrier", "");
 	SEE(&t, "runners wait at the start until everyone is ready");
 	SEE(&t, "Variant none: no barrier");
 	tmux_keys(&t, "?");
@@ -465,8 +579,8 @@ END_TEST
 /* f loads the variant's known failing run, and says so. */
 START_TEST(test_view_failing_run)
 {
-	struct tmux t = { "", "" };
-	tmux_start_lesson(&t, 150, 30, "", "barrier",
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 150, 30, "barrier",
 			  "--variant=naive-reusable");
 	SEE(&t, "a run that shows it fail");
 	tmux_keys(&t, "f");
@@ -499,14 +613,15 @@ static char *tview_slurp(const char *path)
 /* w saves the run; the command line in the file reproduces its transcript. */
 START_TEST(test_view_save)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1");
 	SEE(&t, "T1 deposit");
 	tmux_keys(&t, "n n n w");
 	SEE(&t, "w: the run is saved in ./race-unsafe-1.run.txt");
 	SEE(&t, "paused step 3"); /* the viewer goes on where it was */
-	char path[200];
-	snprintf(path, sizeof(path), "%s/race-unsafe-1.run.txt", t.dir);
+	char path[200], dir[128];
+	tmux_dir(&t, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/race-unsafe-1.run.txt", dir);
 	char *file = tview_slurp(path);
 	ck_assert_ptr_nonnull(file);
 	ck_assert_msg(strstr(file, "\n--schedule=1,2,1\n"), "%s", file);
@@ -549,7 +664,7 @@ static bool tview_dim(const struct tmux *t)
 /* The high-contrast theme: no dim text; by key and by environment. */
 START_TEST(test_view_contrast)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
 	tmux_keys(&t, "n n");
 	SEE(&t, "paused step 2");
@@ -558,7 +673,7 @@ START_TEST(test_view_contrast)
 	SEE(&t, "c: high-contrast theme");
 	ck_assert(!tview_dim(&t));
 	tmux_stop(&t);
-	tmux_start_lesson(&t, 100, 30, "INTERLEAVE_THEME=contrast", "race",
+	tmux_start_env(&t, 100, 30, "INTERLEAVE_THEME=contrast", "race",
 			  "--iterations=1 --schedule=1,2,1,2");
 	tmux_keys(&t, "n n");
 	SEE(&t, "paused step 2");
@@ -570,8 +685,8 @@ END_TEST
 /* A narration longer than a row wraps at words, and is never cut. */
 START_TEST(test_view_wrap)
 {
-	struct tmux t = { "", "" };
-	tmux_start_lesson(&t, 80, 24, "", "bandwidth",
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 80, 24, "bandwidth",
 			  "--variant=bounded --seed=1");
 	SEE(&t, "q quit");
 	tmux_keys(&t, "n n n n n n n n n n n n n n n n n");
@@ -586,7 +701,7 @@ END_TEST
 /* Free mode: the replay's summary gives the real run's totals. */
 START_TEST(test_view_free_totals)
 {
-	struct tmux t = { "", "" };
+	struct tmux t = { "" };
 	tmux_start(&t, 100, 30, "--mode=free --iterations=1000");
 	SEE(&t, "real run:");
 	SEE(&t, "lost updates seen in them");
@@ -608,6 +723,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_play);
 	tcase_add_test(tc, test_view_free_mode);
 	tcase_add_loop_test(tc, test_view_exits, 0, 3);
+	tcase_add_loop_test(tc, test_view_free_signals, 0, 6);
 	tcase_add_loop_test(tc, test_view_80x24, 0, TVIEW_NRUNS);
 	tcase_add_test(tc, test_view_small_ignores_keys);
 	tcase_add_test(tc, test_view_eof_quits);
@@ -623,6 +739,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_contrast);
 	tcase_add_test(tc, test_view_wrap);
 	tcase_add_test(tc, test_view_free_totals);
+	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,7 +40,7 @@ enum cli_result tcli(const struct lesson *l, const char *args, struct cli *c)
 	return r;
 }
 
-static void tlog_sink(const struct event *e, void *ctx)
+void tlog_sink_for_tests(const struct event *e, void *ctx)
 {
 	struct tlog *log = ctx;
 	if (log->n == log->cap) {
@@ -63,7 +63,7 @@ enum run_end trun_manual(const struct lesson *l, const char *args,
 {
 	struct cli c;
 	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
-	enum run_end end = run_lesson(&c.cfg, log ? tlog_sink : NULL, log,
+	enum run_end end = run_lesson(&c.cfg, log ? tlog_sink_for_tests : NULL, log,
 				      choose, ctx, res);
 	cli_free(&c);
 	return end;
@@ -103,13 +103,16 @@ static char *tslurp(FILE *f)
 	return s;
 }
 
-int texec(const char *lesson, const char *args, char **out, char **err)
+/* The lesson binary's path, from INTERLEAVE_BIN (default build/bin). */
+static void tbin(const char *lesson, char *path, size_t size)
 {
 	const char *dir = getenv("INTERLEAVE_BIN");
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/bin", lesson);
-	char *argv[64];
-	int argc = tsplit(path, args, argv, 64);
+	snprintf(path, size, "%s/%s", dir ? dir : "build/bin", lesson);
+}
+
+/* Run argv (argv[0] the binary) with stdin from /dev/null; out, err kept. */
+static int trun_argv(char **argv, char **out, char **err)
+{
 	FILE *fo = tmpfile(), *fe = tmpfile();
 	ck_assert(fo && fe);
 	fflush(NULL);
@@ -120,17 +123,41 @@ int texec(const char *lesson, const char *args, char **out, char **err)
 		dup2(null, 0);
 		dup2(fileno(fo), 1);
 		dup2(fileno(fe), 2);
-		execv(path, argv);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	int status;
 	waitpid(pid, &status, 0);
-	tsplit_free(argc, argv);
 	*out = tslurp(fo);
 	*err = tslurp(fe);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+int texec(const char *lesson, const char *args, char **out, char **err)
+{
+	char path[512];
+	tbin(lesson, path, sizeof(path));
+	char *argv[64];
+	int argc = tsplit(path, args, argv, 64);
+	int rc = trun_argv(argv, out, err);
+	tsplit_free(argc, argv);
+	return rc;
+}
+
+int texecv(const char *lesson, const char *const *args, char **out,
+	   char **err)
+{
+	char path[512];
+	char *argv[64];
+	int argc = 0;
+	tbin(lesson, path, sizeof(path));
+	argv[argc++] = path;
+	while (args && *args && argc < 63)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return trun_argv(argv, out, err);
 }
 
 void tbad_input(const char *lesson, const char *args)

@@ -40,11 +40,16 @@ enum run_end trun_manual(const struct lesson *l, const char *args,
  * by tcli_free. */
 enum cli_result tcli(const struct lesson *l, const char *args, struct cli *c);
 void tlog_free(struct tlog *log);
+/* The event sink that fills a tlog (ctx). */
+void tlog_sink_for_tests(const struct event *e, void *ctx);
 /* Number of events in log with op (and all of flags). */
 int tlog_count(const struct tlog *log, int op, int flags);
 
 /* Run a lesson binary: exit status, stdout and stderr (malloc'd). */
 int texec(const char *lesson, const char *args, char **out, char **err);
+/* The same with arguments as given (NULL-terminated), spaces and all. */
+int texecv(const char *lesson, const char *const *args, char **out,
+	   char **err);
 
 /*
  * A bad command line for lesson: exit 2, one line on stderr that starts

@@ -1,0 +1,213 @@
+/*
+ * lost.c: which updates of a shared variable are lost, in step mode.
+ *
+ * `balance = balance + 1` is an update: a store computed from a load.  It
+ * is lost when nothing that the variable will ever hold can contain it any
+ * more.  Each store is a node whose parent is the store its writer had
+ * read; the variable's current value and every read a thread still holds
+ * (loaded, not yet written back) are the roots.  A store that no root
+ * descends from is gone for good: every later store is computed from a
+ * root.  So nodes are reference counted (one per child, one for being the
+ * current value, one per thread holding it); a node whose count drops to
+ * zero is a lost update, counted once, on the event that dropped it, and
+ * its parent loses a reference in turn.
+ *
+ * This counts what a person means.  At the end of a run, the lost updates
+ * are exactly the stores missing from the final value's history, so a
+ * balance that is off by three shows at least three lost updates (fewer
+ * only never: a lost deposit and a lost withdrawal may cancel).  A rule
+ * that only asks "was the store overwritten before anyone read it?"
+ * misses a chain of stores that each thread reads back itself and that is
+ * then buried whole (docs/design.md, "Counting lost updates").
+ *
+ * A blind store (no read before it, `lane = 0`) replaces a value rather
+ * than updating it: what it buries is not counted.  An atomic add is a
+ * load and a store in one step: its parent is the current value.
+ *
+ * Memory: a node that every root descends from can never lose its last
+ * reference, nor can its ancestors; when the pool fills, each variable's
+ * chain below that common ancestor is freed (lost_compact()).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lost.h"
+
+struct lost_node {
+	int parent; /* the store its writer read; -1: none, or forgotten */
+	int refs;
+	int writer; /* thread id; 0 for the initial value */
+	int var;    /* object id of the variable */
+	long value;
+	unsigned depth; /* parent's + 1: for finding common ancestors */
+};
+
+static struct {
+	struct lost_node *n;
+	int cap, used, free; /* free: head of the free list, via parent */
+	int died;            /* lost by the current event */
+	int victim;          /* writer of the first node it lost */
+	long victim_value;
+} lost;
+
+static void lost_compact(void);
+
+void lost_reset(void)
+{
+	free(lost.n);
+	memset(&lost, 0, sizeof(lost));
+	lost.free = -1;
+}
+
+static int lost_alloc(void)
+{
+	if (lost.free < 0 && lost.used == lost.cap && lost.cap >= 1024)
+		lost_compact();
+	if (lost.free >= 0) {
+		int i = lost.free;
+		lost.free = lost.n[i].parent;
+		return i;
+	}
+	if (lost.used == lost.cap) {
+		lost.cap = lost.cap ? lost.cap * 2 : 256;
+		lost.n = realloc(lost.n, (size_t)lost.cap * sizeof(*lost.n));
+		if (!lost.n)
+			rt_die("out of memory");
+	}
+	return lost.used++;
+}
+
+/* One reference fewer; a node with none left is lost, and so on down. */
+static void lost_release(int i, bool counts)
+{
+	while (i >= 0 && --lost.n[i].refs == 0) {
+		struct lost_node *d = &lost.n[i];
+		if (counts && d->writer > 0) {
+			if (lost.died++ == 0) {
+				lost.victim = d->writer;
+				lost.victim_value = d->value;
+			}
+		}
+		int parent = d->parent;
+		d->parent = lost.free;
+		lost.free = i;
+		i = parent;
+	}
+}
+
+static int lost_node(const struct var *v, int parent, int writer, long value)
+{
+	int i = lost_alloc();
+	lost.n[i] = (struct lost_node){
+		.parent = parent, .refs = 1, .writer = writer,
+		.var = v->o.id, .value = value,
+		.depth = parent >= 0 ? lost.n[parent].depth + 1 : 0,
+	};
+	if (parent >= 0)
+		lost.n[parent].refs++;
+	return i;
+}
+
+void lost_var_new(struct var *v)
+{
+	v->node = lost_node(v, -1, 0, var_value(v));
+}
+
+/* What the current event lost: fill in e, add to the run's count. */
+static void lost_verdict(struct event *e)
+{
+	if (lost.died == 0)
+		return;
+	e->flags |= EV_LOST;
+	e->lost = lost.died;
+	e->other = (int16_t)lost.victim;
+	e->b = e->op == OP_STORE || e->op == OP_ADD ? e->b : lost.victim_value;
+	rt.lost_updates += lost.died;
+	lost.died = 0;
+}
+
+void lost_load(struct var *v, struct thr *t, struct event *e)
+{
+	int old = t->held[v->o.id];
+	t->held[v->o.id] = v->node;
+	lost.n[v->node].refs++;
+	lost_release(old, true);
+	lost_verdict(e);
+}
+
+void lost_store(struct var *v, struct thr *t, long value, struct event *e)
+{
+	int read = t->held[v->o.id];
+	int old = v->node;
+	v->node = lost_node(v, read, t->id, value);
+	t->held[v->o.id] = -1; /* the read is written back */
+	lost_release(read, true);
+	lost_release(old, read >= 0); /* a blind store replaces */
+	lost_verdict(e);
+}
+
+void lost_add(struct var *v, struct thr *t, long value, struct event *e)
+{
+	int old = v->node;
+	v->node = lost_node(v, old, t->id, value);
+	lost_release(old, true);
+	lost_verdict(e);
+}
+
+void lost_exit(struct thr *t, struct event *e)
+{
+	for (int i = 0; i < rt.nobjs; i++) {
+		lost_release(t->held[i], true);
+		t->held[i] = -1;
+	}
+	lost_verdict(e);
+}
+
+void lost_thread_new(struct thr *t)
+{
+	for (int i = 0; i < RT_MAX_OBJS; i++)
+		t->held[i] = -1;
+}
+
+/*
+ * The deepest node that var's every root descends from, or -1.  Roots are
+ * its current value and the reads threads hold of it.
+ */
+static int lost_common(const struct var *v)
+{
+	int common = v->node;
+	for (int t = 1; t <= rt.nthreads && common >= 0; t++) {
+		int r = rt.threads[t].held[v->o.id];
+		if (r < 0)
+			continue;
+		int a = common;
+		while (r >= 0 && a >= 0 && r != a) {
+			if (lost.n[r].depth >= lost.n[a].depth)
+				r = lost.n[r].parent;
+			else
+				a = lost.n[a].parent;
+		}
+		common = r == a ? r : -1;
+	}
+	return common;
+}
+
+/* Free every variable's chain below the ancestor all its roots share. */
+static void lost_compact(void)
+{
+	for (int i = 0; i < rt.nobjs; i++) {
+		if (rt.objs[i]->kind != OBJ_VAR)
+			continue;
+		int c = lost_common((const struct var *)rt.objs[i]);
+		if (c < 0)
+			continue;
+		int p = lost.n[c].parent;
+		lost.n[c].parent = -1; /* it, and all below, live for good */
+		while (p >= 0) {
+			int next = lost.n[p].parent;
+			lost.n[p].parent = lost.free;
+			lost.free = p;
+			p = next;
+		}
+	}
+}
