@@ -728,14 +728,14 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 /*
  * The buffer as rows of slots with their items, and under each row where
  * head and tail point: "^head" under head's slot, "^tail" under tail's,
- * "^head,tail" when they are the same slot.  Returns the rows it takes
- * (or would take, if draw is false).
+ * "^head,tail" when they are the same slot, in at most max rows.  Returns
+ * the rows it takes (or would take, if draw is false).
  */
 static int draw_buffer(const struct model *m, int y, int x, int width,
-		       bool draw)
+		       int max, bool draw)
 {
 	const int cell = 5, lead = 7;
-	int per = (width - lead - 6) / cell;
+	int per = (width - lead - 3) / cell; /* room for the last mark */
 	per = per < 1 ? 1 : per;
 	int rows = 0;
 	long at[2] = { -1, -1 };
@@ -745,7 +745,8 @@ static int draw_buffer(const struct model *m, int y, int x, int width,
 			long a = m->objs[ends[j]].value;
 			at[j] = ((a % m->nbuf) + m->nbuf) % m->nbuf;
 		}
-	for (int first = 0; first < m->nbuf; first += per, rows += 2) {
+	for (int first = 0; first < m->nbuf && rows + 2 <= max;
+	     first += per, rows += 2) {
 		char row[256], marks[256];
 		int k = snprintf(row, sizeof(row), "%-7s", first ? "" : "buffer");
 		memset(marks, ' ', sizeof(marks));
@@ -777,7 +778,8 @@ static int draw_buffer(const struct model *m, int y, int x, int width,
 /* Rows the synchronisation side needs at this width. */
 static int draw_prims_rows(const struct model *m, int width)
 {
-	int r = 1 + (m->nbuf ? draw_buffer(m, 0, 0, width - 2, false) : 0);
+	int r = 1 + (m->nbuf ? draw_buffer(m, 0, 0, width - 2, 1000, false)
+			     : 0);
 	for (int i = 0; i < m->nobjs; i++) {
 		char buf[400];
 		draw_prim(m, i, buf, sizeof(buf));
@@ -827,7 +829,7 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 	draw_text(y + r++, x, width, "synchronisation");
 	attroff(A_UNDERLINE);
 	if (m->nbuf && r + 2 <= rows)
-		r += draw_buffer(m, y + r, x + 2, width - 2, true);
+		r += draw_buffer(m, y + r, x + 2, width - 2, rows - r, true);
 	for (int i = 0; i < m->nobjs && r < rows; i++) {
 		char buf[400];
 		draw_prim(m, i, buf, sizeof(buf));

@@ -702,10 +702,12 @@ END_TEST
 START_TEST(test_view_free_totals)
 {
 	struct tmux t = { "" };
-	tmux_start(&t, 100, 30, "--mode=free --iterations=1000");
+	tmux_start(&t, 80, 24, "--mode=free --iterations=1000");
 	SEE(&t, "real run:");
 	SEE(&t, "lost updates seen in them");
 	SEE(&t, "expected=100");
+	SEE(&t, "? help");
+	SEE(&t, "q quit");
 	tmux_stop(&t);
 }
 END_TEST
