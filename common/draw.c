@@ -1,15 +1,18 @@
 /*
  * draw.c: the viewer's screen, drawn from the model and nothing else.
  *
- *   title: lesson, variant, mode, policy, seed, step
- *   one column per thread: name, state, the real source around its line
+ *   title: lesson, variant, mode, what decides the schedule, step, speed
+ *   threads: one line each (or a compact wrapped list when many)
+ *   source: one shared pane of the code that runs, every thread's cursor
  *   shared state: variables, each thread's held read, every primitive
- *   timeline: one lane per thread, a mark for each step it ran
- *   narration: what the runtime flagged, and the last event
- *   message line, keys
+ *   timeline: one lane per thread (or one row of who ran), a chart
+ *   narration: what the runtime flagged, in full; the last event
+ *   message line, keys (every key, on one or two rows)
  *
- * A frame is drawn into stdscr and sent with one refresh(): curses sends
- * only what changed.  Below 80x24 the screen says what size it needs.
+ * The layout is computed for the terminal's size: the fixed parts first
+ * (title, narration, keys), then the state, and the source pane gets the
+ * rest.  Text wraps at word boundaries.  A frame is drawn into stdscr and
+ * sent with one refresh().  Below 80x24 the screen says what size it needs.
  */
 #include <curses.h>
 #include <langinfo.h>
@@ -22,12 +25,36 @@
 #define DRAW_MIN_COLS 80
 #define DRAW_MIN_LINES 24
 #define DRAW_TAB 4
+#define DRAW_GUTTER 12 /* "%3d " line number, "T12+3" marks, cursor */
 
 enum { PAIR_TITLE = 7, PAIR_CHANGED, PAIR_ALERT, DRAW_THREAD_PAIRS = 6 };
 
 static bool draw_color;
+static bool draw_hc; /* the high-contrast theme: no dim text anywhere */
+static int draw_palette = -1;
 static const char *draw_cursor = ">", *draw_mark = "#", *draw_idle = ".";
 static bool draw_utf8;
+
+/* Colour pairs for the theme: on a projector, no dark blue on black. */
+static void draw_pairs(bool hc)
+{
+	static const short fg[2][DRAW_THREAD_PAIRS] = {
+		{ COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_MAGENTA,
+		  COLOR_RED, COLOR_BLUE },
+		{ COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_MAGENTA,
+		  COLOR_WHITE, COLOR_RED },
+	};
+	if (!draw_color || draw_palette == hc)
+		return;
+	draw_palette = hc;
+	for (short i = 0; i < DRAW_THREAD_PAIRS; i++)
+		init_pair(i + 1, fg[hc][i], -1);
+	init_pair(PAIR_TITLE, hc ? COLOR_BLACK : COLOR_WHITE,
+		  hc ? COLOR_WHITE : COLOR_BLUE);
+	init_pair(PAIR_CHANGED, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(PAIR_ALERT, hc ? COLOR_WHITE : COLOR_RED,
+		  hc ? COLOR_RED : -1);
+}
 
 void draw_init(void)
 {
@@ -43,15 +70,13 @@ void draw_init(void)
 		return;
 	start_color();
 	use_default_colors();
-	static const short fg[DRAW_THREAD_PAIRS] = {
-		COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_MAGENTA,
-		COLOR_RED, COLOR_BLUE,
-	};
-	for (short i = 0; i < DRAW_THREAD_PAIRS; i++)
-		init_pair(i + 1, fg[i], -1);
-	init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
-	init_pair(PAIR_CHANGED, COLOR_BLACK, COLOR_YELLOW);
-	init_pair(PAIR_ALERT, COLOR_RED, -1);
+	draw_palette = -1;
+	draw_pairs(false);
+}
+
+bool draw_too_small_now(void)
+{
+	return COLS < DRAW_MIN_COLS || LINES < DRAW_MIN_LINES;
 }
 
 /* Thread id's own look: its colour, or bold in monochrome. */
@@ -67,10 +92,21 @@ static attr_t draw_pair(int pair, attr_t mono)
 	return draw_color ? (attr_t)COLOR_PAIR(pair) : mono;
 }
 
+/* Dim, except in the high-contrast theme (readable from the back). */
+static attr_t draw_dim(void)
+{
+	return draw_hc ? A_BOLD : A_DIM;
+}
+
+static attr_t draw_alert(void)
+{
+	return draw_pair(PAIR_ALERT, A_BOLD) | A_BOLD;
+}
+
 /* Text at (y, x), cut to width columns. */
 static void draw_text(int y, int x, int width, const char *s)
 {
-	if (width > 0)
+	if (width > 0 && y >= 0 && y < LINES)
 		mvaddnstr(y, x, s, width);
 }
 
@@ -81,17 +117,69 @@ static void draw_vline(int y, int x, int n)
 }
 
 /*
- * A source line with tabs expanded, cut to width.  Narrow columns (many
- * threads) get narrower tabs, so the code and not its indent stays.
+ * Word wrap: the length of the first row of s that fits in width, breaking
+ * after a space when it can (a word longer than a row is cut, as it must).
+ * *next is where the following row starts.
  */
-static void draw_source_line(char *out, int width, const char *src)
+static int draw_wrap_len(const char *s, int width, const char **next)
 {
-	int k = 0, tab = width < 30 ? 2 : DRAW_TAB;
-	for (const char *p = src; *p && k < width; p++) {
+	int len = (int)strlen(s);
+	if (len <= width) {
+		*next = s + len;
+		return len;
+	}
+	int cut = width;
+	while (cut > 0 && s[cut] != ' ')
+		cut--;
+	if (cut == 0)
+		cut = width;
+	const char *p = s + cut;
+	while (*p == ' ')
+		p++;
+	*next = p;
+	while (cut > 0 && s[cut - 1] == ' ')
+		cut--;
+	return cut;
+}
+
+/* Rows that s takes wrapped to width, the rows after the first indented. */
+static int draw_rows(const char *s, int width, int indent)
+{
+	int rows = 0;
+	const char *next;
+	if (!*s)
+		return 1;
+	for (const char *p = s; *p; p = next) {
+		draw_wrap_len(p, rows ? width - indent : width, &next);
+		rows++;
+	}
+	return rows;
+}
+
+/* Draw s wrapped from (y, x) in at most max rows; returns rows used. */
+static int draw_wrapped(int y, int x, int width, int indent, int max,
+			const char *s)
+{
+	int rows = 0;
+	const char *next;
+	for (const char *p = s; *p && rows < max; p = next) {
+		int w = rows ? width - indent : width;
+		int n = draw_wrap_len(p, w, &next);
+		draw_text(y + rows, x + (rows ? indent : 0), n, p);
+		rows++;
+	}
+	return rows;
+}
+
+/* A source line with tabs expanded. */
+static void draw_untab(char *out, size_t size, const char *src)
+{
+	size_t k = 0;
+	for (const char *p = src; *p && k + DRAW_TAB + 1 < size; p++) {
 		if (*p == '\t') {
 			do
 				out[k++] = ' ';
-			while (k % tab && k < width);
+			while (k % DRAW_TAB);
 		} else {
 			out[k++] = *p;
 		}
@@ -99,147 +187,466 @@ static void draw_source_line(char *out, int width, const char *src)
 	out[k] = '\0';
 }
 
-static const char *const draw_policies[] = { "random", "rr", "manual" };
+/* --- the title: what is shown and what decides it --- */
+
+
+void draw_decider(const struct run_config *c, char *buf, size_t size)
+{
+	char policy[80];
+	switch (c->policy) {
+	case POLICY_RANDOM:
+		snprintf(policy, sizeof(policy), "policy random seed %llu",
+			 (unsigned long long)c->seed);
+		break;
+	case POLICY_RR:
+		snprintf(policy, sizeof(policy), "policy rr quantum %ld",
+			 c->quantum);
+		break;
+	default:
+		snprintf(policy, sizeof(policy), "policy manual");
+	}
+	if (c->nschedule)
+		snprintf(buf, size, "schedule of %d, then %s", c->nschedule,
+			 policy);
+	else
+		snprintf(buf, size, "%s", policy);
+}
 
 static void draw_title(const struct view *v)
 {
 	const struct run_config *c = &v->cfg;
-	char left[200], right[80];
-	if (c->mode == RT_STEP)
-		snprintf(left, sizeof(left), " %s  variant %s  step mode  "
-			 "policy %s  seed %llu", c->lesson->name,
-			 c->lesson->variants[c->variant].name,
-			 draw_policies[c->policy], (unsigned long long)c->seed);
-	else
-		snprintf(left, sizeof(left), " %s  variant %s  free mode "
-			 "(replaying a real run)", c->lesson->name,
-			 c->lesson->variants[c->variant].name);
-	snprintf(right, sizeof(right), "%s step %llu ",
-		 v->playing ? "playing" : "paused",
-		 (unsigned long long)(c->mode == RT_STEP ? v->m.step
-							 : v->fsteps));
+	const char *var = c->lesson->variants[c->variant].name;
+	const char *mode = c->mode == RT_STEP ? "step" : "free";
+	char dec[160], brief[160], left[4][400], right[2][128], next[16] = "";
+	if (c->mode == RT_STEP) {
+		draw_decider(c, dec, sizeof(dec));
+		/* brief: "schedule of 4, then random seed 1" */
+		const char *p = strstr(dec, "policy ");
+		size_t k = p ? (size_t)(p - dec) : 0;
+		memcpy(brief, dec, k);
+		strcpy(brief + k, p ? p + 7 : dec);
+	} else {
+		snprintf(dec, sizeof(dec), "replaying a real run");
+		snprintf(brief, sizeof(brief), "replay of a real run");
+	}
+	snprintf(left[0], sizeof(left[0]), " %s  variant %s  %s mode  %s",
+		 c->lesson->name, var, mode, dec);
+	snprintf(left[1], sizeof(left[1]), " %s  %s  %s  %s", c->lesson->name,
+		 var, mode, dec);
+	snprintf(left[2], sizeof(left[2]), " %s %s %s  %s", c->lesson->name,
+		 var, mode, brief);
+	snprintf(left[3], sizeof(left[3]), " %s %s  %s", c->lesson->name, var,
+		 brief);
+	if (v->next)
+		snprintf(next, sizeof(next), "  next T%d", v->next);
+	unsigned long long pos = c->mode == RT_STEP ? v->m.step : v->fsteps;
+	snprintf(right[0], sizeof(right[0]), "%s step %llu%s  %d ms ",
+		 v->playing ? "playing" : "paused", pos, next,
+		 view_delays_ms[v->speed]);
+	snprintf(right[1], sizeof(right[1]), "%s step %llu%s ",
+		 v->playing ? "playing" : "paused", pos, next);
+	int l = 0, r = 0;
+	while ((int)(strlen(left[l]) + strlen(right[r]) + 2) > COLS) {
+		if (l < 3 && (l < 1 || r == 1))
+			l++;
+		else if (r == 0)
+			r = 1;
+		else
+			break; /* the left part is cut, the state stays */
+	}
 	attron(draw_pair(PAIR_TITLE, A_REVERSE));
 	mvhline(0, 0, ' ', COLS);
-	draw_text(0, 0, COLS, left);
-	draw_text(0, COLS - (int)strlen(right), (int)strlen(right), right);
+	draw_text(0, 0, COLS - (int)strlen(right[r]) - 1, left[l]);
+	draw_text(0, COLS - (int)strlen(right[r]), (int)strlen(right[r]),
+		  right[r]);
 	attroff(draw_pair(PAIR_TITLE, A_REVERSE));
 }
 
-/* One thread's column: header, state, source around its line. */
-static void draw_column(const struct view *v, int id, int x, int y,
-			int width, int height)
+/* --- the threads --- */
+
+/* "next: store balance": what a thread runs next (step mode). */
+static void draw_next_op(const struct model *m, int id, char *buf,
+			 size_t size)
 {
-	const struct model_thread *t = &v->m.threads[id];
-	char buf[256], state[96];
-	attron(draw_thread_attr(id));
-	snprintf(buf, sizeof(buf), "T%d %s", id, t->name);
-	draw_text(y, x, width, buf);
-	attroff(draw_thread_attr(id));
-	model_state_text(&v->m, id, state, sizeof(state));
-	attr_t sa = t->state == MT_BLOCKED ? draw_pair(PAIR_ALERT, A_BOLD)
-					   : A_DIM;
-	attron(sa);
-	draw_text(y + 1, x, width, state);
-	attroff(sa);
-	int rows = height - 2, top = t->line - rows / 2;
-	if (top + rows > v->nsrc + 1)
-		top = v->nsrc + 1 - rows;
-	if (top < 1)
-		top = 1;
-	for (int r = 0; r < rows && top + r <= v->nsrc; r++) {
-		int ln = top + r;
-		bool here = ln == t->line && t->state != MT_DONE;
-		char code[256];
-		draw_source_line(code, width - 6 > 0 ? width - 6 : 0,
-				 v->src[ln]);
-		snprintf(buf, sizeof(buf), "%3d ", ln);
-		attron(A_DIM);
-		draw_text(y + 2 + r, x, 4, buf);
-		attroff(A_DIM);
-		if (here) {
-			attron(draw_thread_attr(id) | A_REVERSE);
-			mvhline(y + 2 + r, x + 4, ' ', width - 4);
-			mvaddstr(y + 2 + r, x + 4, draw_cursor);
+	const struct model_thread *t = &m->threads[id];
+	buf[0] = '\0';
+	if (!m->step_mode || t->state != MT_READY || t->next_op == OP_EXIT ||
+	    t->next_op == OP_START)
+		return;
+	snprintf(buf, size, "next: %s%s%s", event_op_name(t->next_op),
+		 t->next_obj >= 0 ? " " : "",
+		 t->next_obj >= 0 ? m->objs[t->next_obj].name : "");
+}
+
+/* The one-line-per-thread form, if it fits in rows. */
+static bool draw_threads_full(const struct view *v, int y, int rows)
+{
+	const struct model *m = &v->m;
+	if (m->nthreads > rows)
+		return false;
+	int namew = 0;
+	for (int i = 1; i <= m->nthreads; i++) {
+		int w = (int)strlen(m->threads[i].name) + 4;
+		namew = w > namew ? w : namew;
+	}
+	for (int i = 1; i <= m->nthreads; i++) {
+		char name[80], state[96], next[96], line[400];
+		snprintf(name, sizeof(name), "T%d %s", i, m->threads[i].name);
+		model_state_text(m, i, state, sizeof(state));
+		draw_next_op(m, i, next, sizeof(next));
+		attron(draw_thread_attr(i));
+		draw_text(y + i - 1, 0, COLS, name);
+		attroff(draw_thread_attr(i));
+		snprintf(line, sizeof(line), "%-15s %s%s", state, next,
+			 v->next == i ? "   <- runs next" : "");
+		attr_t a = m->threads[i].state == MT_BLOCKED ? draw_alert()
+							     : A_NORMAL;
+		attron(a);
+		draw_text(y + i - 1, namew, COLS - namew, line);
+		attroff(a);
+	}
+	return true;
+}
+
+/* Short state for the compact list. */
+static const char *draw_short_state(const struct model *m, int id, char *buf,
+				    size_t size)
+{
+	const struct model_thread *t = &m->threads[id];
+	switch (t->state) {
+	case MT_READY:
+		return m->last_thread == id ? "ran" : "ready";
+	case MT_RUNNING:
+		return "running";
+	case MT_DONE:
+		return "done";
+	case MT_BLOCKED:
+		snprintf(buf, size, "waits:%s", t->next_obj >= 0
+			 ? m->objs[t->next_obj].name : "?");
+		return buf;
+	}
+	return "?";
+}
+
+/*
+ * Lay out "T1 ready  T2 waits:lock ..." from thread from+1 in rows, after
+ * a head of x0 columns; draw it if asked.  Returns the last thread placed.
+ */
+static int draw_compact_pass(const struct view *v, int y, int rows, int from,
+			     int x0, bool draw)
+{
+	const struct model *m = &v->m;
+	int row = 0, x = x0, last = from;
+	for (int i = from + 1; i <= m->nthreads; i++) {
+		char buf[64], entry[96];
+		snprintf(entry, sizeof(entry), "T%d %s", i,
+			 draw_short_state(m, i, buf, sizeof(buf)));
+		int w = (int)strlen(entry);
+		if (x > 0 && x + w > COLS) {
+			row++;
+			x = 0;
 		}
-		draw_text(y + 2 + r, x + 6, width - 6, code);
-		if (here)
-			attroff(draw_thread_attr(id) | A_REVERSE);
+		if (row >= rows)
+			break;
+		if (draw) {
+			attr_t a = draw_thread_attr(i);
+			if (v->next == i)
+				a |= A_REVERSE;
+			attron(a);
+			draw_text(y + row, x, COLS - x, entry);
+			attroff(a);
+		}
+		x += w + 2;
+		last = i;
 	}
+	return last;
 }
 
-static void draw_columns(const struct view *v, int y, int height)
+/*
+ * Many threads: a compact list, wrapped by entries.  When they do not all
+ * fit, [ and ] scroll, and the first row says which are shown.
+ */
+static void draw_threads_compact(const struct view *v, int y, int rows)
 {
-	int n = v->m.nthreads, shown = COLS / 20;
-	if (shown > n)
-		shown = n;
-	int width = COLS / shown;
-	for (int i = 0; i < shown; i++) {
-		int x = i * width;
-		if (i > 0)
-			draw_vline(y, x - 1, height);
-		draw_column(v, i + 1, x, y, width - 1, height);
+	int n = v->m.nthreads, from = v->tscroll < n ? v->tscroll : 0;
+	if (from == 0 && draw_compact_pass(v, y, rows, 0, 0, false) == n) {
+		draw_compact_pass(v, y, rows, 0, 0, true);
+		return;
 	}
-	if (shown < n) {
-		char more[48];
-		snprintf(more, sizeof(more), " +%d more threads ", n - shown);
-		draw_text(y, COLS - (int)strlen(more), (int)strlen(more), more);
+	char head[64];
+	snprintf(head, sizeof(head), "[ ] scroll: T%d-", from + 1);
+	int last = draw_compact_pass(v, y, rows, from, (int)strlen(head) + 8,
+				     false);
+	snprintf(head, sizeof(head), "[ ] scroll: T%d-%d of %d: ", from + 1,
+		 last, n);
+	attron(A_BOLD);
+	draw_text(y, 0, COLS, head);
+	attroff(A_BOLD);
+	draw_compact_pass(v, y, rows, from, (int)strlen(head), true);
+}
+
+/* Rows for the compact list of all threads (at most max). */
+static int draw_compact_rows(const struct model *m, int max)
+{
+	int need = (m->nthreads * 13) / COLS + 1;
+	return need < max ? need : max;
+}
+
+static int draw_threads_rows(const struct model *m, int budget)
+{
+	if (m->nthreads <= 4 && m->nthreads <= budget)
+		return m->nthreads;
+	return draw_compact_rows(m, 3);
+}
+
+/* --- the source: one pane, the code that runs, every thread's cursor --- */
+
+/*
+ * The function around line ln: from its header (the line before a "{" in
+ * column 0) to its "}" in column 0.  false if ln is not inside one.
+ */
+static bool draw_function(const struct view *v, int ln, int *from, int *to)
+{
+	int a = ln, b = ln;
+	while (a >= 1 && v->src[a][0] != '{' && !(v->src[a][0] == '}' && a != ln))
+		a--;
+	if (a < 1 || v->src[a][0] != '{')
+		return false;
+	while (b <= v->nsrc && v->src[b][0] != '}')
+		b++;
+	if (b > v->nsrc)
+		return false;
+	*from = a > 1 ? a - 1 : a;
+	*to = b;
+	return true;
+}
+
+/* The op's name in lesson code, to underline on a cursor line. */
+static const char *draw_op_call(int op)
+{
+	switch (op) {
+	case OP_LOAD: return "var_load";
+	case OP_STORE: return "var_store";
+	case OP_ADD: return "var_add";
+	case OP_LOCK: return "mutex_lock";
+	case OP_UNLOCK: return "mutex_unlock";
+	case OP_SEM_WAIT: return "sema_wait";
+	case OP_SEM_POST: return "sema_post";
+	case OP_COND_WAIT: case OP_COND_WAKE: return "cond_wait";
+	case OP_SIGNAL: return "cond_signal";
+	case OP_BROADCAST: return "cond_broadcast";
+	case OP_ARRIVE: case OP_LEAVE: return "barrier_wait";
+	case OP_WORK: return "work(";
+	default: return NULL;
 	}
 }
 
-/* "A     |=====>....| 5/10": a variable as a position on a track. */
+struct draw_src_row {
+	int ln;          /* source line, 0 for a gap */
+	int off;         /* where in its expanded text this row starts */
+	int len;
+};
+
+#define DRAW_MAX_SRC_ROWS 2048
+
+/* The threads whose cursor is on line ln; the first is the one to show. */
+static int draw_cursors_on(const struct view *v, int ln, int *ids)
+{
+	const struct model *m = &v->m;
+	int n = 0;
+	if (v->next > 0 && m->threads[v->next].line == ln &&
+	    m->threads[v->next].state != MT_DONE)
+		ids[n++] = v->next;
+	for (int i = 1; i <= m->nthreads; i++)
+		if (i != v->next && m->threads[i].line == ln &&
+		    m->threads[i].state != MT_DONE)
+			ids[n++] = i;
+	return n;
+}
+
+/* Lines to show: the functions that hold a cursor (the variant's code). */
+static void draw_src_lines(const struct view *v, bool *show)
+{
+	const struct model *m = &v->m;
+	bool any = false;
+	for (int i = 1; i <= m->nthreads; i++) {
+		int ln = m->threads[i].line, a, b;
+		if (ln < 1 || ln > v->nsrc || m->threads[i].state == MT_DONE)
+			continue;
+		if (!draw_function(v, ln, &a, &b)) {
+			a = ln > 2 ? ln - 2 : 1;
+			b = ln + 2 < v->nsrc ? ln + 2 : v->nsrc;
+		}
+		for (int k = a; k <= b; k++)
+			show[k] = true;
+		any = true;
+	}
+	/* every thread finished: the last thread's function stays */
+	for (int i = 1; !any && i <= m->nthreads; i++) {
+		int ln = m->threads[i].line, a, b;
+		if (ln >= 1 && ln <= v->nsrc && draw_function(v, ln, &a, &b)) {
+			for (int k = a; k <= b; k++)
+				show[k] = true;
+			any = true;
+		}
+	}
+	for (int k = 1; !any && k <= v->nsrc && k <= 40; k++)
+		show[k] = true;
+}
+
+static void draw_source(const struct view *v, int y, int rows)
+{
+	static struct draw_src_row list[DRAW_MAX_SRC_ROWS];
+	static bool show[4096];
+	const struct model *m = &v->m;
+	int width = COLS - DRAW_GUTTER, n = 0, focus = -1;
+	memset(show, 0, sizeof(show));
+	if (v->nsrc >= (int)(sizeof(show) / sizeof(show[0])))
+		return;
+	draw_src_lines(v, show);
+	int focus_ln = v->next ? m->threads[v->next].line
+		       : m->last_thread ? m->threads[m->last_thread].line : 0;
+	for (int ln = 1; ln <= v->nsrc && n < DRAW_MAX_SRC_ROWS - 2; ln++) {
+		if (!show[ln]) {
+			if (n > 0 && list[n - 1].ln != 0 && ln > 1 &&
+			    show[ln - 1])
+				list[n++] = (struct draw_src_row){ 0, 0, 0 };
+			continue;
+		}
+		char text[512];
+		draw_untab(text, sizeof(text), v->src[ln]);
+		const char *p = text, *next;
+		if (ln == focus_ln)
+			focus = n;
+		/* a line too long: its comment goes on rows of its own */
+		const char *comment = strstr(text, "/*");
+		if ((int)strlen(text) > width && comment && comment > text &&
+		    comment - text <= width) {
+			int len = (int)(comment - text);
+			while (len > 0 && text[len - 1] == ' ')
+				len--;
+			list[n++] = (struct draw_src_row){ ln, 0, len };
+			p = comment;
+		}
+		while (*p && n < DRAW_MAX_SRC_ROWS - 1) {
+			int len = draw_wrap_len(p, p == text ? width
+							     : width - 4, &next);
+			list[n++] = (struct draw_src_row){ ln, (int)(p - text),
+							   len };
+			p = next;
+		}
+		if (!text[0] && n < DRAW_MAX_SRC_ROWS - 1)
+			list[n++] = (struct draw_src_row){ ln, 0, 0 };
+	}
+	if (n > 0 && list[n - 1].ln == 0)
+		n--;
+	int top = 0;
+	if (n > rows && focus >= 0) {
+		top = focus - rows / 3;
+		if (top + rows > n)
+			top = n - rows;
+		if (top < 0)
+			top = 0;
+	}
+	for (int r = 0; r < rows && top + r < n; r++) {
+		const struct draw_src_row *row = &list[top + r];
+		int yy = y + r;
+		if (row->ln == 0) {
+			attron(draw_dim());
+			draw_text(yy, 0, 4, "  ..");
+			attroff(draw_dim());
+			continue;
+		}
+		char text[512], num[16];
+		draw_untab(text, sizeof(text), v->src[row->ln]);
+		bool first = row->off == 0;
+		int ids[RT_MAX_THREADS];
+		int nc = first ? draw_cursors_on(v, row->ln, ids) : 0;
+		if (first) {
+			snprintf(num, sizeof(num), "%3d ", row->ln);
+			attron(draw_dim());
+			draw_text(yy, 0, 4, num);
+			attroff(draw_dim());
+		}
+		if (nc > 0) {
+			char mark[32];
+			int k = 0;
+			k += snprintf(mark, sizeof(mark), "T%d", ids[0]);
+			if (nc == 2 && ids[1] < 10 && ids[0] < 10)
+				snprintf(mark + k, sizeof(mark) - (size_t)k,
+					 "T%d", ids[1]);
+			else if (nc > 1)
+				snprintf(mark + k, sizeof(mark) - (size_t)k,
+					 "+%d", nc - 1);
+			attron(draw_thread_attr(ids[0]) | A_REVERSE);
+			mvhline(yy, 4, ' ', COLS - 4);
+			draw_text(yy, 4, DRAW_GUTTER - 6, mark);
+			mvaddstr(yy, DRAW_GUTTER - 2, draw_cursor);
+		}
+		int x = first ? DRAW_GUTTER : DRAW_GUTTER + 4;
+		draw_text(yy, x, row->len, text + row->off);
+		if (nc > 0) {
+			/* which operation of the line runs next */
+			const char *call = draw_op_call(m->step_mode
+				? m->threads[ids[0]].next_op : -1);
+			const char *at = call ? strstr(text, call) : NULL;
+			if (at && at - text < row->len) {
+				int clen = (int)strlen(call) - (call[strlen(call) - 1] == '(');
+				attron(A_UNDERLINE);
+				draw_text(yy, x + (int)(at - text), clen, at);
+				attroff(A_UNDERLINE);
+			}
+			attroff(draw_thread_attr(ids[0]) | A_REVERSE);
+		}
+	}
+}
+
+/* --- shared state --- */
+
+/* "A  round 2 |=====>....| 5/10": a variable as a position on a track. */
 static void draw_track(const struct model_obj *o, char *buf, size_t size,
 		       int width)
 {
-	int len = width - 22 > 10 ? width - 22 : 10;
-	if (len > 60)
-		len = 60;
+	char head[48];
+	int hk = snprintf(head, sizeof(head), "%-4s round %ld ", o->name,
+			  o->round > 0 ? o->round : 1);
+	int len = width - hk - 10;
+	len = len < 5 ? 5 : len > 60 ? 60 : len;
 	long pos = o->value < 0 ? 0 : o->value > o->track ? o->track : o->value;
 	int at = (int)(pos * (len - 1) / o->track);
-	int k = snprintf(buf, size, "%-6s|", o->name);
+	int k = snprintf(buf, size, "%s|", head);
 	for (int i = 0; i < len && (size_t)k + 2 < size; i++)
 		buf[k++] = i < at ? '=' : i == at ? '>' : '.';
 	snprintf(buf + k, size - (size_t)k, "| %ld/%ld", pos, o->track);
 }
 
-/* Variables, and what each thread holds from its last read. */
-static int draw_shared(const struct view *v, int y, int x, int width,
-		       int rows)
+/* The lines of the shared-variables side; returns how many. */
+static int draw_shared_lines(const struct model *m, int width,
+			     char lines[][200], attr_t *attrs, int max)
 {
-	const struct model *m = &v->m;
-	char buf[160];
-	int r = 0;
-	attron(A_UNDERLINE);
-	draw_text(y + r++, x, width, "shared variables");
-	attroff(A_UNDERLINE);
-	for (int i = 0; i < m->nobjs && r < rows; i++) {
+	int n = 0;
+	for (int i = 0; i < m->nobjs && n < max; i++) {
 		const struct model_obj *o = &m->objs[i];
 		if (o->kind != OBJ_VAR || model_is_slot(m, i))
 			continue;
 		if (o->track > 0)
-			draw_track(o, buf, sizeof(buf), width - 4);
+			draw_track(o, lines[n], sizeof(lines[n]), width - 2);
 		else
-			snprintf(buf, sizeof(buf), "%-10s = %ld", o->name,
-				 o->value);
+			snprintf(lines[n], sizeof(lines[n]), "%-10s = %ld",
+				 o->name, o->value);
 		bool hot = o->changed && o->changed == m->step;
-		attr_t a = hot ? draw_pair(PAIR_CHANGED, A_REVERSE) : A_BOLD;
-		attron(a);
-		draw_text(y + r++, x + 2, width - 2, buf);
-		attroff(a);
+		attrs[n++] = hot ? draw_pair(PAIR_CHANGED, A_REVERSE) : A_BOLD;
 	}
-	for (int i = 1; i <= m->nthreads && r < rows; i++) {
+	for (int i = 1; i <= m->nthreads && n < max; i++) {
 		const struct model_thread *t = &m->threads[i];
 		if (!t->has_tmp)
 			continue;
-		snprintf(buf, sizeof(buf), "T%d tmp = %ld  (read of %s)%s", i,
-			 t->tmp, m->objs[t->tmp_obj].name,
-			 t->tmp_stale ? "  STALE" : "");
-		attron(t->tmp_stale ? draw_pair(PAIR_ALERT, A_BOLD)
-				    : draw_thread_attr(i));
-		draw_text(y + r++, x + 2, width - 2, buf);
-		attroff(t->tmp_stale ? draw_pair(PAIR_ALERT, A_BOLD)
-				     : draw_thread_attr(i));
+		snprintf(lines[n], sizeof(lines[n]), "T%d tmp = %ld %s(read of "
+			 "%s)", i, t->tmp, t->tmp_stale ? "STALE " : "",
+			 m->objs[t->tmp_obj].name);
+		attrs[n++] = t->tmp_stale ? draw_alert() : draw_thread_attr(i);
 	}
-	return r;
+	return n;
 }
 
 /* "waiting: T2 T3" for object obj, appended to buf. */
@@ -258,21 +665,23 @@ static void draw_waiters(const struct model *m, int obj, char *buf,
 	}
 }
 
-/* "semaphore s: [T1][T2][  ] count 0 of at most 2": who holds each permit. */
-static void draw_permits(const struct model_obj *o, char *buf, size_t size)
+/* "semaphore s: [T1] [T2] [  ] count 0 of at most 2": who holds a permit. */
+static void draw_permits(const struct model *m, int obj, char *buf,
+			 size_t size)
 {
+	const struct model_obj *o = &m->objs[obj];
+	bool pool = model_is_pool(m, obj);
 	snprintf(buf, size, "semaphore %s:", o->name);
-	for (int i = 0; !o->signalling &&
-			i < o->nholders + (o->value > 0 ? o->value : 0); i++) {
+	for (int i = 0; pool && i < o->nholders + (o->value > 0 ? o->value : 0);
+	     i++) {
 		char slot[16];
 		if (i < o->nholders)
-			snprintf(slot, sizeof(slot), "%s[T%d]", i ? "" : " ",
-				 o->holders[i]);
+			snprintf(slot, sizeof(slot), " [T%d]", o->holders[i]);
 		else
-			snprintf(slot, sizeof(slot), "%s[  ]", i ? "" : " ");
+			snprintf(slot, sizeof(slot), " [  ]");
 		strncat(buf, slot, size - strlen(buf) - 1);
 		if (i >= 12) {
-			strncat(buf, "..", size - strlen(buf) - 1);
+			strncat(buf, " ..", size - strlen(buf) - 1);
 			break;
 		}
 	}
@@ -295,7 +704,7 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 			snprintf(buf, size, "mutex %s: free", o->name);
 		break;
 	case OBJ_SEMA:
-		draw_permits(o, buf, size);
+		draw_permits(m, i, buf, size);
 		break;
 	case OBJ_COND:
 		snprintf(buf, size, "condition %s", o->name);
@@ -317,43 +726,97 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 }
 
 /*
- * The buffer as a row of slots with their items, and under it where head
- * and tail point.  Returns the rows used.
+ * The buffer as rows of slots with their items, and under each row where
+ * head and tail point: "^head" under head's slot, "^tail" under tail's,
+ * "^head,tail" when they are the same slot, in at most max rows.  Returns
+ * the rows it takes (or would take, if draw is false).
  */
-static int draw_buffer(const struct model *m, int y, int x, int width)
+static int draw_buffer(const struct model *m, int y, int x, int width,
+		       int max, bool draw)
 {
-	char row[256] = "buffer ", marks[256];
-	int cell = 5, k = 7;
-	for (int i = 0; i < m->nbuf && k + cell < (int)sizeof(row) - 1; i++) {
-		long item = m->objs[m->buf_slots[i]].value;
-		if (item)
-			k += snprintf(row + k, sizeof(row) - (size_t)k,
-				      "[%3ld]", item);
-		else
-			k += snprintf(row + k, sizeof(row) - (size_t)k,
-				      "[   ]");
-	}
-	memset(marks, ' ', sizeof(marks));
-	marks[sizeof(marks) - 1] = '\0';
+	const int cell = 5, lead = 7;
+	int per = (width - lead - 3) / cell; /* room for the last mark */
+	per = per < 1 ? 1 : per;
+	int rows = 0;
+	long at[2] = { -1, -1 };
 	int ends[2] = { m->buf_head, m->buf_tail };
-	const char *names[2] = { "^head", "^tail" };
-	for (int j = 0; j < 2; j++) {
-		if (ends[j] < 0 || m->nbuf == 0)
+	for (int j = 0; j < 2; j++)
+		if (ends[j] >= 0 && m->nbuf > 0) {
+			long a = m->objs[ends[j]].value;
+			at[j] = ((a % m->nbuf) + m->nbuf) % m->nbuf;
+		}
+	for (int first = 0; first < m->nbuf && rows + 2 <= max;
+	     first += per, rows += 2) {
+		char row[256], marks[256];
+		int k = snprintf(row, sizeof(row), "%-7s", first ? "" : "buffer");
+		memset(marks, ' ', sizeof(marks));
+		for (int i = first; i < m->nbuf && i < first + per; i++) {
+			long item = m->objs[m->buf_slots[i]].value;
+			k += snprintf(row + k, sizeof(row) - (size_t)k,
+				      item ? "[%3ld]" : "[   ]", item);
+			int col = lead + (i - first) * cell + 2;
+			const char *label = at[0] == i && at[1] == i
+				? "^head,tail" : at[0] == i ? "^head"
+				: at[1] == i ? "^tail" : NULL;
+			if (label)
+				memcpy(marks + col, label, strlen(label));
+		}
+		int end = (int)sizeof(marks) - 1;
+		marks[end] = '\0';
+		while (end > 0 && marks[end - 1] == ' ')
+			marks[--end] = '\0';
+		if (!draw)
 			continue;
-		long at = m->objs[ends[j]].value;
-		at = ((at % m->nbuf) + m->nbuf) % m->nbuf;
-		int col = 7 + (int)at * cell + 2 + j * 6;
-		if (col + 5 < (int)sizeof(marks) - 1)
-			memcpy(marks + col, names[j], 5);
+		attron(A_BOLD);
+		draw_text(y + rows, x, width, row);
+		attroff(A_BOLD);
+		draw_text(y + rows + 1, x, width, marks);
 	}
-	int end = (int)sizeof(marks) - 2;
-	while (end > 0 && marks[end] == ' ')
-		marks[end--] = '\0';
-	attron(A_BOLD);
-	draw_text(y, x, width, row);
-	attroff(A_BOLD);
-	draw_text(y + 1, x, width, marks);
-	return 2;
+	return rows;
+}
+
+/* Rows the synchronisation side needs at this width. */
+static int draw_prims_rows(const struct model *m, int width)
+{
+	int r = 1 + (m->nbuf ? draw_buffer(m, 0, 0, width - 2, 1000, false)
+			     : 0);
+	for (int i = 0; i < m->nobjs; i++) {
+		char buf[400];
+		draw_prim(m, i, buf, sizeof(buf));
+		if (buf[0])
+			r += draw_rows(buf, width - 2, 4);
+	}
+	return r + (m->fired ? 1 : 0);
+}
+
+static int draw_shared_rows(const struct model *m, int width)
+{
+	static char lines[RT_MAX_OBJS + RT_MAX_THREADS][200];
+	attr_t attrs[RT_MAX_OBJS + RT_MAX_THREADS];
+	int n = draw_shared_lines(m, width, lines, attrs,
+				  RT_MAX_OBJS + RT_MAX_THREADS);
+	int r = 1;
+	for (int i = 0; i < n; i++)
+		r += draw_rows(lines[i], width - 2, 4);
+	return r;
+}
+
+static void draw_shared(const struct view *v, int y, int x, int width,
+			int rows)
+{
+	static char lines[RT_MAX_OBJS + RT_MAX_THREADS][200];
+	attr_t attrs[RT_MAX_OBJS + RT_MAX_THREADS];
+	int n = draw_shared_lines(&v->m, width, lines, attrs,
+				  RT_MAX_OBJS + RT_MAX_THREADS);
+	int r = 0;
+	attron(A_UNDERLINE);
+	draw_text(y + r++, x, width, "shared variables");
+	attroff(A_UNDERLINE);
+	for (int i = 0; i < n && r < rows; i++) {
+		attron(attrs[i]);
+		r += draw_wrapped(y + r, x + 2, width - 2, 4, rows - r, lines[i]);
+		attroff(attrs[i]);
+	}
 }
 
 /* Every primitive as what it is: holder, count, waiters. */
@@ -366,40 +829,45 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 	draw_text(y + r++, x, width, "synchronisation");
 	attroff(A_UNDERLINE);
 	if (m->nbuf && r + 2 <= rows)
-		r += draw_buffer(m, y + r, x + 2, width - 2);
+		r += draw_buffer(m, y + r, x + 2, width - 2, rows - r, true);
 	for (int i = 0; i < m->nobjs && r < rows; i++) {
-		char buf[200];
+		char buf[400];
 		draw_prim(m, i, buf, sizeof(buf));
 		if (!buf[0])
 			continue;
 		bool hot = m->objs[i].changed == m->step && m->step;
 		if (hot)
 			attron(A_BOLD);
-		/* a long line (many waiters) wraps, indented */
-		for (int at = 0, len = (int)strlen(buf); at < len && r < rows;
-		     at += width - (at ? 6 : 2))
-			draw_text(y + r++, x + (at ? 6 : 2),
-				  width - (at ? 6 : 2), buf + at);
+		r += draw_wrapped(y + r, x + 2, width - 2, 4, rows - r, buf);
 		if (hot)
 			attroff(A_BOLD);
 	}
 	if (m->fired && r < rows) {
-		attron(draw_pair(PAIR_ALERT, A_BOLD) | A_BOLD);
+		attron(draw_alert());
 		draw_text(y + r++, x + 2, width - 2, "Fire! (the barrier "
 			  "action ran)");
-		attroff(draw_pair(PAIR_ALERT, A_BOLD) | A_BOLD);
+		attroff(draw_alert());
 	}
 }
 
+/* --- the timeline --- */
+
+/* The first step a lane of width shows, and the step after the last. */
+static void draw_span(const struct model *m, int width, uint64_t *from,
+		      uint64_t *now)
+{
+	*now = m->step;
+	*from = *now > (uint64_t)width ? *now - (uint64_t)width : 0;
+	if (*now - *from > MODEL_TIMELINE)
+		*from = *now - MODEL_TIMELINE;
+}
+
 /* One lane per thread: a mark at each of the last steps it ran. */
-static void draw_timeline(const struct view *v, int y, int lanes)
+static void draw_lanes(const struct view *v, int y, int lanes)
 {
 	const struct model *m = &v->m;
-	int width = COLS - 14;
-	uint64_t now = m->step;
-	uint64_t from = now > (uint64_t)width ? now - (uint64_t)width : 0;
-	if (now - from > MODEL_TIMELINE)
-		from = now - MODEL_TIMELINE;
+	uint64_t from, now;
+	draw_span(m, COLS - 14, &from, &now);
 	for (int id = 1; id <= lanes; id++) {
 		char label[16];
 		snprintf(label, sizeof(label), "T%-2d", id);
@@ -417,11 +885,32 @@ static void draw_timeline(const struct view *v, int y, int lanes)
 								       : draw_mark);
 				attroff(draw_thread_attr(id));
 			} else {
-				attron(A_DIM);
+				attron(draw_dim());
 				mvaddstr(y + id - 1, x, draw_idle);
-				attroff(A_DIM);
+				attroff(draw_dim());
 			}
 		}
+	}
+}
+
+/* Too many threads for lanes: one row, each step the number of who ran. */
+static void draw_who(const struct view *v, int y)
+{
+	const struct model *m = &v->m;
+	uint64_t from, now;
+	draw_span(m, COLS - 14, &from, &now);
+	attron(A_BOLD);
+	draw_text(y, 0, 4, "ran");
+	attroff(A_BOLD);
+	static const char digits[] = "123456789abcdefghijklmnopqrstuvwxyz";
+	for (uint64_t s = from; s < now; s++) {
+		int id = m->timeline[s % MODEL_TIMELINE];
+		char c[2] = { id >= 1 && id <= 35 ? digits[id - 1] : '+', 0 };
+		if (id >= 1 && m->worked[s % MODEL_TIMELINE])
+			c[0] = m->threads[id].name[0];
+		attron(draw_thread_attr(id > 0 ? id : 1));
+		mvaddstr(y, 4 + (int)(s - from), c);
+		attroff(draw_thread_attr(id > 0 ? id : 1));
 	}
 }
 
@@ -433,9 +922,8 @@ static void draw_chart(const struct view *v, int y)
 					    "\u2587", "\u2588" };
 	const struct model *m = &v->m;
 	const struct model_obj *o = &m->objs[m->chart_obj];
-	int width = COLS - 14;
-	uint64_t now = m->step;
-	uint64_t from = now > (uint64_t)width ? now - (uint64_t)width : 0;
+	uint64_t from, now;
+	draw_span(m, COLS - 14 - 24, &from, &now);
 	long top = 1;
 	for (uint64_t s = from; s < now; s++)
 		if (m->chart[s % MODEL_TIMELINE] > top)
@@ -445,57 +933,136 @@ static void draw_chart(const struct view *v, int y)
 	attron(A_BOLD);
 	draw_text(y, 0, 4, label);
 	attroff(A_BOLD);
+	int x = 4;
 	for (uint64_t s = from; s < now; s++) {
 		long val = m->chart[s % MODEL_TIMELINE];
-		int x = 4 + (int)(s - from);
+		x = 4 + (int)(s - from);
 		char digit[2] = { val > 9 ? '+' : (char)('0' + (val < 0 ? 0 : val)),
 				  0 };
 		long level = val <= 0 ? 0 : (val * 8 + top - 1) / top;
 		mvaddstr(y, x, draw_utf8 ? bars[level > 8 ? 8 : level] : digit);
 	}
 	char peak[48];
-	snprintf(peak, sizeof(peak), " %s now %ld, top %ld ", o->name, o->value,
-		 top);
-	draw_text(y - 1 - (m->nthreads < 6 ? m->nthreads : 6), COLS - 30, 30,
-		  peak);
+	snprintf(peak, sizeof(peak), "  %s now %ld, top %ld", o->name,
+		 o->value, top);
+	draw_text(y, COLS - 34, 34, peak);
 }
 
-static void draw_narration(const struct view *v, int y)
+/* --- the bottom: narration, message, keys --- */
+
+struct draw_key {
+	const char *key, *label, *brief;
+};
+
+/* The keys that do something now, in the order of the bar. */
+static int draw_key_list(const struct view *v, struct draw_key *k)
+{
+	bool step = v->cfg.mode == RT_STEP;
+	int n = 0;
+	k[n++] = (struct draw_key){ "space", "play", "play" };
+	k[n++] = (struct draw_key){ "n", "step", "step" };
+	k[n++] = (struct draw_key){ "b", "back", "back" };
+	k[n++] = (struct draw_key){ "!", "next !", "next!" };
+	if (step)
+		k[n++] = (struct draw_key){ v->m.nthreads > 9 ? "0-9" : "1-9",
+					    "run thread", "thread" };
+	k[n++] = (struct draw_key){ "+/-", "speed", "speed" };
+	k[n++] = (struct draw_key){ "r", step ? "restart" : "replay",
+				    step ? "restart" : "replay" };
+	k[n++] = (struct draw_key){ "s", step ? "new seed" : "new run",
+				    step ? "seed" : "new run" };
+	k[n++] = (struct draw_key){ "v", "variant", "variant" };
+	if (v->cfg.lesson->variants[v->cfg.variant].fails)
+		k[n++] = (struct draw_key){ "f", "failing run", "fail" };
+	k[n++] = (struct draw_key){ "w", "save", "save" };
+	k[n++] = (struct draw_key){ "c", "contrast", "contrast" };
+	k[n++] = (struct draw_key){ "?", "help", "help" };
+	k[n++] = (struct draw_key){ "q", "quit", "quit" };
+	return n;
+}
+
+/* The keys in rows of COLS, full or brief labels; rows needed (3: more). */
+static int draw_keys_fill(const struct draw_key *k, int n, bool brief,
+			  char rows[2][400])
+{
+	int r = 0;
+	rows[0][0] = rows[1][0] = '\0';
+	for (int i = 0; i < n; i++) {
+		char item[64];
+		snprintf(item, sizeof(item), " %s %s ", k[i].key,
+			 brief ? k[i].brief : k[i].label);
+		if ((int)(strlen(rows[r < 2 ? r : 1]) + strlen(item)) > COLS)
+			r++;
+		if (r < 2)
+			strcat(rows[r], item);
+	}
+	return r + 1;
+}
+
+/* Every key, on one row if it fits, else two: returns how many. */
+static int draw_keys_layout(const struct view *v, char rows[2][400])
+{
+	struct draw_key k[20];
+	int n = draw_key_list(v, k);
+	if (draw_keys_fill(k, n, false, rows) == 1 ||
+	    draw_keys_fill(k, n, true, rows) == 1)
+		return 1;
+	if (draw_keys_fill(k, n, false, rows) <= 2)
+		return 2;
+	draw_keys_fill(k, n, true, rows);
+	return 2;
+}
+
+static void draw_keys(const struct view *v, int y, int nrows)
+{
+	char rows[2][400];
+	draw_keys_layout(v, rows);
+	attron(A_REVERSE);
+	for (int r = 0; r < nrows; r++) {
+		mvhline(y + r, 0, ' ', COLS);
+		draw_text(y + r, 0, COLS, rows[r]);
+	}
+	attroff(A_REVERSE);
+}
+
+/* Free mode: the real run's totals, which the replay is a part of. */
+static void draw_totals_text(const struct view *v, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (v->cfg.mode != RT_FREE)
+		return;
+	const struct run_result *r = &v->res;
+	int k = snprintf(buf, size, "real run: %llu events in %ld us, "
+			 "invariant %s:", (unsigned long long)r->steps,
+			 r->elapsed_us, run_verdict(r));
+	for (int i = 0; i < r->nfigures && k > 0 && (size_t)k < size; i++)
+		k += snprintf(buf + k, size - (size_t)k, " %s=%ld",
+			      r->figures[i].name, r->figures[i].value);
+	if (k > 0 && (size_t)k < size)
+		snprintf(buf + k, size - (size_t)k, ".  Replayed: its first "
+			 "%zu events, %llu lost updates seen in them.",
+			 v->nfev, (unsigned long long)v->fseen);
+}
+
+static void draw_narration(const struct view *v, int y, int rows)
 {
 	const struct model *m = &v->m;
 	if (m->say[0]) {
 		bool fresh = m->say_step == m->step;
-		attr_t a = fresh ? draw_pair(PAIR_ALERT, A_BOLD) | A_BOLD
-				 : A_NORMAL;
+		attr_t a = fresh ? draw_alert() : A_NORMAL;
 		attron(a);
 		draw_text(y, 0, 2, "! ");
-		draw_text(y, 2, COLS - 2, m->say);
+		draw_wrapped(y, 2, COLS - 2, 0, rows, m->say);
 		attroff(a);
 	}
-	attron(A_DIM);
-	draw_text(y + 1, 0, COLS, m->last);
-	attroff(A_DIM);
+	attron(draw_dim());
+	draw_text(y + rows, 0, COLS, m->last);
+	attroff(draw_dim());
 }
 
-static void draw_keys(const struct view *v, int y)
-{
-	const char *keys = v->cfg.mode == RT_STEP
-		? " space play  n step  b back  1-9 run thread  +/- speed  "
-		  "r restart  s seed  v variant  ? help  q quit"
-		: " space play  n step  b back  +/- speed  r replay  "
-		  "s new run  v variant  ? help  q quit";
-	attron(A_REVERSE);
-	mvhline(y, 0, ' ', COLS);
-	draw_text(y, 0, COLS, keys);
-	attroff(A_REVERSE);
-	if (v->msg[0]) {
-		attron(draw_pair(PAIR_ALERT, A_BOLD) | A_BOLD);
-		draw_text(y - 1, 0, COLS, v->msg);
-		attroff(draw_pair(PAIR_ALERT, A_BOLD) | A_BOLD);
-	}
-}
+/* --- boxes --- */
 
-/* A box of lines in the middle of the screen. */
+/* A box of lines in the middle of the screen, each wrapped to fit. */
 static void draw_box(const char *const *lines, int n)
 {
 	int w = 0;
@@ -505,32 +1072,52 @@ static void draw_box(const char *const *lines, int n)
 	w += 4;
 	if (w > COLS - 2)
 		w = COLS - 2;
-	int y = (LINES - n - 2) / 2, x = (COLS - w) / 2;
-	attron(A_REVERSE);
-	for (int i = 0; i < n + 2; i++)
-		mvhline(y + i, x, ' ', w);
+	int h = 0;
 	for (int i = 0; i < n; i++)
-		draw_text(y + 1 + i, x + 2, w - 4, lines[i]);
+		h += draw_rows(lines[i], w - 4, 2);
+	if (h > LINES - 2)
+		h = LINES - 2;
+	int y = (LINES - h - 2) / 2, x = (COLS - w) / 2;
+	attron(A_REVERSE);
+	for (int i = 0; i < h + 2; i++)
+		mvhline(y + i, x, ' ', w);
+	for (int i = 0, r = 0; i < n && r < h; i++)
+		r += lines[i][0] ? draw_wrapped(y + 1 + r, x + 2, w - 4, 2,
+						h - r, lines[i])
+				 : 1;
 	attroff(A_REVERSE);
 }
 
-static void draw_help(void)
+static void draw_help(const struct view *v)
 {
-	static const char *const lines[] = {
-		"interleave viewer: keys",
-		"",
-		"space    play / pause",
+	const struct lesson *l = v->cfg.lesson;
+	const struct lesson_variant *var = &l->variants[v->cfg.variant];
+	char idea[300], vline[300], fail[300];
+	snprintf(idea, sizeof(idea), "%s: %s.", l->name, l->summary);
+	snprintf(vline, sizeof(vline), "variant %s: %s.", var->name,
+		 var->summary);
+	if (var->fails)
+		snprintf(fail, sizeof(fail), "f        load a run that shows it fail "
+			 "(%s)", var->fails);
+	else
+		snprintf(fail, sizeof(fail), "f        a failing run (broken "
+			 "variants only)");
+	const char *const lines[] = {
+		idea, vline, "", "interleave viewer: keys",
+		"space    play / pause (stops at every new !)",
 		"n Right  one step forward",
 		"b Left   one step back (the run is replayed exactly)",
-		"1-9      run that thread one step (step mode)",
+		"!        run to the next ! line",
+		"1-9      run that thread (step mode); 10 and up: digits, Enter",
+		"[ ]      scroll the thread list (many threads)",
 		"+ -      faster / slower",
-		"r        restart (step: same seed; free: replay the run)",
-		"s        new seed (step) or a new real run (free)",
+		"r        restart (free mode: replay)",
+		"s        step: a random run with a new seed; free: a new run",
 		"v        next variant",
-		"?        this help",
-		"q        quit",
-		"",
-		"any key closes this help",
+		fail,
+		"w        save the run: schedule, command line, transcript",
+		"c        high-contrast theme (INTERLEAVE_THEME=contrast)",
+		"q        quit; any other key closes this help",
 	};
 	draw_box(lines, (int)(sizeof(lines) / sizeof(lines[0])));
 }
@@ -538,12 +1125,12 @@ static void draw_help(void)
 static void draw_summary(const struct view *v)
 {
 	const struct run_result *r = &v->res;
-	char what[120], figures[400] = "", verdict[80];
+	char what[120], figures[400] = "", verdict[80], totals[200] = "";
 	snprintf(what, sizeof(what), "%s",
 		 r->end == RUN_DEADLOCK	   ? "Deadlock: every live thread "
 					     "is blocked"
 		 : r->end == RUN_STEP_LIMIT ? "Stopped at --max-steps"
-		 : v->cfg.mode == RT_FREE   ? "End of the recorded run"
+		 : v->cfg.mode == RT_FREE   ? "End of the replay"
 					    : "Run complete");
 	snprintf(verdict, sizeof(verdict), "invariant %s", run_verdict(r));
 	for (int i = 0; i < r->nfigures; i++) {
@@ -552,14 +1139,14 @@ static void draw_summary(const struct view *v)
 			 r->figures[i].name, r->figures[i].value);
 		strncat(figures, f, sizeof(figures) - strlen(figures) - 1);
 	}
-	char totals[120] = "";
 	if (v->cfg.mode == RT_FREE)
-		snprintf(totals, sizeof(totals), "%llu events in %ld us; "
-			 "the first %zu replayed",
-			 (unsigned long long)r->steps, r->elapsed_us, v->nfev);
+		snprintf(totals, sizeof(totals), "the real run: %llu events "
+			 "in %ld us; the first %zu replayed, %llu lost "
+			 "updates seen in them", (unsigned long long)r->steps,
+			 r->elapsed_us, v->nfev, (unsigned long long)v->fseen);
 	const char *lines[] = { what, "", verdict, figures, totals, "",
 				"r restart  s new seed/run  v next variant  "
-				"b back  q quit" };
+				"w save  b back  q quit" };
 	draw_box(lines, 7);
 }
 
@@ -576,46 +1163,86 @@ static void draw_too_small(void)
 	refresh();
 }
 
+/* --- the frame --- */
+
 void draw_frame(const struct view *v)
 {
-	if (COLS < DRAW_MIN_COLS || LINES < DRAW_MIN_LINES) {
+	if (draw_too_small_now()) {
 		draw_too_small();
 		return;
 	}
+	draw_hc = v->contrast;
+	draw_pairs(draw_hc);
 	erase();
 	const struct model *m = &v->m;
-	int lanes = m->nthreads < 6 ? m->nthreads : 6;
+	char rows[2][400], totals[600];
+	int keys = draw_keys_layout(v, rows);
+	draw_totals_text(v, totals, sizeof(totals));
+	int msg = v->msg[0] ? draw_rows(v->msg, COLS, 0) : 1;
+	msg = msg > 3 ? 3 : msg;
+	int tot = totals[0] ? draw_rows(totals, COLS, 0) : 0;
+	tot = tot > 2 ? 2 : tot;
+	int say = m->say[0] ? draw_rows(m->say, COLS - 2, 0) : 1;
 	int chart = m->chart_obj >= 0;
-	int prim_rows = 1, shared_rows = 1;
-	for (int i = 0; i < m->nobjs; i++)
-		prim_rows += m->objs[i].kind != OBJ_VAR;
-	prim_rows += m->nbuf ? 2 : 0;
-	for (int i = 0; i < m->nobjs; i++)
-		shared_rows += m->objs[i].kind == OBJ_VAR;
-	shared_rows += m->nthreads;
-	int state_rows = prim_rows + 1 > shared_rows ? prim_rows + 1
-						     : shared_rows;
-	if (state_rows > LINES / 3)
-		state_rows = LINES / 3;
-	int bottom = LINES - 4; /* narration 2, message 1, keys 1 */
-	int tl_y = bottom - lanes - chart - 1;
-	int st_y = tl_y - state_rows - 1;
+	int half = COLS / 2 - 1;
+	int state = draw_shared_rows(m, half);
+	int prims = draw_prims_rows(m, COLS - half - 2);
+	state = prims > state ? prims : state;
+	int fixed = 1 + keys + msg + tot + 1 + say + 1 + 1 + chart;
+	int lanes = m->nthreads <= 6 ? m->nthreads : 1;
+	int threads = draw_threads_rows(m, 4);
+	int min_code = 6;
+	/* the state gets what it needs, but leaves the code min_code rows */
+	if (LINES - fixed - state - lanes - threads < min_code && lanes > 1)
+		lanes = 1;
+	if (LINES - fixed - state - lanes - threads < min_code && threads > 2)
+		threads = m->nthreads <= 2 ? m->nthreads
+					   : draw_compact_rows(m, 2);
+	int cap = LINES - fixed - lanes - threads - min_code;
+	if (state > cap)
+		state = cap < 3 ? 3 : cap;
+	int code = LINES - fixed - state - lanes - threads;
+	if (code < 3) {
+		state -= 3 - code;
+		code = 3;
+	}
+	int y = 1;
 	draw_title(v);
-	draw_columns(v, 1, st_y - 1);
-	mvhline(st_y - 1, 0, draw_utf8 ? 0 : '-', COLS);
-	draw_shared(v, st_y, 0, COLS / 2 - 1, state_rows);
-	draw_vline(st_y, COLS / 2 - 1, state_rows);
-	draw_prims(v, st_y, COLS / 2 + 1, COLS - COLS / 2 - 1, state_rows);
-	mvhline(tl_y, 0, draw_utf8 ? 0 : '-', COLS);
-	draw_text(tl_y, 2, 20, " timeline ");
-	draw_timeline(v, tl_y + 1, lanes);
+	if (!draw_threads_full(v, y, threads))
+		draw_threads_compact(v, y, threads);
+	y += threads;
+	draw_source(v, y, code);
+	y += code;
+	mvhline(y++, 0, draw_utf8 ? 0 : '-', COLS);
+	draw_shared(v, y, 0, half, state);
+	draw_vline(y, half, state);
+	draw_prims(v, y, half + 2, COLS - half - 2, state);
+	y += state;
+	mvhline(y, 0, draw_utf8 ? 0 : '-', COLS);
+	draw_text(y++, 2, 20, " timeline ");
+	if (lanes == m->nthreads && lanes <= 6)
+		draw_lanes(v, y, lanes);
+	else
+		draw_who(v, y);
+	y += lanes;
 	if (chart)
-		draw_chart(v, tl_y + 1 + lanes);
-	draw_narration(v, bottom);
-	draw_keys(v, LINES - 1);
+		draw_chart(v, y++);
+	draw_narration(v, y, say);
+	y += say + 1;
+	if (tot) {
+		attron(A_BOLD);
+		y += draw_wrapped(y, 0, COLS, 0, tot, totals);
+		attroff(A_BOLD);
+	}
+	if (v->msg[0]) {
+		attron(draw_alert());
+		draw_wrapped(y, 0, COLS, 0, msg, v->msg);
+		attroff(draw_alert());
+	}
+	draw_keys(v, LINES - keys, keys);
 	if (v->finished && !v->help)
 		draw_summary(v);
 	if (v->help)
-		draw_help();
+		draw_help(v);
 	refresh();
 }

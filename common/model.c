@@ -8,6 +8,7 @@
  * the line of its last event.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -49,6 +50,8 @@ void model_init(struct model *m, bool step_mode)
 	}
 }
 
+static void model_copy(char dst[MODEL_SAY], const char *src);
+
 /* A variable changed: whoever holds an older read of it is now stale. */
 static void model_var_written(struct model *m, int obj, int writer)
 {
@@ -78,6 +81,31 @@ static void model_release(struct model_obj *o, int id)
 	o->signalling = true;
 }
 
+/*
+ * Free mode has no lost-update stamps: the runtime does not watch real
+ * threads that closely.  The replay shows them anyway, from the events
+ * alone: a store computed from a read that another thread's store has
+ * overwritten since (the read is stale) throws that store's update away.
+ */
+static void model_seen_lost(struct model *m, const struct event *e)
+{
+	const struct model_thread *t = &m->threads[e->thread];
+	const struct model_obj *o = &m->objs[e->obj];
+	if (!t->has_tmp || t->tmp_obj != e->obj || !t->tmp_stale ||
+	    o->writer == e->thread || o->writer == 0)
+		return;
+	if (m->seen_lost++ == 0)
+		m->seen_lost_read = t->tmp_step;
+	char text[MODEL_SAY];
+	snprintf(text, sizeof(text), "lost update: T%d read %ld, then T%d "
+		 "wrote %ld; T%d now writes %ld over it: T%d's %s is lost",
+		 e->thread, t->tmp, o->writer, o->value, e->thread, e->a,
+		 o->writer, m->threads[o->writer].name);
+	model_copy(m->say, text);
+	m->say_step = m->step;
+	m->said++;
+}
+
 /* What the operation changed in the objects and the thread's locals. */
 static void model_effect(struct model *m, const struct event *e)
 {
@@ -90,10 +118,17 @@ static void model_effect(struct model *m, const struct event *e)
 		t->tmp_obj = e->obj;
 		t->tmp = e->a;
 		t->tmp_stale = false;
+		t->tmp_step = m->step;
 		break;
 	case OP_STORE:
+		if (!m->step_mode)
+			model_seen_lost(m, e);
+		if (o->track > 0 && e->a == 0)
+			o->round++; /* a runner back at the start line */
+		/* fall through */
 	case OP_ADD:
 		o->value = e->a;
+		o->writer = e->thread;
 		o->changed = m->step;
 		if (t->has_tmp && t->tmp_obj == e->obj)
 			t->has_tmp = false;
@@ -110,6 +145,10 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_SEM_WAIT:
 		o->value = e->a;
 		o->changed = m->step;
+		/* a second permit for one thread: a count, not a pool */
+		for (int i = 0; i < o->nholders; i++)
+			if (o->holders[i] == e->thread)
+				o->signalling = true;
 		o->holders[o->nholders++] = e->thread;
 		break;
 	case OP_SEM_POST:
@@ -204,6 +243,7 @@ void model_apply(struct model *m, const struct event *e,
 	if (event_narrate(e, names, text, sizeof(text))[0]) {
 		model_copy(m->say, text);
 		m->say_step = m->step;
+		m->said++;
 	}
 	if (e->op != OP_START && e->op != OP_EXIT)
 		model_copy(m->last, event_format(e, names, text, sizeof(text)));
@@ -215,6 +255,21 @@ bool model_is_slot(const struct model *m, int obj)
 		if (m->buf_slots[i] == obj)
 			return true;
 	return false;
+}
+
+bool model_is_pool(const struct model *m, int obj)
+{
+	const struct model_obj *o = &m->objs[obj];
+	if (o->signalling)
+		return false;
+	/* a holder that waits for another permit: a count, not a pool */
+	int ids[RT_MAX_THREADS];
+	int n = model_waiters(m, obj, ids);
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < o->nholders; k++)
+			if (o->holders[k] == ids[i])
+				return false;
+	return true;
 }
 
 int model_waiters(const struct model *m, int obj, int *ids)
@@ -256,4 +311,38 @@ const char *model_state_text(const struct model *m, int id, char *buf,
 		break;
 	}
 	return buf;
+}
+
+bool model_replay_start(const struct model *m0, const struct event *ev,
+			size_t n, const struct event_names *names,
+			struct model *work, uint64_t *start, long *seen)
+{
+	*work = *m0;
+	int *who = calloc(n + 1, sizeof(int));
+	if (!who)
+		rt_die("out of memory");
+	uint64_t nsteps = 0;
+	for (size_t i = 0; i < n; i++) {
+		model_apply(work, &ev[i], names);
+		if (ev[i].flags & EV_STEP)
+			who[nsteps++] = ev[i].thread;
+	}
+	*seen = work->seen_lost;
+	*start = 0;
+	bool found = false;
+	for (uint64_t i = 1; i < nsteps && !found; i++) {
+		if (who[i] == who[i - 1])
+			continue; /* turns start at a switch */
+		int switches = 0;
+		for (uint64_t k = i; k < nsteps && k < i + 16; k++)
+			switches += who[k] != who[k - 1];
+		if (switches >= 4) {
+			found = true;
+			*start = i > 2 ? i - 2 : 0;
+		}
+	}
+	if (work->seen_lost > 0)
+		*start = work->seen_lost_read > 4 ? work->seen_lost_read - 4 : 0;
+	free(who);
+	return found;
 }

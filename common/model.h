@@ -31,6 +31,7 @@ struct model_thread {
 	int tmp_obj;
 	long tmp;
 	bool tmp_stale;  /* someone wrote the variable since */
+	uint64_t tmp_step; /* the step of that read */
 	uint64_t steps;  /* steps it ran */
 	uint64_t blocked_since; /* step it became blocked: the waiting line */
 };
@@ -49,6 +50,8 @@ struct model_obj {
 	int holders[RT_MAX_THREADS]; /* sema: who took a permit, in order */
 	int nholders;
 	bool signalling; /* sema: posted by a thread holding none: not a pool */
+	int writer;      /* var: thread of the last store, 0 for none */
+	long round;      /* track: stores of 0 so far, the round it is in */
 };
 
 struct model {
@@ -69,6 +72,11 @@ struct model {
 	uint64_t say_step;
 	char last[MODEL_SAY];  /* the last event, as a line */
 	long lost_updates;
+	/* Free mode: lost updates the model saw in the replay itself: a
+	 * store from a read that another thread's store had overwritten. */
+	long seen_lost;
+	uint64_t seen_lost_read; /* the read behind the first one, its step */
+	uint64_t said;   /* narrations so far: a new '!' when it grows */
 	bool fired;      /* a barrier action ran in the last step */
 };
 
@@ -77,6 +85,21 @@ void model_init(struct model *m, bool step_mode);
 /* Fold one event in; names resolve ids for the narration. */
 void model_apply(struct model *m, const struct event *e,
 		 const struct event_names *names);
+/*
+ * Free mode: where a replay of the n recorded events ev should start.  A
+ * real run often begins with one thread alone (the others are still being
+ * created), and thousands of its steps teach nothing.  So: 4 steps before
+ * the read behind the first lost update the events show, or else 2 steps
+ * before two threads first take turns (4 switches within 16 steps), or
+ * else the beginning.  m0 is the model before any event; work is scratch
+ * space (a model is large).  Sets *start (steps to replay first) and *seen
+ * (lost updates in all n events); false if the threads never take turns.
+ */
+bool model_replay_start(const struct model *m0, const struct event *ev,
+			size_t n, const struct event_names *names,
+			struct model *work, uint64_t *start, long *seen);
+/* Is semaphore obj drawn as a pool of permits with their holders? */
+bool model_is_pool(const struct model *m, int obj);
 /* Is object obj one of the buffer's slots? */
 bool model_is_slot(const struct model *m, int obj);
 /* Threads blocked on object id, longest waiting first; how many. */

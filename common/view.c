@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -292,6 +293,61 @@ static void view_free_sink(const struct event *e, void *ctx)
 	v->fev[v->nfev++] = *e;
 }
 
+static void view_free_begin(struct view *v);
+static void view_free_replay(struct view *v, uint64_t steps);
+
+/* Where the replay starts (model_replay_start); false: no turns taken. */
+static bool view_free_start(struct view *v)
+{
+	static struct model all; /* large: not on the stack */
+	long seen;
+	bool found = model_replay_start(&v->m0, v->fev, v->nfev, &view_names,
+					&all, &v->fstart, &seen);
+	v->fseen = (uint64_t)seen;
+	return found;
+}
+
+/*
+ * Each thread's cursor before its first recorded event: the line of that
+ * event, so the replay opens on the code that is about to run.
+ */
+static void view_free_lines(struct view *v)
+{
+	for (size_t i = v->nfev; i-- > 0;) {
+		const struct event *e = &v->fev[i];
+		if (e->thread > 0 && e->line > 0)
+			v->m0.threads[e->thread].line = e->line;
+	}
+}
+
+/*
+ * Record real runs until one shows its threads taking turns (at most 10
+ * runs, about 1 s): a replay of one thread alone shows no race at all.
+ * Each is a whole real run; the screen says which one it shows.
+ */
+static void view_free_record(struct view *v)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int runs = 0;
+	bool found;
+	do {
+		view_free_begin(v);
+		if (rt.interrupted)
+			return; /* view_main() ends the process */
+		runs++;
+		found = view_free_start(v);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	} while (!found && !view_signal && runs < 10 && v->m0.nthreads > 1 &&
+		 (t1.tv_sec - t0.tv_sec) * 1000 +
+				 (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
+	v->fturns = found;
+	v->fruns = runs;
+	v->res.kept = v->nfev;
+	view_free_lines(v);
+	view_free_replay(v, v->fstart);
+}
+
 static void view_free_begin(struct view *v)
 {
 	erase();
@@ -339,6 +395,7 @@ static void view_free_replay(struct view *v, uint64_t steps)
 	v->finished = false;
 	while (v->fsteps < steps && v->fpos < v->nfev)
 		view_free_forward(v);
+	v->said = v->m.said;
 }
 
 /* --- both modes --- */
@@ -354,9 +411,23 @@ static uint64_t view_position(const struct view *v)
 	return view_step_mode(v) ? v->m.step : v->fsteps;
 }
 
+/* What the lesson and the variant are about: the first message of a run. */
+static void view_intro(struct view *v)
+{
+	const struct lesson *l = v->cfg.lesson;
+	const struct lesson_variant *var = &l->variants[v->cfg.variant];
+	int k = snprintf(v->msg, sizeof(v->msg), "%s: %s.  Variant %s: %s.",
+			 l->name, l->summary, var->name, var->summary);
+	if (var->fails && k > 0 && (size_t)k < sizeof(v->msg))
+		snprintf(v->msg + k, sizeof(v->msg) - (size_t)k,
+			 "  f loads a run that shows it fail.");
+}
+
 static void view_begin(struct view *v)
 {
 	v->msg[0] = '\0';
+	v->pick = 0;
+	v->tscroll = 0;
 	if (view_step_mode(v)) {
 		if (v->live)
 			rt_destroy();
@@ -364,24 +435,77 @@ static void view_begin(struct view *v)
 		v->nhist = 0;
 		view_step_begin(v);
 		view_check_end(v);
+		v->said = v->m.said;
+		view_intro(v);
 	} else {
-		view_free_begin(v);
+		view_free_record(v);
+		char runs[80] = "";
+		if (v->fruns > 1)
+			snprintf(runs, sizeof(runs), " (real run %d: in those "
+				 "before, one thread ran alone)", v->fruns);
+		if (!v->fturns && v->m.nthreads > 1)
+			snprintf(v->msg, sizeof(v->msg), "In the recorded part "
+				 "of %d real runs (the first %d events of each "
+				 "thread) no two threads took turns: s tries "
+				 "another run.", v->fruns, RT_RING);
+		else if (v->fstart)
+			snprintf(v->msg, sizeof(v->msg), "The replay starts at "
+				 "step %llu, where %s%s; b goes back.",
+				 (unsigned long long)v->fstart,
+				 v->fseen ? "a lost update begins"
+					  : "the threads take turns", runs);
+		else
+			view_intro(v);
 	}
 }
 
-static void view_forward(struct view *v)
+/* A new '!' since the last look?  Playing stops there. */
+static bool view_new_say(struct view *v)
+{
+	if (v->m.said == v->said)
+		return false;
+	v->said = v->m.said;
+	v->playing = false;
+	return true;
+}
+
+/* One step forward; true if it brought a new '!' (and paused there). */
+static bool view_forward(struct view *v)
 {
 	if (v->finished) {
-		snprintf(v->msg, sizeof(v->msg), "the run is over: r restart, "
-			 "s new %s, v next variant, b back, q quit",
+		snprintf(v->msg, sizeof(v->msg), "The run is over: r restart, "
+			 "s new %s, v next variant, b back, q quit.",
 			 view_step_mode(v) ? "seed" : "run");
 		v->playing = false;
-		return;
+		return false;
 	}
+	bool was_playing = v->playing;
 	if (view_step_mode(v))
 		view_step_forward(v);
 	else
 		view_free_forward(v);
+	if (!view_new_say(v))
+		return false;
+	if (was_playing)
+		snprintf(v->msg, sizeof(v->msg), "Paused at the new '!': space "
+			 "plays on, ! runs to the next one.");
+	return true;
+}
+
+/* !: run until the next narration, or the end (at most a million steps). */
+static void view_to_next_say(struct view *v)
+{
+	v->playing = false;
+	for (long i = 0; i < 1000000 && !v->finished; i++) {
+		uint64_t before = view_position(v);
+		if (view_forward(v))
+			return;
+		if (view_position(v) == before)
+			return; /* refused: the message says why */
+	}
+	snprintf(v->msg, sizeof(v->msg), v->finished
+		 ? "No further '!': the run ended."
+		 : "No '!' in the next million steps.");
 }
 
 static void view_back(struct view *v)
@@ -396,6 +520,7 @@ static void view_back(struct view *v)
 		view_step_replay(v, pos - 1);
 	else
 		view_free_replay(v, pos - 1);
+	v->said = v->m.said;
 }
 
 /* A fresh seed for s: from the clock, shown in the status bar. */
@@ -410,11 +535,20 @@ static uint64_t view_new_seed(uint64_t old)
 	return x % 1000000;
 }
 
-/* Keys that change the run: r, s, v. */
+/*
+ * Keys that change the run: r, s, v.  s in step mode means "another
+ * random run": it switches to the random policy with a new seed, and a
+ * --schedule or rr that decided the old run no longer does; the title
+ * says so.
+ */
 static void view_rerun(struct view *v, int key)
 {
-	if (key == 's' && view_step_mode(v))
+	bool switched = false;
+	if (key == 's' && view_step_mode(v)) {
+		switched = v->cfg.policy != POLICY_RANDOM || v->cfg.nschedule;
+		v->cfg.policy = POLICY_RANDOM;
 		v->cfg.seed = view_new_seed(v->cfg.seed);
+	}
 	if (key == 'v') {
 		int n = 0;
 		while (v->cfg.lesson->variants[n].name)
@@ -425,16 +559,323 @@ static void view_rerun(struct view *v, int key)
 		v->cfg.nschedule = 0; /* a schedule belongs to one run */
 	v->playing = false;
 	view_begin(v);
+	if (switched)
+		snprintf(v->msg, sizeof(v->msg), "s: a new random run, seed "
+			 "%llu (the random policy decides now).",
+			 (unsigned long long)v->cfg.seed);
+}
+
+/* --- the command line of a run: for f and for w --- */
+
+/* Does the option string opts set --name? */
+static bool view_sets(const char *opts, const char *name)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "--%s=", name);
+	return opts && strstr(opts, key) != NULL;
+}
+
+/*
+ * " --NAME=VALUE" for each of the lesson's options, as the run has them,
+ * except those that skip sets; appended to buf.
+ */
+static void view_lesson_args(const struct run_config *c, const char *skip,
+			     char *buf, size_t size)
+{
+	const struct lesson_option *o = c->lesson->options;
+	for (int i = 0; o && o[i].name; i++) {
+		size_t k = strlen(buf);
+		if (view_sets(skip, o[i].name))
+			continue;
+		if (o[i].choices)
+			snprintf(buf + k, size - k, " --%s=%s", o[i].name,
+				 o[i].choices[c->opts[i]]);
+		else
+			snprintf(buf + k, size - k, " --%s=%ld", o[i].name,
+				 c->opts[i]);
+	}
+}
+
+/*
+ * f: the known failing run of this variant.  Its options (the variant's
+ * `fails`) go through the same parser as a command line, after the
+ * lesson's current options that they do not set themselves.
+ */
+static void view_load_failing(struct view *v)
+{
+	const struct lesson *l = v->cfg.lesson;
+	const struct lesson_variant *var = &l->variants[v->cfg.variant];
+	if (!var->fails) {
+		snprintf(v->msg, sizeof(v->msg), "Variant %s is correct: it "
+			 "has no failing run (v: the next variant).", var->name);
+		return;
+	}
+	char line[1024], *argv[64];
+	snprintf(line, sizeof(line), "%s --variant=%s", l->name, var->name);
+	if (view_step_mode(v))
+		view_lesson_args(&v->cfg, var->fails, line, sizeof(line));
+	snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
+		 var->fails);
+	int argc = 0;
+	for (char *p = strtok(line, " "); p && argc < 63; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	struct cli c;
+	/* the parser reports on stderr: not over the screen */
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY);
+	if (null >= 0)
+		dup2(null, STDERR_FILENO);
+	enum cli_result r = cli_parse(l, argc, argv, &c);
+	if (saved >= 0) {
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	if (null >= 0)
+		close(null);
+	if (r != CLI_RUN) {
+		snprintf(v->msg, sizeof(v->msg), "cannot load the failing run "
+			 "'%s' of %s", var->fails, var->name);
+		return;
+	}
+	free(v->own_schedule);
+	v->own_schedule = c.cfg.schedule;
+	v->cfg = c.cfg;
+	v->playing = false;
+	view_begin(v);
+	snprintf(v->msg, sizeof(v->msg), "f loaded a run that breaks %s: "
+		 "%s.  Space plays it; it pauses at each '!'.", var->name,
+		 var->fails);
+}
+
+/* --- w: the run, written to a file --- */
+
+static void view_file_sink(const struct event *e, void *ctx)
+{
+	FILE *out = ctx;
+	char line[256], say[512];
+	event_format(e, &rt_names, line, sizeof(line));
+	event_narrate(e, &rt_names, say, sizeof(say));
+	if (e->op == OP_DEADLOCK) {
+		size_t len = strlen(say);
+		for (int i = 1; i <= rt.nthreads && len < sizeof(say); i++) {
+			char why[160];
+			if (rt.threads[i].state == THR_DONE)
+				continue;
+			len += (size_t)snprintf(say + len, sizeof(say) - len,
+					"; T%d %s", i, sched_why(&rt.threads[i],
+						why, sizeof(why)));
+		}
+	}
+	if (say[0])
+		fprintf(out, "%s  ! %s\n", line, say);
+	else
+		fprintf(out, "%s\n", line);
+}
+
+/* A new file for the run: here if we may write here, else $TMPDIR. */
+static FILE *view_save_file(const struct view *v, char *path, size_t size)
+{
+	const char *dir = ".";
+	if (access(".", W_OK) != 0) {
+		dir = getenv("TMPDIR");
+		if (!dir || !dir[0])
+			dir = "/tmp";
+	}
+	for (int n = 1; n < 1000; n++) {
+		snprintf(path, size, "%s/%s-%s-%d.run.txt", dir,
+			 v->cfg.lesson->name,
+			 v->cfg.lesson->variants[v->cfg.variant].name, n);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd >= 0)
+			return fdopen(fd, "w");
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* Step mode: the schedule so far, its command line, its transcript. */
+static void view_save_step(struct view *v, FILE *f)
+{
+	static char line[1 << 16];
+	uint64_t k = v->m.step;
+	struct run_config c = v->cfg;
+	c.schedule = v->hist;
+	c.nschedule = (int)k;
+	if (!v->finished)
+		c.max_steps = (long)k; /* exactly the steps shown */
+	snprintf(line, sizeof(line), "%s --variant=%s", c.lesson->name,
+		 c.lesson->variants[c.variant].name);
+	view_lesson_args(&c, NULL, line, sizeof(line));
+	size_t n = strlen(line);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, " --schedule=");
+	for (uint64_t i = 0; i < k && n < sizeof(line) - 16; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%d",
+				      i ? "," : "", v->hist[i]);
+	if (k == 0)
+		n -= strlen(" --schedule=");
+	line[n] = '\0';
+	if (!v->finished)
+		snprintf(line + n, sizeof(line) - n, " --max-steps=%llu",
+			 (unsigned long long)(k ? k : 1));
+	fprintf(f, "# %s, variant %s: the run as shown in the viewer, %llu "
+		"steps%s\n", c.lesson->name, c.lesson->variants[c.variant].name,
+		(unsigned long long)k, v->finished ? "" : " (not finished)");
+	char *sched = strstr(line, "--schedule="), *limit = strstr(line,
+								 " --max-steps");
+	fprintf(f, "# the schedule:\n%.*s\n", sched ? (int)(limit ? limit - sched
+				: (long)strlen(sched)) : 11,
+		sched ? sched : "--schedule=");
+	fprintf(f, "# reproduce it with:\n%s --plain\n", line);
+	fprintf(f, "# the transcript (as --plain prints it):\n");
+	if (k == 0) {
+		fprintf(f, "# no step taken yet\n");
+		return;
+	}
+	if (v->live)
+		rt_destroy();
+	v->live = false;
+	struct run_result res;
+	run_lesson(&c, view_file_sink, f, NULL, NULL, &res);
+	run_summary(&c, &res, f);
+	view_step_replay(v, k);
+}
+
+/* Free mode: the recorded events replayed, and the real run's totals. */
+static void view_save_free(struct view *v, FILE *f)
+{
+	char line[1024];
+	snprintf(line, sizeof(line), "%s --mode=free --variant=%s",
+		 v->cfg.lesson->name,
+		 v->cfg.lesson->variants[v->cfg.variant].name);
+	view_lesson_args(&v->cfg, NULL, line, sizeof(line));
+	fprintf(f, "# %s, variant %s: a real run in free mode\n"
+		"# the schedule: none; real threads are not scheduled by us, "
+		"so no run repeats exactly\n# run another with:\n%s --plain\n"
+		"# the transcript: the recorded events\n",
+		v->cfg.lesson->name, v->cfg.lesson->variants[v->cfg.variant].name,
+		line);
+	for (size_t i = 0; i < v->nfev; i++) {
+		char text[256], say[MODEL_SAY];
+		event_format(&v->fev[i], &view_names, text, sizeof(text));
+		event_narrate(&v->fev[i], &view_names, say, sizeof(say));
+		fprintf(f, say[0] ? "%s  ! %s\n" : "%s\n", text, say);
+	}
+	if (v->res.kept < v->res.steps)
+		fprintf(f, "# free mode keeps the first %d events of each "
+			"thread: the first %llu of %llu events are shown\n",
+			RT_RING, (unsigned long long)v->res.kept,
+			(unsigned long long)v->res.steps);
+	run_summary(&v->cfg, &v->res, f);
+}
+
+static void view_save(struct view *v)
+{
+	char path[300];
+	v->playing = false;
+	FILE *f = view_save_file(v, path, sizeof(path));
+	if (!f) {
+		snprintf(v->msg, sizeof(v->msg), "cannot write the run: %s",
+			 strerror(errno));
+		return;
+	}
+	if (view_step_mode(v))
+		view_save_step(v, f);
+	else
+		view_save_free(v, f);
+	bool bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		snprintf(v->msg, sizeof(v->msg), "writing %s failed", path);
+	else
+		snprintf(v->msg, sizeof(v->msg), "w: the run is saved in %s",
+			 path);
+}
+
+/* --- choosing a thread by number --- */
+
+static void view_choose(struct view *v, int id)
+{
+	v->playing = false;
+	v->pick = 0;
+	if (!view_step_mode(v))
+		snprintf(v->msg, sizeof(v->msg), "free mode replays a real "
+			 "run: no choosing threads (use --mode=step)");
+	else if (v->finished)
+		view_forward(v);
+	else {
+		view_step_thread(v, id);
+		if (view_new_say(v))
+			snprintf(v->msg, sizeof(v->msg), "Paused at the '!'.");
+	}
+}
+
+/*
+ * A digit: with up to 9 threads it runs that thread at once.  With more,
+ * digits add up to a number that runs when it can grow no further, or on
+ * Enter: 1 2 is T12, 1 Enter is T1.
+ */
+static void view_digit(struct view *v, int d)
+{
+	int n = v->pick * 10 + d;
+	if (n == 0)
+		return;
+	if (v->m.nthreads <= 9 || n * 10 > v->m.nthreads) {
+		view_choose(v, n);
+		return;
+	}
+	v->pick = n;
+	snprintf(v->msg, sizeof(v->msg), "run thread T%d_  (another digit, "
+		 "Enter to run T%d, Esc to cancel)", n, n);
+}
+
+/* The policy's next thread, for the screen; 0 if nobody or a person. */
+static int view_peek(const struct view *v)
+{
+	if (!view_step_mode(v) || !v->live || v->finished)
+		return 0;
+	uint64_t k = v->m.step;
+	if (k < v->nhist)
+		return v->hist[k];
+	struct sched copy = v->sched;
+	int id;
+	char err[256];
+	return sched_pick(&copy, &id, err, sizeof(err)) == SCHED_OK ? id : 0;
+}
+
+static void view_speed(struct view *v, int delta)
+{
+	int s = v->speed + delta;
+	v->speed = s < 0 ? 0 : s >= VIEW_SPEEDS ? VIEW_SPEEDS - 1 : s;
+	snprintf(v->msg, sizeof(v->msg), "speed %d of %d: %d ms a step%s",
+		 v->speed + 1, VIEW_SPEEDS, view_delays_ms[v->speed],
+		 v->speed == VIEW_SPEEDS - 1 ? " (fastest)"
+		 : v->speed == 0	     ? " (slowest)" : "");
 }
 
 /* Handle one key; false to quit. */
 static bool view_key(struct view *v, int key)
 {
+	if (draw_too_small_now() && key != 'q' && key != 'Q')
+		return true; /* the screen cannot show what a key would do */
 	if (v->help && key != 'q' && key != KEY_RESIZE) {
 		v->help = false;
 		return true;
 	}
-	v->msg[0] = '\0';
+	if (key == KEY_RESIZE)
+		return true;
+	if (v->pick && (key == '\n' || key == '\r' || key == KEY_ENTER)) {
+		view_choose(v, v->pick);
+		return true;
+	}
+	if (v->pick && !(key >= '0' && key <= '9')) {
+		v->pick = 0; /* Esc, or any other key, cancels */
+		v->msg[0] = '\0';
+		if (key == 27)
+			return true;
+	}
+	if (!(key >= '0' && key <= '9'))
+		v->msg[0] = '\0';
 	switch (key) {
 	case 'q': case 'Q':
 		return false;
@@ -448,55 +889,86 @@ static bool view_key(struct view *v, int key)
 	case 'b': case KEY_LEFT:
 		view_back(v);
 		break;
+	case '!':
+		view_to_next_say(v);
+		break;
 	case '+': case '=':
-		v->speed += v->speed < VIEW_SPEEDS - 1;
+		view_speed(v, +1);
 		break;
 	case '-': case '_':
-		v->speed -= v->speed > 0;
+		view_speed(v, -1);
 		break;
 	case 'r': case 's': case 'v':
 		view_rerun(v, key);
 		break;
+	case 'f':
+		view_load_failing(v);
+		break;
+	case 'w':
+		view_save(v);
+		break;
+	case 'c':
+		v->contrast = !v->contrast;
+		snprintf(v->msg, sizeof(v->msg), "c: %s theme",
+			 v->contrast ? "high-contrast" : "normal");
+		break;
+	case '[':
+		v->tscroll = v->tscroll > 8 ? v->tscroll - 8 : 0;
+		break;
+	case ']':
+		if (v->tscroll + 8 < v->m.nthreads)
+			v->tscroll += 8;
+		break;
 	case '?': case 'h':
 		v->help = true;
 		break;
-	case KEY_RESIZE:
-		break;
 	default:
-		if (key >= '1' && key <= '9') {
-			v->playing = false;
-			if (!view_step_mode(v))
-				snprintf(v->msg, sizeof(v->msg), "free mode "
-					 "replays a real run: no choosing "
-					 "threads (use --mode=step)");
-			else if (v->finished)
-				view_forward(v);
-			else
-				view_step_thread(v, key - '0');
-		}
+		if (key >= '0' && key <= '9')
+			view_digit(v, key - '0');
 	}
 	return true;
 }
 
-/* Sleep until a key, a signal, or (playing) the next tick. */
-static int view_wait(const struct view *v)
+/* Sleep until a key, a signal, or (playing) the next tick.  *input: the
+ * terminal has something to read, or has hung up. */
+static int view_wait(const struct view *v, bool *input)
 {
 	struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 },
 				 { view_pipe[0], POLLIN, 0 } };
 	int timeout = v->playing ? view_delays_ms[v->speed] : -1;
-	return poll(fds, 2, timeout);
+	int ready = poll(fds, 2, timeout);
+	*input = ready > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR));
+	return ready;
+}
+
+/*
+ * The terminal said "readable" and yet no key came, and nothing is left
+ * to read: that is the end of input (a hangup, or < /dev/null), not a key
+ * on its way.  The viewer treats it as q rather than wake up forever.
+ */
+static bool view_input_ended(void)
+{
+	int pending = 0;
+	if (ioctl(STDIN_FILENO, FIONREAD, &pending) != 0)
+		pending = 0;
+	return pending == 0;
 }
 
 static void view_loop(struct view *v)
 {
 	for (;;) {
+		v->next = view_peek(v);
 		draw_frame(v);
-		int ready = view_wait(v);
+		bool input;
+		int ready = view_wait(v, &input);
 		if (view_signal)
 			return;
 		int key = getch();
+		if (key == ERR && input && view_input_ended())
+			return; /* end of input: as q */
 		if (key == ERR && ready == 0 && v->playing) {
-			view_forward(v); /* a tick */
+			if (!draw_too_small_now())
+				view_forward(v); /* a tick */
 			continue;
 		}
 		for (; key != ERR; key = getch())
@@ -515,6 +987,7 @@ static void view_free(struct view *v)
 	free(v->hist);
 	free(v->hsched);
 	free(v->fev);
+	free(v->own_schedule);
 	close(view_pipe[0]);
 	close(view_pipe[1]);
 }
@@ -525,6 +998,8 @@ int view_main(const struct run_config *cfg)
 	memset(&v, 0, sizeof(v));
 	v.cfg = *cfg;
 	v.speed = VIEW_DEFAULT_SPEED;
+	const char *theme = getenv("INTERLEAVE_THEME");
+	v.contrast = theme && strcmp(theme, "contrast") == 0;
 	view_names_of = &v;
 	view_source(&v);
 	view_signals();

@@ -22,7 +22,14 @@ struct view {
 	bool playing;
 	int speed;              /* index into view_delays_ms */
 	bool help;
-	char msg[300];          /* one-off message: a refusal, a hint */
+	bool contrast;          /* the high-contrast theme (c) */
+	bool too_small;         /* the screen says "needs 80x24": keys wait */
+	char msg[400];          /* one-off message: a refusal, a hint */
+	uint64_t said;          /* narrations seen: playing stops at a new one */
+	int pick;               /* thread number being typed (10 and up), or 0 */
+	int tscroll;            /* first thread in the thread list */
+	int next;               /* thread the policy runs next, 0 if unknown */
+	int *own_schedule;      /* a schedule the viewer allocated (f) */
 	bool finished;          /* the run is over: res holds its summary */
 	struct run_result res;
 	/* step mode */
@@ -35,6 +42,10 @@ struct view {
 	struct event *fev;
 	size_t nfev, capfev, fpos;
 	uint64_t fsteps;        /* step events replayed */
+	uint64_t fstart;        /* where the replay starts: threads interleave */
+	uint64_t fseen;         /* lost updates the whole replay shows */
+	int fruns;              /* real runs made to get this recording */
+	bool fturns;            /* its threads take turns in the recording */
 	struct model m0;        /* the model before any event */
 };
 
@@ -42,6 +53,10 @@ extern const int view_delays_ms[VIEW_SPEEDS];
 
 /* Draw the whole screen from v (draw.c). */
 void draw_frame(const struct view *v);
+/* Is the terminal too small to use?  Keys wait until it is not. */
+bool draw_too_small_now(void);
+/* How the policy or schedule chooses, as the title says it (draw.c). */
+void draw_decider(const struct run_config *c, char *buf, size_t size);
 /* Colours, line drawing: once after initscr (draw.c). */
 void draw_init(void);
 

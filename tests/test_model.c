@@ -20,12 +20,13 @@ static void tmodel_sink(const struct event *e, void *ctx)
  * The model after `steps` steps of args: by policy, recording each thread
  * into ids, or (replay) running exactly the threads ids gives.
  */
-static void tmodel_steps(const char *args, int steps, int *ids, bool replay,
-			 struct model *out)
+static void tmodel_lesson_steps(const struct lesson *l, const char *args,
+				int steps, int *ids, bool replay,
+				struct model *out)
 {
 	struct cli c;
 	struct sched s;
-	ck_assert_int_eq(tcli(&race_lesson, args, &c), CLI_RUN);
+	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
 	rt_init(&c.cfg, tmodel_sink, NULL);
 	model_init(&tm, true);
 	sched_init(&s, &c.cfg);
@@ -44,6 +45,12 @@ static void tmodel_steps(const char *args, int steps, int *ids, bool replay,
 	*out = tm;
 	rt_destroy();
 	cli_free(&c);
+}
+
+static void tmodel_steps(const char *args, int steps, int *ids, bool replay,
+			 struct model *out)
+{
+	tmodel_lesson_steps(&race_lesson, args, steps, ids, replay, out);
 }
 
 static void tmodel_run(const char *args, int steps, struct model *out)
@@ -108,6 +115,208 @@ START_TEST(test_model_step_back)
 }
 END_TEST
 
+/* The object of model m named name; fails the test if there is none. */
+static int tmodel_obj(const struct model *m, const char *name)
+{
+	for (int i = 0; i < m->nobjs; i++)
+		if (strcmp(m->objs[i].name, name) == 0)
+			return i;
+	ck_abort_msg("no object '%s'", name);
+	return -1;
+}
+
+/* A line with two operations: the model knows which one is next. */
+START_TEST(test_model_next_op)
+{
+	static struct model m;
+	tmodel_run("--iterations=1 --schedule=1,2,1,2", 0, &m);
+	ck_assert_int_eq(m.threads[1].next_op, OP_LOAD);
+	tmodel_run("--iterations=1 --schedule=1,2,1,2", 1, &m);
+	ck_assert_int_eq(m.threads[1].next_op, OP_STORE);
+	ck_assert_int_eq(m.threads[1].next_obj, 0);
+}
+END_TEST
+
+/* A runner back at the start line (its lane set to 0) starts a round. */
+START_TEST(test_model_track_rounds)
+{
+	static struct model m;
+	tmodel_lesson_steps(&barrier_lesson, "--variant=reusable --rounds=3",
+			    100000, NULL, false, &m);
+	int a = tmodel_obj(&m, "A");
+	ck_assert_int_gt(m.objs[a].track, 0);
+	ck_assert_int_eq(m.objs[a].round, 3);
+	tmodel_lesson_steps(&barrier_lesson, "--variant=reusable --rounds=3",
+			    1, NULL, false, &m);
+	ck_assert_int_le(m.objs[a].round, 1);
+}
+END_TEST
+
+/*
+ * A thread that holds a permit of a semaphore and waits for another: it
+ * is a count (signalling), not a pool of permits with holders, so the
+ * screen does not show the thread both holding and waiting.
+ */
+START_TEST(test_model_sema_not_pool)
+{
+	static struct model m;
+	int ids[64];
+	for (int i = 0; i < 64; i++)
+		ids[i] = 1;
+	/* the producer alone: it fills the one slot, then waits on empty */
+	tmodel_lesson_steps(&prodcons_lesson, "--variant=semaphore "
+			    "--capacity=1 --schedule=1", 1, NULL, false, &m);
+	int empty = tmodel_obj(&m, "empty");
+	for (int k = 2; k < 64 && m.threads[1].state == MT_READY; k++)
+		tmodel_lesson_steps(&prodcons_lesson, "--variant=semaphore "
+				    "--capacity=1", k, ids, true, &m);
+	ck_assert_int_eq(m.threads[1].state, MT_BLOCKED);
+	ck_assert_int_eq(m.threads[1].next_obj, empty);
+	ck_assert(!model_is_pool(&m, empty));
+	int w[RT_MAX_THREADS];
+	ck_assert_int_eq(model_waiters(&m, empty, w), 1);
+}
+END_TEST
+
+/* --- free mode: the replay finds lost updates in the events alone --- */
+
+static struct event tev[256];
+static size_t ntev;
+
+static void tev_add(int thread, int op, long a, long b)
+{
+	struct event *e = &tev[ntev++];
+	memset(e, 0, sizeof(*e));
+	e->seq = ntev;
+	e->thread = (int16_t)thread;
+	e->op = (uint8_t)op;
+	e->obj = 0; /* balance */
+	e->obj2 = -1;
+	e->next_obj = -1;
+	e->a = a;
+	e->b = b;
+	e->flags = EV_STEP;
+	e->line = op == OP_LOAD ? 29 : 30;
+	static uint64_t step;
+	if (ntev == 1)
+		step = 0;
+	e->step = ++step;
+}
+
+/* A free-mode model of race (2 threads), before any event. */
+static void tmodel_free_init(struct model *m)
+{
+	struct cli c;
+	ck_assert_int_eq(tcli(&race_lesson, "", &c), CLI_RUN);
+	rt_init(&c.cfg, NULL, NULL);
+	model_init(m, false);
+	rt_destroy();
+	cli_free(&c);
+	ntev = 0;
+}
+
+static struct model tm_work;
+
+static const char *tnames_thread(int id)
+{
+	return id == 1 ? "deposit" : id == 2 ? "withdraw" : "runtime";
+}
+
+static const char *tnames_obj(int id)
+{
+	return id == 0 ? "balance" : "lock";
+}
+
+static const struct event_names tnames = { tnames_thread, tnames_obj, NULL };
+
+START_TEST(test_model_free_lost_update)
+{
+	static struct model m;
+	tmodel_free_init(&m);
+	tev_add(1, OP_LOAD, 100, 0);   /* T1 reads 100 */
+	tev_add(2, OP_LOAD, 100, 0);   /* T2 reads 100 */
+	tev_add(2, OP_STORE, 99, 100); /* T2 writes 99 */
+	tev_add(1, OP_STORE, 101, 99); /* T1 writes 101 over it: lost */
+	for (size_t i = 0; i < 3; i++)
+		model_apply(&m, &tev[i], &tnames);
+	ck_assert_int_eq(m.seen_lost, 0);
+	uint64_t said = m.said;
+	model_apply(&m, &tev[3], &tnames);
+	ck_assert_int_eq(m.seen_lost, 1);
+	ck_assert_uint_eq(m.seen_lost_read, 1);
+	ck_assert_uint_gt(m.said, said);
+	ck_assert_msg(strstr(m.say, "lost update") &&
+		      strstr(m.say, "T2's withdraw is lost"), "say: %s", m.say);
+}
+END_TEST
+
+/* Taking turns without a stale read loses nothing. */
+START_TEST(test_model_free_no_lost_update)
+{
+	static struct model m;
+	tmodel_free_init(&m);
+	long bal = 100;
+	for (int i = 0; i < 10; i++) {
+		int t = 1 + i % 2;
+		long d = t == 1 ? 1 : -1;
+		tev_add(t, OP_LOAD, bal, 0);
+		tev_add(t, OP_STORE, bal + d, bal);
+		bal += d;
+	}
+	for (size_t i = 0; i < ntev; i++)
+		model_apply(&m, &tev[i], &tnames);
+	ck_assert_int_eq(m.seen_lost, 0);
+	ck_assert_str_eq(m.say, "");
+}
+END_TEST
+
+/*
+ * The replay starts where it teaches: 30 steps of T1 alone, then the two
+ * take turns and one update is lost.  It starts 4 steps before the read
+ * behind that lost update; without one, 2 before the turns begin.
+ */
+START_TEST(test_model_replay_start)
+{
+	static struct model m0;
+	uint64_t start;
+	long seen;
+	tmodel_free_init(&m0);
+	long bal = 100;
+	for (int i = 0; i < 15; i++, bal++) {
+		tev_add(1, OP_LOAD, bal, 0);
+		tev_add(1, OP_STORE, bal + 1, bal);
+	}
+	size_t alone = ntev; /* 30 steps */
+	for (int i = 0; i < 6; i++) { /* turns, nothing lost */
+		int t = 2 - i % 2;
+		long d = t == 1 ? 1 : -1;
+		tev_add(t, OP_LOAD, bal, 0);
+		tev_add(t, OP_STORE, bal + d, bal);
+		bal += d;
+	}
+	ck_assert(model_replay_start(&m0, tev, ntev, &tnames, &tm_work,
+				     &start, &seen));
+	ck_assert_int_eq(seen, 0);
+	ck_assert_uint_eq(start, alone - 2);
+	size_t read = ntev + 1; /* the step of T1's read below */
+	tev_add(1, OP_LOAD, bal, 0);
+	tev_add(2, OP_LOAD, bal, 0);
+	tev_add(2, OP_STORE, bal - 1, bal);
+	tev_add(1, OP_STORE, bal + 1, bal - 1);
+	ck_assert(model_replay_start(&m0, tev, ntev, &tnames, &tm_work,
+				     &start, &seen));
+	ck_assert_int_eq(seen, 1);
+	ck_assert_uint_eq(start, read - 4);
+	/* one thread alone: no turns, start at the beginning */
+	tmodel_free_init(&m0);
+	for (int i = 0; i < 20; i++)
+		tev_add(1, OP_LOAD, 100, 0);
+	ck_assert(!model_replay_start(&m0, tev, ntev, &tnames, &tm_work,
+				      &start, &seen));
+	ck_assert_uint_eq(start, 0);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
 	Suite *s = suite_create("model");
@@ -116,6 +325,12 @@ Suite *model_suite(void)
 	tcase_add_test(tc, test_model_lost_update);
 	tcase_add_test(tc, test_model_blocked);
 	tcase_add_loop_test(tc, test_model_step_back, 0, 6);
+	tcase_add_test(tc, test_model_next_op);
+	tcase_add_test(tc, test_model_track_rounds);
+	tcase_add_test(tc, test_model_sema_not_pool);
+	tcase_add_test(tc, test_model_free_lost_update);
+	tcase_add_test(tc, test_model_free_no_lost_update);
+	tcase_add_test(tc, test_model_replay_start);
 	suite_add_tcase(s, tc);
 	return s;
 }

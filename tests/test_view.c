@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,21 +39,42 @@ static int tmux_cmd(const struct tmux *t, const char *fmt, const char *arg)
  */
 #define TMUX_PREFIX "interleave-test-"
 
+/* The pane's working directory: its own, removed with the server. */
+static void tmux_dir(const struct tmux *t, char *buf, size_t size)
+{
+	snprintf(buf, size, "/tmp/%s.d", t->sock);
+}
+
+/*
+ * A pane of w x h running lesson with args (shell words: a redirection is
+ * allowed) in a directory of its own (files the viewer writes land there),
+ * with env ("NAME=value ..." or ""), then EXIT=status.
+ */
+static void tmux_start_env(struct tmux *t, int w, int h, const char *env,
+			   const char *lesson, const char *args)
+{
+	static int serial;
+	static char bin[PATH_MAX], cmd[PATH_MAX + 1024];
+	char dir[128];
+	const char *bdir = getenv("INTERLEAVE_BIN");
+	ck_assert_ptr_nonnull(realpath(bdir ? bdir : "build/bin", bin));
+	snprintf(t->sock, sizeof(t->sock), TMUX_PREFIX "%d-%d-%d",
+		 (int)getppid(), (int)getpid(), serial++);
+	tmux_dir(t, dir, sizeof(dir));
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "tmux -L %s new-session -d -s v -x %d -y %d "
+		 "\"cd %s; echo \\$\\$ >/tmp/%s.pid; %s %s/%s %s; "
+		 "echo EXIT=\\$?; sleep 60\"", t->sock, w, h, dir, t->sock,
+		 env, bin, lesson, args);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
 /* A pane of w x h running lesson with args, then EXIT=status. */
 static void tmux_start_lesson(struct tmux *t, int w, int h,
 			      const char *lesson, const char *args)
 {
-	static int serial;
-	static char bin[PATH_MAX], cmd[PATH_MAX + 1024];
-	const char *dir = getenv("INTERLEAVE_BIN");
-	ck_assert_ptr_nonnull(realpath(dir ? dir : "build/bin", bin));
-	snprintf(t->sock, sizeof(t->sock), TMUX_PREFIX "%d-%d-%d",
-		 (int)getppid(), (int)getpid(), serial++);
-	snprintf(cmd, sizeof(cmd),
-		 "tmux -L %s new-session -d -s v -x %d -y %d "
-		 "\"echo \\$\\$ >/tmp/%s.pid; %s/%s %s; echo EXIT=\\$?; "
-		 "sleep 60\"", t->sock, w, h, t->sock, bin, lesson, args);
-	ck_assert_int_eq(system(cmd), 0);
+	tmux_start_env(t, w, h, "", lesson, args);
 }
 
 static void tmux_start(struct tmux *t, int w, int h, const char *args)
@@ -99,6 +121,12 @@ static void tmux_stop(struct tmux *t)
 	tmux_cmd(t, "kill-server%s", "");
 	snprintf(pidfile, sizeof(pidfile), "/tmp/%s.pid", t->sock);
 	unlink(pidfile);
+	char dir[128], cmd[200];
+	tmux_dir(t, dir, sizeof(dir));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0) {
+		/* nothing to remove */
+	}
 }
 
 /*
@@ -143,10 +171,10 @@ static void tmux_keys(const struct tmux *t, const char *keys)
 	ck_assert_int_eq(tmux_cmd(t, "send-keys -t v %s", keys), 0);
 }
 
-/* Wait up to 5 s for text to be on screen (or, absent, to be gone). */
+/* Wait up to 15 s (a busy machine) for text to be on screen (or gone). */
 static bool tmux_wait(const struct tmux *t, const char *text, bool present)
 {
-	for (int i = 0; i < 250; i++) {
+	for (int i = 0; i < 750; i++) {
 		char *s = tmux_screen(t);
 		bool found = strstr(s, text) != NULL;
 		free(s);
@@ -173,7 +201,7 @@ START_TEST(test_view_columns)
 	SEE(&t, "balance    = 100");
 	SEE(&t, "mutex lock: free");
 	SEE(&t, "timeline");
-	SEE(&t, "race  variant unsafe  step mode  policy random  seed 1");
+	SEE(&t, "race  variant unsafe  step mode  policy random seed 1");
 	tmux_stop(&t);
 }
 END_TEST
@@ -187,7 +215,7 @@ START_TEST(test_view_step_and_back)
 	tmux_keys(&t, "n n n");
 	SEE(&t, "paused step 3");
 	SEE(&t, "balance    = 101");
-	SEE(&t, "T2 tmp = 100  (read of balance)  STALE");
+	SEE(&t, "T2 tmp = 100 STALE (read of balance)");
 	SEE(&t, "T2 read 100 before T1 wrote 101");
 	tmux_keys(&t, "b");
 	SEE(&t, "paused step 2");
@@ -250,15 +278,15 @@ END_TEST
 START_TEST(test_view_play)
 {
 	struct tmux t = { "" };
-	tmux_start(&t, 100, 30, "--iterations=2");
+	tmux_start(&t, 100, 30, "--variant=atomic --iterations=2");
 	SEE(&t, "paused step 0");
 	tmux_keys(&t, "+ + + + + Space");
 	SEE(&t, "Run complete");
-	SEE(&t, "paused step 8");
+	SEE(&t, "paused step 4");
 	tmux_keys(&t, "r");
 	SEE(&t, "paused step 0");
 	tmux_keys(&t, "v");
-	SEE(&t, "variant mutex");
+	SEE(&t, "variant unsafe");
 	tmux_stop(&t);
 }
 END_TEST
@@ -266,8 +294,8 @@ END_TEST
 START_TEST(test_view_free_mode)
 {
 	struct tmux t = { "" };
-	tmux_start(&t, 100, 30, "--mode=free --iterations=100");
-	SEE(&t, "free mode (replaying a real run)");
+	tmux_start(&t, 100, 30, "--mode=free --threads=1 --iterations=100");
+	SEE(&t, "free mode  replaying a real run");
 	SEE(&t, "running");
 	tmux_keys(&t, "n n");
 	SEE(&t, "paused step 2");
@@ -336,11 +364,359 @@ START_TEST(test_view_free_signals)
 }
 END_TEST
 
+/* Every lesson and variant at 80x24: code, state and every key on screen. */
+static const char *const tview_runs[][2] = {
+	{ "race", "unsafe" }, { "race", "mutex" }, { "race", "atomic" },
+	{ "prodcons", "unsafe" }, { "prodcons", "busywait" },
+	{ "prodcons", "semaphore" }, { "prodcons", "condvar-if" },
+	{ "prodcons", "condvar" },
+	{ "barrier", "none" }, { "barrier", "barrier" },
+	{ "barrier", "naive-reusable" }, { "barrier", "reusable" },
+	{ "barrier", "timeout" },
+	{ "bandwidth", "none" }, { "bandwidth", "mutex" },
+	{ "bandwidth", "bounded" },
+};
+#define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
+
+START_TEST(test_view_80x24)
+{
+	struct tmux t = { "" };
+	char args[128], title[128];
+	snprintf(args, sizeof(args), "--variant=%s", tview_runs[_i][1]);
+	snprintf(title, sizeof(title), " %s %s", tview_runs[_i][0],
+		 tview_runs[_i][1]);
+	tmux_start_lesson(&t, 80, 24, tview_runs[_i][0], args);
+	SEE(&t, "q quit");
+	/* 17 steps in, the way the issue found bandwidth broken */
+	tmux_keys(&t, "n n n n n n n n n n n n n n n n n");
+	/* some runs end sooner (atomic race: 10 steps) */
+	ck_assert_msg(tmux_wait(&t, "step 17", true) ||
+		      tmux_wait(&t, "The run is over", true), "%s",
+		      tmux_screen(&t));
+	char *before = tmux_screen(&t);
+	if (strstr(before, "The run is over")) {
+		tmux_keys(&t, "b"); /* the box away: the screen under it */
+		GONE(&t, "The run is over");
+	}
+	free(before);
+	char *screen = tmux_screen(&t);
+	ck_assert_msg(strstr(screen, "? help") && strstr(screen, "q quit") &&
+		      strstr(screen, " b back") && strstr(screen, " w save"),
+		      "key bar incomplete:\n%s", screen);
+	ck_assert_msg(strstr(screen, "shared variables") &&
+		      strstr(screen, "synchronisation") &&
+		      strstr(screen, "timeline"), "state missing:\n%s", screen);
+	/* the source pane: a cursor on a numbered line of the lesson */
+	ck_assert_msg(strstr(screen, "\u25b6") || strstr(screen, "finished"),
+		      "no cursor:\n%s", screen);
+	ck_assert_msg(!strstr(screen, "more threads"), "%s", screen);
+	/* no row runs past the right edge (tmux would wrap it) */
+	int rows = 0;
+	for (char *p = screen; *p; p++)
+		rows += *p == '\n';
+	ck_assert_msg(rows <= 24, "%d rows:\n%s", rows, screen);
+	free(screen);
+	(void)title;
+	tmux_stop(&t);
+}
+END_TEST
+
+/* Too small: keys wait (no step, no help) until the terminal is larger. */
+START_TEST(test_view_small_ignores_keys)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 60, 20, "");
+	SEE(&t, "interleave needs at least 80x24;");
+	tmux_keys(&t, "n n ?");
+	usleep(300000);
+	tmux_cmd(&t, "resize-window -t v -x 90 -y 26%s", "");
+	SEE(&t, "paused step 0");
+	GONE(&t, "interleave viewer");
+	GONE(&t, "one step back");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* End of input on the keyboard is q: the viewer exits, it does not spin. */
+START_TEST(test_view_eof_quits)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 100, 30, "< /dev/null");
+	SEE(&t, "EXIT=0");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* The buffer: ^head and ^tail under their own slots, or one mark for both. */
+START_TEST(test_view_buffer_marks)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, "prodcons",
+			  "--variant=semaphore --capacity=1");
+	SEE(&t, "^head,tail");
+	char *s = tmux_screen(&t);
+	char *buf = strstr(s, "buffer [");
+	ck_assert_ptr_nonnull(buf);
+	char *line = buf;
+	while (line > s && line[-1] != '\n')
+		line--;
+	char *next = strchr(buf, '\n') + 1;
+	/* columns in characters: the pane is UTF-8, count lead bytes */
+	int col_slot = 0, col_mark = 0;
+	for (char *p = line; p < buf + 7; p++)
+		col_slot += (*p & 0xc0) != 0x80;
+	for (char *p = next; *p && *p != '^'; p++)
+		col_mark += (*p & 0xc0) != 0x80;
+	ck_assert_int_eq(col_mark, col_slot + 2);
+	free(s);
+	tmux_stop(&t);
+	/* four slots: after one item head stays at slot 0, tail moves to 1 */
+	tmux_start_lesson(&t, 100, 30, "prodcons",
+			  "--variant=semaphore --schedule=1,1,1,1,1,1,1,1");
+	SEE(&t, "^head,tail");
+	tmux_keys(&t, "n n n n n n n n");
+	SEE(&t, "step 8");
+	SEE(&t, "^head^tail");
+	GONE(&t, "^^tail");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* A line with two operations: the screen says which one runs next. */
+START_TEST(test_view_next_op)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
+	SEE(&t, "next: load balance   <- runs next");
+	tmux_keys(&t, "n");
+	SEE(&t, "T1 deposit  ran last        next: store balance");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* Playing stops at a new '!'; ! runs to the next one. */
+START_TEST(test_view_pause_at_say)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
+	SEE(&t, "paused step 0");
+	tmux_keys(&t, "+ + + + + + Space");
+	SEE(&t, "Paused at the new '!'");
+	SEE(&t, "paused step 3");
+	SEE(&t, "! T2 read 100 before T1 wrote 101");
+	tmux_keys(&t, "!");
+	SEE(&t, "lost update: T2 wrote 99 over T1's 101");
+	SEE(&t, "paused step 4");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* + and - say the speed. */
+START_TEST(test_view_speed)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 100, 30, "");
+	SEE(&t, "600 ms");
+	tmux_keys(&t, "+");
+	SEE(&t, "speed 4 of 8: 300 ms a step");
+	tmux_keys(&t, "- - - -");
+	SEE(&t, "speed 1 of 8: 2000 ms a step (slowest)");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* Twelve threads, manual: every one can be chosen, and is on screen. */
+START_TEST(test_view_many_threads)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 80, 24, "--threads=12 --policy=manual");
+	SEE(&t, "T12 ready");
+	tmux_keys(&t, "1 2");
+	SEE(&t, "T12 ran");
+	SEE(&t, "paused step 1");
+	tmux_keys(&t, "1 0 Enter");
+	SEE(&t, "T10 ran");
+	SEE(&t, "paused step 2");
+	tmux_keys(&t, "1 Enter");
+	SEE(&t, "T1 ran");
+	tmux_stop(&t);
+	tmux_start(&t, 80, 24, "--threads=64");
+	SEE(&t, "[ ] scroll: T1-");
+	tmux_keys(&t, "] ] ] ] ] ] ]");
+	SEE(&t, "T64 ready");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* The title says what decides the schedule; s says what it changed. */
+START_TEST(test_view_title_truth)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 100, 30, "--schedule=1,2 --policy=rr");
+	SEE(&t, "schedule of 2, then policy rr quantum 1");
+	SEE(&t, "next T1");
+	tmux_keys(&t, "s");
+	SEE(&t, "s: a new random run, seed");
+	SEE(&t, "policy random seed");
+	GONE(&t, "schedule of 2");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* The lesson's idea and the variant's summary are on screen. */
+START_TEST(test_view_intro)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 150, 30, "barrier", "");
+	SEE(&t, "runners wait at the start until everyone is ready");
+	SEE(&t, "Variant none: no barrier");
+	tmux_keys(&t, "?");
+	SEE(&t, "variant none: no barrier");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* f loads the variant's known failing run, and says so. */
+START_TEST(test_view_failing_run)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 150, 30, "barrier",
+			  "--variant=naive-reusable");
+	SEE(&t, "a run that shows it fail");
+	tmux_keys(&t, "f");
+	SEE(&t, "f loaded a run that breaks naive-reusable");
+	SEE(&t, "policy rr quantum 100");
+	tmux_keys(&t, "! ! ! ! ! ! ! !");
+	SEE(&t, "invariant broken");
+	tmux_stop(&t);
+	tmux_start(&t, 80, 24, "--variant=mutex");
+	SEE(&t, "T1 deposit");
+	tmux_keys(&t, "f");
+	SEE(&t, "Variant mutex is correct");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* The whole file of a path, or NULL. */
+static char *tview_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *s = calloc(1, 1 << 20);
+	size_t n = fread(s, 1, (1 << 20) - 1, f);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+/* w saves the run; the command line in the file reproduces its transcript. */
+START_TEST(test_view_save)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1");
+	SEE(&t, "T1 deposit");
+	tmux_keys(&t, "n n n w");
+	SEE(&t, "w: the run is saved in ./race-unsafe-1.run.txt");
+	SEE(&t, "paused step 3"); /* the viewer goes on where it was */
+	char path[200], dir[128];
+	tmux_dir(&t, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/race-unsafe-1.run.txt", dir);
+	char *file = tview_slurp(path);
+	ck_assert_ptr_nonnull(file);
+	ck_assert_msg(strstr(file, "\n--schedule=1,2,1\n"), "%s", file);
+	ck_assert_msg(strstr(file, "! T2 read 100 before T1 wrote 101"), "%s",
+		      file);
+	ck_assert_msg(strstr(file, "summary: lesson=race variant=unsafe "
+			     "mode=step seed=1 steps=3 invariant=unfinished"),
+		      "%s", file);
+	/* the command line, run: the same transcript */
+	char *cmd = strstr(file, "# reproduce it with:\n");
+	ck_assert_ptr_nonnull(cmd);
+	cmd += strlen("# reproduce it with:\nrace ");
+	char *end = strstr(cmd, " --plain\n");
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	char *out, *err;
+	ck_assert_int_eq(texec("race", cmd, &out, &err), 0);
+	char *body = strstr(end + 1, "# the transcript (as --plain prints "
+				    "it):\n");
+	ck_assert_ptr_nonnull(body);
+	body = strchr(body, '\n') + 1;
+	ck_assert_str_eq(body, out);
+	free(out);
+	free(err);
+	free(file);
+	tmux_stop(&t);
+}
+END_TEST
+
+/* Does the pane, with its attributes, show dim text (SGR 2)? */
+static bool tview_dim(const struct tmux *t)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -e -p -t v "
+		 "2>/dev/null | grep -c '\\[2m\\|;2m\\|\\[2;' >/dev/null",
+		 t->sock);
+	return system(cmd) == 0;
+}
+
+/* The high-contrast theme: no dim text; by key and by environment. */
+START_TEST(test_view_contrast)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 100, 30, "--iterations=1 --schedule=1,2,1,2");
+	tmux_keys(&t, "n n");
+	SEE(&t, "paused step 2");
+	ck_assert(tview_dim(&t));
+	tmux_keys(&t, "c");
+	SEE(&t, "c: high-contrast theme");
+	ck_assert(!tview_dim(&t));
+	tmux_stop(&t);
+	tmux_start_env(&t, 100, 30, "INTERLEAVE_THEME=contrast", "race",
+			  "--iterations=1 --schedule=1,2,1,2");
+	tmux_keys(&t, "n n");
+	SEE(&t, "paused step 2");
+	ck_assert(!tview_dim(&t));
+	tmux_stop(&t);
+}
+END_TEST
+
+/* A narration longer than a row wraps at words, and is never cut. */
+START_TEST(test_view_wrap)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 80, 24, "bandwidth",
+			  "--variant=bounded --seed=1");
+	SEE(&t, "q quit");
+	tmux_keys(&t, "n n n n n n n n n n n n n n n n n");
+	SEE(&t, "step 17");
+	SEE(&t, "would take it and have one permit too many, for good)");
+	SEE(&t, "semaphore permits:");
+	SEE(&t, "waiting: T3 T4 T1"); /* wrapped whole, not cut */
+	tmux_stop(&t);
+}
+END_TEST
+
+/* Free mode: the replay's summary gives the real run's totals. */
+START_TEST(test_view_free_totals)
+{
+	struct tmux t = { "" };
+	tmux_start(&t, 80, 24, "--mode=free --iterations=1000");
+	SEE(&t, "real run:");
+	SEE(&t, "lost updates seen in them");
+	SEE(&t, "expected=100");
+	SEE(&t, "? help");
+	SEE(&t, "q quit");
+	tmux_stop(&t);
+}
+END_TEST
+
 Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
 	TCase *tc = tcase_create("tmux");
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_view_columns);
 	tcase_add_test(tc, test_view_step_and_back);
 	tcase_add_test(tc, test_view_refuses_blocked);
@@ -350,6 +726,21 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_free_mode);
 	tcase_add_loop_test(tc, test_view_exits, 0, 3);
 	tcase_add_loop_test(tc, test_view_free_signals, 0, 6);
+	tcase_add_loop_test(tc, test_view_80x24, 0, TVIEW_NRUNS);
+	tcase_add_test(tc, test_view_small_ignores_keys);
+	tcase_add_test(tc, test_view_eof_quits);
+	tcase_add_test(tc, test_view_buffer_marks);
+	tcase_add_test(tc, test_view_next_op);
+	tcase_add_test(tc, test_view_pause_at_say);
+	tcase_add_test(tc, test_view_speed);
+	tcase_add_test(tc, test_view_many_threads);
+	tcase_add_test(tc, test_view_title_truth);
+	tcase_add_test(tc, test_view_intro);
+	tcase_add_test(tc, test_view_failing_run);
+	tcase_add_test(tc, test_view_save);
+	tcase_add_test(tc, test_view_contrast);
+	tcase_add_test(tc, test_view_wrap);
+	tcase_add_test(tc, test_view_free_totals);
 	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
 	return s;
