@@ -304,11 +304,16 @@ END_TEST
 Suite *explore_suite(void)
 {
 	Suite *s = suite_create("explore");
-	TCase *tc = tcase_create("explore");
-	tcase_set_timeout(tc, 300);
+	TCase *tc = tcase_create("brute");
+	/* hundreds of thousands of runs: not under valgrind */
+	tcase_set_tags(tc, "scale");
+	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, test_explore_matches_brute_force, 0,
 			    (int)(sizeof(small) / sizeof(small[0])));
 	tcase_add_loop_test(tc, test_explore_race_closed_form, 1, 5);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("explore");
+	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_explore_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_explore_report);
