@@ -215,10 +215,11 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 				 "which nobody took: item %ld is lost",
 				 e->thread, n->object(e->obj), e->b, e->b);
 	} else if (e->op == OP_NOTE && n->note && n->note((int)e->b)) {
+		/* the sentence takes the value, and may name another thread */
 		int k = snprintf(buf, size, "T%d ", e->thread);
 		if (k > 0 && (size_t)k < size)
 			snprintf(buf + k, size - (size_t)k, n->note((int)e->b),
-				 e->a);
+				 e->a, (int)e->other);
 	} else if (e->flags & EV_MISUSE) {
 		event_misuse(e, n, buf, size);
 	} else if (e->op == OP_DEADLOCK) {

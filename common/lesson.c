@@ -58,11 +58,12 @@ void lesson_figure(const char *name, long value)
 	rt.nfigures++;
 }
 
-void lesson_note_at(int kind, long value, int line)
+void lesson_note_at(int kind, long value, int other, int line)
 {
 	struct event *e = rt_ev(OP_NOTE, NULL, line);
 	e->a = value;
 	e->b = kind;
+	e->other = (int16_t)other;
 	rt_commit(e);
 }
 

@@ -72,7 +72,8 @@ struct lesson {
 	bool (*report)(void);
 	/* The lesson's own source text, for the viewer: LESSON_SOURCE. */
 	const char *source;
-	/* Sentences for lesson_note(), each with one %ld for its value. */
+	/* Sentences for lesson_note(): its value is %ld (or %1$ld), the
+	 * other thread of lesson_note_other() is %2$d. */
 	const char *const *notes;
 };
 
@@ -117,9 +118,14 @@ void lesson_figure(const char *name, long value);
 /*
  * Say that the current thread did something worth narrating: sentence
  * notes[kind] of the lesson, with value.  An event, not a step.
+ * lesson_note_other() also names another thread (0: none).  A sentence
+ * that uses it refers to both by position, "%1$ld" and "T%2$d"; a
+ * sentence that does not may use a plain "%ld".
  */
-void lesson_note_at(int kind, long value, int line);
-#define lesson_note(kind, value) lesson_note_at((kind), (value), __LINE__)
+void lesson_note_at(int kind, long value, int other, int line);
+#define lesson_note(kind, value) lesson_note_at((kind), (value), 0, __LINE__)
+#define lesson_note_other(kind, value, other)                                  \
+	lesson_note_at((kind), (value), (other), __LINE__)
 
 /* Threads, numbered from 1 in creation order.  body(arg) is the thread. */
 void thread_new(const char *name, void (*body)(long arg), long arg);
