@@ -19,16 +19,19 @@
 #include "lesson.h"
 
 enum { NONE, SEMAPHORE, MUTEX, BOUNDED };
+enum { NOTE_OVER };
 
 static struct sema *permits;
 static struct mutex *lock;
 static struct var *inside, *done;
-static long jobs, cost;
+static long jobs, cost, k;
 
 /* The section being limited: in, work, out. */
 static void job(void)
 {
-	var_add(inside, 1);		/* j1: one more inside */
+	long was = var_add(inside, 1);	/* j1: one more inside */
+	if (was == k)			/* the (k+1)-th is in: too many */
+		lesson_note(NOTE_OVER, was + 1);
 	work(cost);			/* j2: the job itself */
 	var_add(inside, -1);		/* j3: out again */
 	var_add(done, 1);
@@ -68,7 +71,7 @@ static void worker_bounded(long id)
 		job();				/* b2 */
 		sema_post(permits);		/* b3 */
 		if (id == 1 && j == 0)
-			sema_post(permits);	/* b4: the bug: released twice */
+			sema_post(permits);	/* b4: bug: released twice */
 	}
 }
 
@@ -95,11 +98,13 @@ static long bandwidth_k(void)
 static void bandwidth_setup(void)
 {
 	int v = lesson_variant();
-	long k = bandwidth_k();
+	k = bandwidth_k();
 	jobs = lesson_opt("jobs");
 	cost = lesson_opt("cost");
-	permits = sema_new("permits", k, v == BOUNDED ? k : 0);
-	lock = mutex_new("lock", MUTEX_NORMAL);
+	if (v == SEMAPHORE || v == BOUNDED)
+		permits = sema_new("permits", k, v == BOUNDED ? k : 0);
+	if (v == MUTEX)
+		lock = mutex_new("lock", MUTEX_NORMAL);
 	inside = var_new("inside", 0);
 	done = var_new("done", 0);
 	var_chart(inside);
@@ -110,7 +115,7 @@ static void bandwidth_setup(void)
 
 static bool bandwidth_report(void)
 {
-	long k = bandwidth_k(), n = lesson_opt("workers");
+	long n = lesson_opt("workers");
 	lesson_figure("permits", k);
 	lesson_figure("max_inside", var_peak(inside));
 	lesson_figure("jobs", var_value(done));
@@ -144,6 +149,11 @@ static const struct lesson_option bandwidth_options[] = {
 	LESSON_END,
 };
 
+static const char *const bandwidth_notes[] = {
+	[NOTE_OVER] = "went in: now %ld workers are inside, one more than "
+		      "the limit k",
+};
+
 LESSON_SOURCE(bandwidth);
 
 const struct lesson bandwidth_lesson = {
@@ -155,6 +165,7 @@ const struct lesson bandwidth_lesson = {
 	.setup = bandwidth_setup,
 	.report = bandwidth_report,
 	.source = bandwidth_source,
+	.notes = bandwidth_notes,
 };
 
 LESSON_MAIN(bandwidth_lesson)

@@ -54,6 +54,37 @@ START_TEST(test_none_exceeds)
 }
 END_TEST
 
+/* No limit: each time a (k+1)-th worker goes in, it is said. */
+START_TEST(test_none_narrated)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	for (int seed = 0; seed < 40; seed++) {
+		char args[96];
+		snprintf(args, sizeof(args), "--variant=%s --seed=%d "
+			 "--permits=%d", seed % 4 ? "none" : "semaphore", seed,
+			 1 + seed % 3);
+		trun(&bandwidth_lesson, args, &res, &log);
+		int said = 0, crossed = 0;
+		for (const char *p = log.text; (p = strstr(p, "went in: ")); p++)
+			said++;
+		char over[48];
+		snprintf(over, sizeof(over), "inside = %d (was %d)",
+			 2 + seed % 3, 1 + seed % 3);
+		for (const char *p = log.text; (p = strstr(p, over)); p++)
+			crossed++;
+		ck_assert_int_eq(said, crossed);
+		ck_assert_int_eq(said > 0, !res.invariant);
+		tlog_free(&log);
+	}
+	trun(&bandwidth_lesson, "--variant=none", &res, &log);
+	ck_assert_ptr_nonnull(strstr(log.text, "! T2 went in: now 3 workers "
+					       "are inside, one more than the "
+					       "limit k"));
+	tlog_free(&log);
+}
+END_TEST
+
 /* The second release is refused at once, in the thread that made it. */
 START_TEST(test_bounded_refuses)
 {
@@ -113,6 +144,7 @@ Suite *bandwidth_suite(void)
 	tcase_add_loop_test(tc, test_limits_hold, 0, 3);
 	tcase_add_test(tc, test_limit_reached);
 	tcase_add_test(tc, test_none_exceeds);
+	tcase_add_test(tc, test_none_narrated);
 	tcase_add_loop_test(tc, test_bounded_refuses, 0, 2);
 	tcase_add_loop_test(tc, test_free_limit, 0, 2);
 	tcase_add_loop_test(tc, test_bad_input, 0,
