@@ -15,9 +15,12 @@
  *   timeout         one runner never shows up; the others give up after
  *                   --timeout and the barrier is broken for all of them
  */
+#include <stdatomic.h>
+
 #include "lesson.h"
 
 enum { NONE, BARRIER, NAIVE, REUSABLE, TIMEOUT };
+enum { NOTE_EARLY, NOTE_LAP };
 
 #define RUNNERS_MAX 26
 
@@ -27,6 +30,7 @@ static struct sema *turnstile, *turnstile2;
 static struct var *count, *lined_up, *early, *shots, *told;
 static struct var *lane[RUNNERS_MAX + 1];
 static long runners, rounds, distance;
+static _Atomic long round_of[RUNNERS_MAX + 1]; /* the last round lined up for */
 
 /* The starting gun: run once per round, by the last runner to line up. */
 static void fire(void)
@@ -42,13 +46,13 @@ static void naive_wait(void)
 	var_store(count, n);
 	if (n == runners) {			/* n1: the last to line up */
 		fire();
-		var_store(count, 0);		/* n2: ready for the next round */
+		var_store(count, 0);		/* n2: ready for next round */
 		for (long i = 0; i < runners; i++)
 			sema_post(turnstile);	/* n3: a permit per runner */
 	}
 	mutex_unlock(lock);
-	sema_wait(turnstile);			/* n4: any permit will do, even */
-}						/*     one left from last round */
+	sema_wait(turnstile);			/* n4: even a leftover permit */
+}
 
 /* reusable: in through one turnstile, out through a second. */
 static void reusable_wait(void)
@@ -74,9 +78,10 @@ static void reusable_wait(void)
 }
 
 /* Line up and wait for the start; false if the race was called off. */
-static bool line_up(void)
+static bool line_up(long id)
 {
 	var_add(lined_up, 1);
+	round_of[id]++;			/* the books: who is behind */
 	switch (lesson_variant()) {
 	case BARRIER:
 		barrier_wait(start);
@@ -99,29 +104,40 @@ static bool line_up(void)
 	}
 }
 
+/* Off in round r before the field lined up: name a runner left behind. */
+static void say_early(long r)
+{
+	int b = 0; /* rather one just a round behind: that is a lap */
+	for (int i = 1; i <= runners; i++)
+		if (round_of[i] < r && (!b || round_of[i] == r - 1))
+			b = i;
+	if (b && r > 1 && round_of[b] == r - 1)
+		lesson_note_other(NOTE_LAP, r - 1, b);
+	else if (b)
+		lesson_note_other(NOTE_EARLY, r, b);
+}
+
 static void runner(long id)
 {
 	/* timeout: the last runner never shows up at the start */
 	if (lesson_variant() == TIMEOUT && id == runners)
 		return;
-	for (long r = 0; r < rounds; r++) {
+	for (long r = 1; r <= rounds; r++) {
 		var_store(lane[id], 0);		/* back to the start line */
-		if (!line_up())
+		if (!line_up(id))
 			return;
-		if (var_load(lined_up) < runners * (r + 1))
-			var_add(early, 1);	/* off before the field lined up */
+		if (var_load(lined_up) < runners * r) {
+			say_early(r);	/* off before all lined up */
+			var_add(early, 1);
+		}
 		for (long d = 1; d <= distance; d++)
 			var_store(lane[id], d);	/* one step down the track */
 	}
 }
 
-static const char *const names[RUNNERS_MAX] = {
-	"A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M",
-	"N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z",
-};
-
 static void barrier_setup(void)
 {
+	static char names[RUNNERS_MAX][2]; /* "A", "B", ... */
 	runners = lesson_opt("runners");
 	rounds = lesson_opt("rounds");
 	distance = lesson_opt("distance");
@@ -141,6 +157,8 @@ static void barrier_setup(void)
 	if (v == TIMEOUT)
 		told = var_new("told", 0);
 	for (long i = 1; i <= runners; i++) {
+		names[i - 1][0] = (char)('A' + i - 1);
+		round_of[i] = 0;
 		lane[i] = var_new(names[i - 1], 0);
 		var_track(lane[i], distance);
 		thread_new(names[i - 1], runner, i);
@@ -186,6 +204,13 @@ static const struct lesson_option barrier_options[] = {
 	LESSON_END,
 };
 
+static const char *const barrier_notes[] = {
+	[NOTE_EARLY] = "set off in round %1$ld before T%2$d had lined up: an "
+		       "early start",
+	[NOTE_LAP] = "set off into the next round while T%2$d was still in "
+		     "round %1$ld: a lap",
+};
+
 LESSON_SOURCE(barrier);
 
 const struct lesson barrier_lesson = {
@@ -197,6 +222,7 @@ const struct lesson barrier_lesson = {
 	.setup = barrier_setup,
 	.report = barrier_report,
 	.source = barrier_source,
+	.notes = barrier_notes,
 };
 
 LESSON_MAIN(barrier_lesson)

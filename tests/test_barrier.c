@@ -80,6 +80,57 @@ START_TEST(test_none_early)
 }
 END_TEST
 
+/* Narrations in a log: how many lines carry text. */
+static int tsaid(const struct tlog *log, const char *text)
+{
+	int n = 0;
+	for (const char *p = log->text; (p = strstr(p, text)); p++)
+		n++;
+	return n;
+}
+
+/* Every early start is narrated when it happens, naming who is behind. */
+START_TEST(test_early_narrated)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	trun(&barrier_lesson, "--variant=none", &res, &log);
+	ck_assert_ptr_nonnull(strstr(log.text, "! T3 set off in round 1 before "
+					       "T2 had lined up: an early "
+					       "start"));
+	tlog_free(&log);
+	for (int seed = 0; seed < 60; seed++) {
+		char args[96];
+		snprintf(args, sizeof(args), "--variant=%s --seed=%d "
+			 "--rounds=%d", seed % 2 ? "none" : "naive-reusable",
+			 seed, 1 + seed % 3);
+		trun(&barrier_lesson, args, &res, &log);
+		ck_assert_int_eq(tsaid(&log, ": an early start") +
+					 tsaid(&log, ": a lap"),
+				 run_figure(&res, "early_starts"));
+		tlog_free(&log);
+	}
+}
+END_TEST
+
+/* naive-reusable: the lap is said before the deadlock it leads to. */
+START_TEST(test_lap_before_deadlock)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	trun(&barrier_lesson, "--variant=naive-reusable --rounds=2 "
+	     "--policy=rr --quantum=100", &res, &log);
+	ck_assert_int_eq(res.end, RUN_DEADLOCK);
+	const char *lap = strstr(log.text, "! T3 set off into the next round "
+				 "while T2 was still in round 1: a lap");
+	const char *deadlock = strstr(log.text, "! deadlock");
+	ck_assert_ptr_nonnull(lap);
+	ck_assert_ptr_nonnull(deadlock);
+	ck_assert(lap < deadlock);
+	tlog_free(&log);
+}
+END_TEST
+
 /* The gun fires once a round, in the last runner to line up. */
 START_TEST(test_action_by_last)
 {
@@ -164,6 +215,8 @@ Suite *barrier_suite(void)
 	tcase_add_test(tc, test_naive_lap_exact);
 	tcase_add_test(tc, test_none_early);
 	tcase_add_test(tc, test_action_by_last);
+	tcase_add_test(tc, test_early_narrated);
+	tcase_add_test(tc, test_lap_before_deadlock);
 	tcase_add_loop_test(tc, test_free_hold, 0, 2);
 	tcase_add_loop_test(tc, test_timeout, 0, 2);
 	tcase_add_loop_test(tc, test_bad_input, 0,
