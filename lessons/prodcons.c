@@ -5,10 +5,10 @@
  * traced from its producer to its consumer.  The buffer has --capacity
  * slots, kept as a FIFO ring, a LIFO stack, or a priority queue (--order).
  * The buffer code itself (q1-q9) has no synchronisation; each variant adds
- * its own around it:
+ * its own around it, and keeps `count` (items in the buffer) up to date:
  *
  *   unsafe      none: check the count, then act; items get overwritten,
- *               or taken twice
+ *               or taken twice, and the count goes wrong
  *   busywait    correct, but a thread that must wait keeps re-checking
  *               the count (spins=) instead of sleeping            (w1-w3)
  *   semaphore   "empty" counts free slots, "full" counts items    (s1-s4)
@@ -17,17 +17,15 @@
  *   condvar     the same with while: correct                       (c1-c2)
  */
 #include <stdatomic.h>
-#include <stdlib.h>
+#include <stdio.h>
 
 #include "lesson.h"
 
 enum { UNSAFE, BUSYWAIT, SEMAPHORE, CONDVAR_IF, CONDVAR };
 enum { FIFO, LIFO, PRIORITY };
-enum { NOTE_TWICE, NOTE_EMPTY, NOTE_ORDER };
+enum { NOTE_TWICE, NOTE_EMPTY, NOTE_WOKEN, NOTE_ORDER, NOTE_COUNT, NOTE_QUIT };
 
 #define CAPACITY_MAX 16
-/* unsafe: a spinner gives up after this many checks (the count is wrong) */
-#define SPIN_LIMIT (lesson_step_mode() ? 1000 : 1000000)
 
 static struct var *slot[CAPACITY_MAX], *head, *tail, *count;
 static struct mutex *lock;
@@ -35,15 +33,10 @@ static struct sema *empty, *full;
 static struct cond *notfull, *notempty;
 static long capacity, items, order;
 
-/* Bookkeeping for the invariant: plain atomics, not steps of the run. */
+/* The books, for the invariant: plain atomics, not steps of the run. */
 static _Atomic int *taken;            /* times each item was taken */
-static _Atomic long *last_seq;        /* FIFO: last item per producer */
-static _Atomic long spins, empties, produced, disorder;
-
-static long wrap(long i)
-{
-	return ((i % capacity) + capacity) % capacity;
-}
+static _Atomic long *last;            /* FIFO: last item per producer */
+static _Atomic long produced, spins, quits, empties, disorder, counted, off_by;
 
 static long priority(long item)
 {
@@ -55,9 +48,9 @@ static long priority(long item)
 static void put(long item)
 {
 	if (order == FIFO) {
-		long t = wrap(var_load(tail));
+		long t = var_load(tail);
 		var_store(slot[t], item);		/* q1 */
-		var_store(tail, wrap(t + 1));		/* q2 */
+		var_store(tail, (t + 1) % capacity);	/* q2 */
 	} else if (order == LIFO) {
 		long top = var_load(tail);
 		top = top < 0 ? 0 : top >= capacity ? capacity - 1 : top;
@@ -71,35 +64,20 @@ static void put(long item)
 	}
 }
 
-/* FIFO: each producer's items must come out in the order they went in. */
-static void fifo_check(long item)
-{
-	if (order != FIFO || item <= 0)
-		return;
-	long p = (item - 1) / items + 1;
-	long prev = atomic_exchange_explicit(&last_seq[p], item,
-					     memory_order_relaxed);
-	if (item < prev) {
-		atomic_fetch_add_explicit(&disorder, 1, memory_order_relaxed);
-		lesson_note(NOTE_ORDER, item);
-	}
-}
-
 static long take(void)
 {
 	long item, at;
 	if (order == FIFO) {
-		at = wrap(var_load(head));
+		at = var_load(head);
 		item = var_load(slot[at]);		/* q6 */
-		var_store(head, wrap(at + 1));
+		var_store(head, (at + 1) % capacity);
 	} else if (order == LIFO) {
 		at = var_load(tail) - 1;
 		at = at < 0 ? 0 : at >= capacity ? capacity - 1 : at;
 		item = var_load(slot[at]);		/* q7 */
 		var_store(tail, at);
 	} else { /* priority: the best item anywhere */
-		item = 0;
-		at = 0;
+		item = at = 0;
 		for (long i = 0; i < capacity; i++) {
 			long x = var_load(slot[i]);	/* q8 */
 			if (x && (!item || priority(x) > priority(item))) {
@@ -109,52 +87,81 @@ static long take(void)
 		}
 	}
 	var_store(slot[at], 0);				/* q9: emptied */
-	fifo_check(item);
 	return item;
+}
+
+/* Check a taken item against the books, and say what went wrong. */
+static long took(long item, bool woken)
+{
+	long p = (item - 1) / items; /* its producer, from 0 */
+	if (item == 0) {
+		empties++;
+		lesson_note(woken ? NOTE_WOKEN : NOTE_EMPTY, 0);
+	} else if (taken[item]++) {
+		lesson_note(NOTE_TWICE, item);
+	} else if (order == FIFO && item < atomic_exchange(&last[p], item)) {
+		disorder++;
+		lesson_note(NOTE_ORDER, item);
+	}
+	return item;
+}
+
+/* count += delta, in two steps; counted is puts minus takes.  Say when a
+ * store puts count off_by more (step mode, where "never read" is exact). */
+static void count_add(long delta)
+{
+	long n = var_load(count) + delta;
+	var_store(count, n);
+	long truth = (counted += delta);
+	long was = atomic_exchange(&off_by, n - truth);
+	if (n != truth && n - truth != was && lesson_step_mode())
+		lesson_note(NOTE_COUNT, truth); /* this store made it wrong */
 }
 
 /* --- the five ways to make put and take safe --- */
 
-static void spin(void)
+/* unsafe: spin while count == busy; give up (false) if it never changes. */
+static bool unsafe_wait(long busy)
 {
-	atomic_fetch_add_explicit(&spins, 1, memory_order_relaxed);
+	for (long n = 0; var_load(count) == busy; n++, spins++)
+		if (n == (lesson_step_mode() ? 1000 : 1000000)) {
+			quits++;
+			lesson_note(NOTE_QUIT, n);
+			return false;
+		}
+	return true;
 }
 
 static bool unsafe_put(long item)
 {
-	for (long n = 0; var_load(count) == capacity; n++)
-		if (n == SPIN_LIMIT)
-			return false; /* the count is wrong for good */
-		else
-			spin();
+	if (!unsafe_wait(capacity))
+		return false;
 	put(item);
-	var_store(count, var_load(count) + 1);	/* a racy count, too */
+	count_add(+1);
 	return true;
 }
 
 static long unsafe_take(void)
 {
-	for (long n = 0; var_load(count) == 0; n++)
-		if (n == SPIN_LIMIT)
-			return -1;
-		else
-			spin();
-	long item = take();
-	var_store(count, var_load(count) - 1);
+	if (!unsafe_wait(0))
+		return -1;
+	long item = took(take(), false);
+	count_add(-1);
 	return item;
 }
 
-static void busy_put(long item)
+static bool busy_put(long item)
 {
 	mutex_lock(lock);
 	while (var_load(count) == capacity) {	/* w1: full: look again */
 		mutex_unlock(lock);
-		spin();
+		spins++;
 		mutex_lock(lock);
 	}
 	put(item);
-	var_store(count, var_load(count) + 1);
+	count_add(+1);
 	mutex_unlock(lock);
+	return true;
 }
 
 static long busy_take(void)
@@ -162,62 +169,64 @@ static long busy_take(void)
 	mutex_lock(lock);
 	while (var_load(count) == 0) {		/* w2: empty: look again */
 		mutex_unlock(lock);
-		spin();				/* w3 */
+		spins++;			/* w3 */
 		mutex_lock(lock);
 	}
-	long item = take();
-	var_store(count, var_load(count) - 1);
+	long item = took(take(), false);
+	count_add(-1);
 	mutex_unlock(lock);
 	return item;
 }
 
-static void sem_put(long item)
+static bool sem_put(long item)
 {
 	sema_wait(empty);			/* s1: a free slot */
 	mutex_lock(lock);
 	put(item);
-	var_store(count, var_load(count) + 1);
+	count_add(+1);
 	mutex_unlock(lock);
 	sema_post(full);			/* s2: one more item */
+	return true;
 }
 
 static long sem_take(void)
 {
 	sema_wait(full);			/* s3: an item */
 	mutex_lock(lock);
-	long item = take();
-	var_store(count, var_load(count) - 1);
+	long item = took(take(), false);
+	count_add(-1);
 	mutex_unlock(lock);
 	sema_post(empty);			/* s4: one more free slot */
 	return item;
 }
 
 /* The monitor: recheck with while (c1, c2), or just once with if (i1, i2). */
-static void mon_put(long item, bool recheck)
+static bool mon_put(long item)
 {
 	mutex_lock(lock);
-	if (recheck)
+	if (lesson_variant() == CONDVAR)
 		while (var_load(count) == capacity)
 			cond_wait(notfull, lock);	/* c1 */
 	else if (var_load(count) == capacity)
 		cond_wait(notfull, lock);		/* i1 */
 	put(item);
-	var_store(count, var_load(count) + 1);
+	count_add(+1);
 	cond_signal(notempty);
 	mutex_unlock(lock);
+	return true;
 }
 
-static long mon_take(bool recheck)
+static long mon_take(void)
 {
+	bool woken = false;
 	mutex_lock(lock);
-	if (recheck)
+	if (lesson_variant() == CONDVAR)
 		while (var_load(count) == 0)
 			cond_wait(notempty, lock);	/* c2 */
 	else if (var_load(count) == 0)
-		cond_wait(notempty, lock);		/* i2: woken, but is it
-							 * still there? */
-	long item = take();
-	var_store(count, var_load(count) - 1);
+		woken = !cond_wait(notempty, lock);	/* i2: still there? */
+	long item = took(take(), woken);
+	count_add(-1);
 	cond_signal(notfull);
 	mutex_unlock(lock);
 	return item;
@@ -225,61 +234,33 @@ static long mon_take(bool recheck)
 
 /* --- producers and consumers --- */
 
+static bool (*const put_with[])(long) = {
+	unsafe_put, busy_put, sem_put, mon_put, mon_put,
+};
+static long (*const take_with[])(void) = {
+	unsafe_take, busy_take, sem_take, mon_take, mon_take,
+};
+
 static void producer(long p)
 {
 	for (long seq = 1; seq <= items; seq++) {
-		long item = (p - 1) * items + seq;
-		switch (lesson_variant()) {
-		case UNSAFE:
-			if (!unsafe_put(item))
-				return;
-			break;
-		case BUSYWAIT: busy_put(item); break;
-		case SEMAPHORE: sem_put(item); break;
-		case CONDVAR_IF: mon_put(item, false); break;
-		case CONDVAR: mon_put(item, true); break;
-		}
-		atomic_fetch_add_explicit(&produced, 1, memory_order_relaxed);
+		if (!put_with[lesson_variant()]((p - 1) * items + seq))
+			return; /* unsafe: gave up */
+		produced++;
 	}
-}
-
-/* Check a taken item against the books, and say what went wrong. */
-static void consumed(long item)
-{
-	if (item <= 0) {
-		atomic_fetch_add_explicit(&empties, 1, memory_order_relaxed);
-		lesson_note(NOTE_EMPTY, item);
-		return;
-	}
-	if (atomic_fetch_add_explicit(&taken[item], 1, memory_order_relaxed))
-		lesson_note(NOTE_TWICE, item);
 }
 
 static void consumer(long quota)
 {
-	for (long n = 0; n < quota; n++) {
-		long item = 0;
-		switch (lesson_variant()) {
-		case UNSAFE:
-			if ((item = unsafe_take()) < 0)
-				return;
-			break;
-		case BUSYWAIT: item = busy_take(); break;
-		case SEMAPHORE: item = sem_take(); break;
-		case CONDVAR_IF: item = mon_take(false); break;
-		case CONDVAR: item = mon_take(true); break;
-		}
-		consumed(item);
-	}
+	for (long n = 0; n < quota; n++)
+		if (take_with[lesson_variant()]() < 0)
+			return; /* unsafe: gave up */
 }
 
 static void prodcons_setup(void)
 {
-	static const char *const slots[CAPACITY_MAX] = {
-		"slot0", "slot1", "slot2", "slot3", "slot4", "slot5",
-		"slot6", "slot7", "slot8", "slot9", "slot10", "slot11",
-		"slot12", "slot13", "slot14", "slot15",
-	};
+	static char names[CAPACITY_MAX][16];
+	int v = lesson_variant();
 	long producers = lesson_opt("producers");
 	long consumers = lesson_opt("consumers"), total;
 	capacity = lesson_opt("capacity");
@@ -287,20 +268,28 @@ static void prodcons_setup(void)
 	order = lesson_opt("order");
 	total = producers * items;
 	taken = lesson_calloc((size_t)total + 1, sizeof(*taken));
-	last_seq = lesson_calloc((size_t)producers + 1, sizeof(*last_seq));
-	spins = empties = produced = disorder = 0;
-	for (long i = 0; i < capacity; i++)
-		slot[i] = var_new(slots[i], 0);
+	last = lesson_calloc((size_t)producers, sizeof(*last));
+	produced = spins = quits = empties = disorder = counted = off_by = 0;
+	for (long i = 0; i < capacity; i++) {
+		snprintf(names[i], sizeof(names[i]), "slot%d", (int)i);
+		slot[i] = var_new(names[i], 0);
+	}
 	head = var_new("head", 0);
 	tail = var_new(order == FIFO ? "tail" : "top", 0);
 	count = var_new("count", 0);
 	var_buffer(slot, (int)capacity, order == FIFO ? head : NULL,
 		   order == PRIORITY ? NULL : tail);
-	lock = mutex_new("lock", MUTEX_NORMAL);
-	empty = sema_new("empty", capacity, 0);
-	full = sema_new("full", 0, 0);
-	notfull = cond_new("notfull");
-	notempty = cond_new("notempty");
+	/* only what the variant uses, so the viewer draws only that */
+	if (v != UNSAFE)
+		lock = mutex_new("lock", MUTEX_NORMAL);
+	if (v == SEMAPHORE) {
+		empty = sema_new("empty", capacity, 0);
+		full = sema_new("full", 0, 0);
+	}
+	if (v == CONDVAR_IF || v == CONDVAR) {
+		notfull = cond_new("notfull");
+		notempty = cond_new("notempty");
+	}
 	for (long p = 1; p <= producers; p++)
 		thread_new("producer", producer, p);
 	for (long c = 1; c <= consumers; c++)
@@ -308,50 +297,58 @@ static void prodcons_setup(void)
 			   total / consumers + (c <= total % consumers));
 }
 
+/* Every item made is taken once or is still in the buffer, no take finds
+ * an empty slot, count matches the buffer.  An item never made is not lost. */
 static bool prodcons_report(void)
 {
 	long total = lesson_opt("producers") * items;
-	long consumed_n = 0, lost = 0, twice = 0;
+	long consumed = 0, once = 0, left = 0;
 	for (long i = 1; i <= total; i++) {
-		consumed_n += taken[i];
-		lost += taken[i] == 0;
-		twice += taken[i] > 1 ? taken[i] - 1 : 0;
+		consumed += taken[i];
+		once += taken[i] > 0;
 	}
+	for (long i = 0; i < capacity; i++)
+		left += var_value(slot[i]) != 0; /* never a taken item */
+	long lost = produced - once - left, twice = consumed - once;
 	lesson_figure("produced", produced);
-	lesson_figure("consumed", consumed_n);
+	lesson_figure("consumed", consumed);
 	lesson_figure("lost", lost);
 	lesson_figure("duplicated", twice);
 	lesson_figure("empty_takes", empties);
+	lesson_figure("in_buffer", left);
+	lesson_figure("count", var_value(count));
 	if (order == FIFO)
 		lesson_figure("out_of_order", disorder);
 	if (lesson_variant() == BUSYWAIT || lesson_variant() == UNSAFE)
 		lesson_figure("spins", spins);
+	if (lesson_variant() == UNSAFE)
+		lesson_figure("gave_up", quits);
 	return lost == 0 && twice == 0 && empties == 0 && disorder == 0 &&
-	       produced == total;
+	       produced == total && var_value(count) == left;
 }
 
 static const char *const orders[] = { "fifo", "lifo", "priority", NULL };
 
 static const char *const prodcons_notes[] = {
-	[NOTE_TWICE] = "took item %ld, which was already taken: it is "
-		       "consumed twice",
-	[NOTE_EMPTY] = "took from an empty buffer (got %ld): it woke up, but "
-		       "the item it was woken for is gone",
+	[NOTE_TWICE] = "took item %ld, which was already taken: consumed twice",
+	[NOTE_EMPTY] = "found its slot empty: count was not 0 when it looked",
+	[NOTE_WOKEN] = "woke up and took from an empty slot: the item it was "
+		       "woken for is gone, and the if did not look again",
 	[NOTE_ORDER] = "took item %ld after a later item of the same "
 		       "producer: FIFO order is broken",
+	[NOTE_COUNT] = "wrote count over a change it never read: count now "
+		       "misses a put or a take",
+	[NOTE_QUIT] = "gave up after %ld checks: count never changed",
 };
 
 static const struct lesson_variant prodcons_variants[] = {
 	{ "unsafe", "no synchronisation: items overwritten or taken twice",
 	  "--seed=1" },
-	{ "busywait", "correct, but waiting means re-checking in a loop",
-	  NULL },
-	{ "semaphore", "empty/full semaphores and a mutex: the textbook",
-	  NULL },
+	{ "busywait", "correct, but waiting is re-checking in a loop", NULL },
+	{ "semaphore", "the textbook: empty/full semaphores, a mutex", NULL },
 	{ "condvar-if", "a monitor that checks with if: fails with 2 consumers",
 	  "--consumers=2 --seed=2" },
-	{ "condvar", "a monitor with while and two condition variables",
-	  NULL },
+	{ "condvar", "a monitor with while and two condition variables", NULL },
 	{ NULL, NULL, NULL },
 };
 
