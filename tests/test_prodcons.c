@@ -200,6 +200,101 @@ START_TEST(test_figures_true)
 }
 END_TEST
 
+/*
+ * Every lesson: each broken variant's `fails` options break it in step
+ * mode, and say so on screen (a narrated event) before the run ends;
+ * a correct variant has none.  (Here for all four lessons: the lesson
+ * suites have no common file.)
+ */
+START_TEST(test_fails_break)
+{
+	static const struct {
+		const struct lesson *l;
+		const char *broken[3];
+	} lessons[] = {
+		{ &race_lesson, { "unsafe" } },
+		{ &bandwidth_lesson, { "none" } },
+		{ &barrier_lesson, { "none", "naive-reusable" } },
+		{ &prodcons_lesson, { "unsafe", "condvar-if" } },
+	};
+	const struct lesson *l = lessons[_i].l;
+	for (const struct lesson_variant *v = l->variants; v->name; v++) {
+		bool broken = false;
+		for (int b = 0; lessons[_i].broken[b]; b++)
+			broken |= strcmp(lessons[_i].broken[b], v->name) == 0;
+		if (!broken) {
+			ck_assert_msg(!v->fails, "%s %s is correct", l->name,
+				      v->name);
+			continue;
+		}
+		ck_assert_msg(v->fails && !strstr(v->fails, "--mode"),
+			      "%s %s: fails must be a step-mode run", l->name,
+			      v->name);
+		char args[256];
+		snprintf(args, sizeof(args), "--variant=%s %s", v->name,
+			 v->fails);
+		struct run_result res;
+		struct tlog log = { 0 };
+		trun(l, args, &res, &log);
+		ck_assert_msg(!res.invariant, "%s %s held", l->name, args);
+		/* the first narration is the failure, not the deadlock it
+		 * may lead to */
+		const char *say = strstr(log.text, "  ! ");
+		ck_assert_msg(say && strncmp(say, "  ! deadlock", 12) != 0,
+			      "%s %s: nothing narrated before the end",
+			      l->name, args);
+		tlog_free(&log);
+	}
+}
+END_TEST
+
+/* The primitives (not variables) that setup() creates, by object id. */
+static uint64_t tcreated(const struct lesson *l, const char *args)
+{
+	struct cli c;
+	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
+	struct sched s;
+	run_begin(&c.cfg, NULL, NULL, &s);
+	uint64_t set = 0;
+	for (int i = 0; i < rt.nobjs; i++)
+		if (rt.objs[i]->kind != OBJ_VAR)
+			set |= 1ull << i;
+	struct run_result res;
+	run_finish(RUN_DONE, &res);
+	cli_free(&c);
+	return set;
+}
+
+/*
+ * A variant creates only the primitives it uses, so the viewer draws
+ * only those (no mutex in prodcons unsafe, no semaphore in condvar).
+ */
+START_TEST(test_only_used_objects)
+{
+	const struct lesson *const lessons[] = {
+		&bandwidth_lesson, &barrier_lesson, &prodcons_lesson,
+	};
+	const struct lesson *l = lessons[_i];
+	for (const struct lesson_variant *v = l->variants; v->name; v++) {
+		char args[64];
+		snprintf(args, sizeof(args), "--variant=%s", v->name);
+		uint64_t made = tcreated(l, args), used = 0;
+		struct run_result res;
+		struct tlog log = { 0 };
+		trun(l, args, &res, &log);
+		for (size_t i = 0; i < log.n; i++) {
+			if (log.ev[i].obj >= 0)
+				used |= 1ull << log.ev[i].obj;
+			if (log.ev[i].obj2 >= 0)
+				used |= 1ull << log.ev[i].obj2;
+		}
+		ck_assert_msg((made & ~used) == 0, "%s %s creates a primitive "
+			      "it never uses", l->name, v->name);
+		tlog_free(&log);
+	}
+}
+END_TEST
+
 /* Free mode: real threads. */
 START_TEST(test_free)
 {
@@ -253,6 +348,8 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
+	tcase_add_loop_test(tc, test_fails_break, 0, 4);
+	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
 	tcase_add_loop_test(tc, test_free, 0, 3);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
