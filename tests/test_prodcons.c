@@ -295,6 +295,38 @@ START_TEST(test_only_used_objects)
 }
 END_TEST
 
+/*
+ * A comment at the end of a code line (the ones that carry a label and
+ * the explanation: "i2: still there?") is whole on its line, and the
+ * line fits 80 columns, tabs at 8: the viewer shows lines as they are.
+ */
+START_TEST(test_line_comments_fit)
+{
+	const struct lesson *const lessons[] = {
+		&race_lesson, &bandwidth_lesson, &barrier_lesson,
+		&prodcons_lesson,
+	};
+	const char *src = lessons[_i]->source;
+	for (int no = 1; *src; no++) {
+		const char *end = strchr(src, '\n');
+		size_t len = end ? (size_t)(end - src) : strlen(src);
+		char line[512];
+		snprintf(line, sizeof(line), "%.*s", (int)len, src);
+		const char *open = strstr(line, "/*");
+		const char *code = line + strspn(line, " \t");
+		if (open && code < open) {
+			int col = 0;
+			for (const char *c = line; *c; c++)
+				col = *c == '\t' ? (col / 8 + 1) * 8 : col + 1;
+			ck_assert_msg(strstr(open, "*/") && col <= 80,
+				      "%s line %d: %s", lessons[_i]->name, no,
+				      line);
+		}
+		src += len + (end != NULL);
+	}
+}
+END_TEST
+
 /* Free mode: real threads. */
 START_TEST(test_free)
 {
@@ -350,6 +382,7 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_figures_true);
 	tcase_add_loop_test(tc, test_fails_break, 0, 4);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
+	tcase_add_loop_test(tc, test_line_comments_fit, 0, 4);
 	tcase_add_loop_test(tc, test_free, 0, 3);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
