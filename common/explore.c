@@ -541,8 +541,9 @@ void explore_run(const struct run_config *cfg,
 	if (best) {
 		r->preemptions = best->pre;
 		r->len = best->len < r->cap ? best->len : r->cap;
-		memcpy(r->schedule, best->schedule,
-		       (size_t)r->len * sizeof(int));
+		if (r->len > 0) /* r->schedule may be NULL, with cap 0 */
+			memcpy(r->schedule, best->schedule,
+			       (size_t)r->len * sizeof(int));
 	}
 	explore_free(&x);
 }

@@ -57,7 +57,8 @@ static void race_setup(void)
 {
 	iterations = lesson_opt("iterations");
 	balance = var_new("balance", lesson_opt("initial"));
-	lock = mutex_new("lock", MUTEX_NORMAL);
+	if (lesson_variant() == MUTEX)
+		lock = mutex_new("lock", MUTEX_NORMAL);
 	for (long t = 1; t <= lesson_opt("threads"); t++) {
 		bool deposits = t % 2 == 1;
 		thread_new(deposits ? "deposit" : "withdraw",
