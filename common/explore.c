@@ -118,6 +118,18 @@ static bool explore_preempts(const struct explore_step *s)
 	return s->prev > 0 && (s->ready >> (s->prev - 1) & 1);
 }
 
+/* "went in", from the lesson's "went in: now %ld workers are inside". */
+static void explore_note_kind(struct explore *x, int note)
+{
+	const char *text = rt_names.note ? rt_names.note(note) : NULL;
+	if (!text)
+		return;
+	size_t n = strcspn(text, ":%,");
+	while (n > 0 && text[n - 1] == ' ')
+		n--;
+	snprintf(x->kind, sizeof(x->kind), "%.*s", (int)n, text);
+}
+
 /* The first sign of trouble in this execution names its kind. */
 static void explore_sink(const struct event *e, void *ctx)
 {
@@ -139,8 +151,8 @@ static void explore_sink(const struct event *e, void *ctx)
 		return;
 	snprintf(x->kind, sizeof(x->kind), "%s", kind);
 	event_narrate(e, &rt_names, x->say, sizeof(x->say));
-	if (e->op == OP_NOTE) /* one kind per sentence of the lesson */
-		snprintf(x->kind, sizeof(x->kind), "note %ld", e->b);
+	if (e->op == OP_NOTE) /* a kind per sentence: its opening words */
+		explore_note_kind(x, (int)e->b);
 }
 
 static struct explore_step *explore_push(struct explore *x)
