@@ -77,32 +77,6 @@ long lesson_lost_updates(void)
 	return rt.lost_updates;
 }
 
-/* --plain: one event per line, narration after a '!'. */
-static void lesson_plain_sink(const struct event *e, void *ctx)
-{
-	FILE *out = ctx;
-	char line[256], say[512];
-	event_format(e, &rt_names, line, sizeof(line));
-	event_narrate(e, &rt_names, say, sizeof(say));
-	if (e->op == OP_DEADLOCK) {
-		/* The runtime is still up: name what each thread waits for. */
-		size_t len = strlen(say);
-		for (int i = 1; i <= rt.nthreads && len < sizeof(say); i++) {
-			const struct thr *t = &rt.threads[i];
-			char why[160];
-			if (t->state == THR_DONE)
-				continue;
-			len += (size_t)snprintf(say + len, sizeof(say) - len,
-					"; T%d %s", t->id,
-					sched_why(t, why, sizeof(why)));
-		}
-	}
-	if (say[0])
-		fprintf(out, "%s  ! %s\n", line, say);
-	else
-		fprintf(out, "%s\n", line);
-}
-
 /* --policy=manual without the viewer: read thread numbers from stdin. */
 static bool lesson_ask(int *id, void *ctx)
 {
@@ -160,7 +134,7 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 	static char buf[1 << 16];
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 	struct run_result res;
-	enum run_end end = run_lesson(cfg, quiet ? NULL : lesson_plain_sink,
+	enum run_end end = run_lesson(cfg, quiet ? NULL : run_plain_sink,
 				      stdout, lesson_ask, NULL, &res);
 	if (!quiet && cfg->mode == RT_FREE && end == RUN_DEADLOCK)
 		printf("# deadlock: every live thread waited for %d ms and none "

@@ -182,6 +182,31 @@ bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
 	return end != RUN_BAD_SCHEDULE;
 }
 
+void run_plain_sink(const struct event *e, void *ctx)
+{
+	FILE *out = ctx;
+	char line[256], say[512];
+	event_format(e, &rt_names, line, sizeof(line));
+	event_narrate(e, &rt_names, say, sizeof(say));
+	if (e->op == OP_DEADLOCK) {
+		/* The runtime is still up: name what each thread waits for. */
+		size_t len = strlen(say);
+		for (int i = 1; i <= rt.nthreads && len < sizeof(say); i++) {
+			const struct thr *t = &rt.threads[i];
+			char why[160];
+			if (t->state == THR_DONE)
+				continue;
+			len += (size_t)snprintf(say + len, sizeof(say) - len,
+					"; T%d %s", t->id,
+					sched_why(t, why, sizeof(why)));
+		}
+	}
+	if (say[0])
+		fprintf(out, "%s  ! %s\n", line, say);
+	else
+		fprintf(out, "%s\n", line);
+}
+
 void run_summary(const struct run_config *cfg, const struct run_result *res,
 		 FILE *out)
 {

@@ -64,6 +64,13 @@ uint64_t run_free(event_sink sink, void *ctx);
 /* Step mode: check --schedule without output.  false: err says why. */
 bool run_check_schedule(const struct run_config *cfg, char *err, size_t n);
 
+/*
+ * An event sink (ctx: a FILE *) that writes --plain's line for each event:
+ * the event, then "  ! " and its narration; a deadlock also says what each
+ * live thread waits for.  Step mode, or free mode while rt is up.
+ */
+void run_plain_sink(const struct event *e, void *ctx);
+
 /* The one summary line of the contract, with a newline. */
 void run_summary(const struct run_config *cfg, const struct run_result *res,
 		 FILE *out);

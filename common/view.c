@@ -650,29 +650,6 @@ static void view_load_failing(struct view *v)
 
 /* --- w: the run, written to a file --- */
 
-static void view_file_sink(const struct event *e, void *ctx)
-{
-	FILE *out = ctx;
-	char line[256], say[512];
-	event_format(e, &rt_names, line, sizeof(line));
-	event_narrate(e, &rt_names, say, sizeof(say));
-	if (e->op == OP_DEADLOCK) {
-		size_t len = strlen(say);
-		for (int i = 1; i <= rt.nthreads && len < sizeof(say); i++) {
-			char why[160];
-			if (rt.threads[i].state == THR_DONE)
-				continue;
-			len += (size_t)snprintf(say + len, sizeof(say) - len,
-					"; T%d %s", i, sched_why(&rt.threads[i],
-						why, sizeof(why)));
-		}
-	}
-	if (say[0])
-		fprintf(out, "%s  ! %s\n", line, say);
-	else
-		fprintf(out, "%s\n", line);
-}
-
 /* A new file for the run: here if we may write here, else $TMPDIR. */
 static FILE *view_save_file(const struct view *v, char *path, size_t size)
 {
@@ -737,7 +714,7 @@ static void view_save_step(struct view *v, FILE *f)
 		rt_destroy();
 	v->live = false;
 	struct run_result res;
-	run_lesson(&c, view_file_sink, f, NULL, NULL, &res);
+	run_lesson(&c, run_plain_sink, f, NULL, NULL, &res);
 	run_summary(&c, &res, f);
 	view_step_replay(v, k);
 }
