@@ -566,6 +566,26 @@ enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
 	return r;
 }
 
+void cli_lesson_args(const struct run_config *c, bool changed_only,
+		     const char *skip, char *buf, size_t size)
+{
+	const struct lesson_option *o = c->lesson->options;
+	for (int i = 0; o && o[i].name; i++) {
+		char key[64];
+		size_t k = strlen(buf);
+		snprintf(key, sizeof(key), "--%s=", o[i].name);
+		if ((skip && strstr(skip, key)) ||
+		    (changed_only && c->opts[i] == o[i].step_default))
+			continue;
+		if (o[i].choices)
+			snprintf(buf + k, size - k, " --%s=%s", o[i].name,
+				 o[i].choices[c->opts[i]]);
+		else
+			snprintf(buf + k, size - k, " --%s=%ld", o[i].name,
+				 c->opts[i]);
+	}
+}
+
 void cli_free(struct cli *c)
 {
 	free(c->cfg.schedule);

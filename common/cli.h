@@ -32,6 +32,14 @@ enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
 			  struct cli *c);
 void cli_free(struct cli *c);
 
+/*
+ * Append " --NAME=VALUE" to buf for each of the lesson's own options as c
+ * has them: all of them, or (changed_only) those off their step-mode
+ * default; never one that the option string skip sets ("--NAME=").
+ */
+void cli_lesson_args(const struct run_config *c, bool changed_only,
+		     const char *skip, char *buf, size_t size);
+
 /* "name: message" on stderr, for usage errors found after parsing. */
 void cli_error(const struct lesson *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "explore.h"
 #include "run.h"
 
@@ -395,19 +396,12 @@ static void explore_command(const struct explore *x, const int *schedule,
 {
 	const struct run_config *c = x->cfg;
 	const struct lesson *l = c->lesson;
+	char args[1024] = "";
+	cli_lesson_args(c, true, NULL, args, sizeof(args));
 	fprintf(out, "%s", l->name);
 	if (c->variant)
 		fprintf(out, " --variant=%s", l->variants[c->variant].name);
-	for (int i = 0; l->options && l->options[i].name; i++) {
-		const struct lesson_option *o = &l->options[i];
-		if (c->opts[i] == o->step_default)
-			continue;
-		if (o->choices)
-			fprintf(out, " --%s=%s", o->name, o->choices[c->opts[i]]);
-		else
-			fprintf(out, " --%s=%ld", o->name, c->opts[i]);
-	}
-	fprintf(out, " --schedule=");
+	fprintf(out, "%s --schedule=", args);
 	for (int i = 0; i < len; i++)
 		fprintf(out, "%s%d", i ? "," : "", schedule[i]);
 	fputc('\n', out);

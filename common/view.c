@@ -567,35 +567,6 @@ static void view_rerun(struct view *v, int key)
 
 /* --- the command line of a run: for f and for w --- */
 
-/* Does the option string opts set --name? */
-static bool view_sets(const char *opts, const char *name)
-{
-	char key[64];
-	snprintf(key, sizeof(key), "--%s=", name);
-	return opts && strstr(opts, key) != NULL;
-}
-
-/*
- * " --NAME=VALUE" for each of the lesson's options, as the run has them,
- * except those that skip sets; appended to buf.
- */
-static void view_lesson_args(const struct run_config *c, const char *skip,
-			     char *buf, size_t size)
-{
-	const struct lesson_option *o = c->lesson->options;
-	for (int i = 0; o && o[i].name; i++) {
-		size_t k = strlen(buf);
-		if (view_sets(skip, o[i].name))
-			continue;
-		if (o[i].choices)
-			snprintf(buf + k, size - k, " --%s=%s", o[i].name,
-				 o[i].choices[c->opts[i]]);
-		else
-			snprintf(buf + k, size - k, " --%s=%ld", o[i].name,
-				 c->opts[i]);
-	}
-}
-
 /*
  * f: the known failing run of this variant.  Its options (the variant's
  * `fails`) go through the same parser as a command line, after the
@@ -613,7 +584,8 @@ static void view_load_failing(struct view *v)
 	char line[1024], *argv[64];
 	snprintf(line, sizeof(line), "%s --variant=%s", l->name, var->name);
 	if (view_step_mode(v))
-		view_lesson_args(&v->cfg, var->fails, line, sizeof(line));
+		cli_lesson_args(&v->cfg, false, var->fails, line,
+				sizeof(line));
 	snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
 		 var->fails);
 	int argc = 0;
@@ -684,7 +656,7 @@ static void view_save_step(struct view *v, FILE *f)
 		c.max_steps = (long)k; /* exactly the steps shown */
 	snprintf(line, sizeof(line), "%s --variant=%s", c.lesson->name,
 		 c.lesson->variants[c.variant].name);
-	view_lesson_args(&c, NULL, line, sizeof(line));
+	cli_lesson_args(&c, false, NULL, line, sizeof(line));
 	size_t n = strlen(line);
 	n += (size_t)snprintf(line + n, sizeof(line) - n, " --schedule=");
 	for (uint64_t i = 0; i < k && n < sizeof(line) - 16; i++)
@@ -726,7 +698,7 @@ static void view_save_free(struct view *v, FILE *f)
 	snprintf(line, sizeof(line), "%s --mode=free --variant=%s",
 		 v->cfg.lesson->name,
 		 v->cfg.lesson->variants[v->cfg.variant].name);
-	view_lesson_args(&v->cfg, NULL, line, sizeof(line));
+	cli_lesson_args(&v->cfg, false, NULL, line, sizeof(line));
 	fprintf(f, "# %s, variant %s: a real run in free mode\n"
 		"# the schedule: none; real threads are not scheduled by us, "
 		"so no run repeats exactly\n# run another with:\n%s --plain\n"
