@@ -25,7 +25,7 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_ACTION] = "action",       [OP_LEAVE] = "leave",
 	[OP_DEADLOCK] = "deadlock",   [OP_WORK] = "work",
 	[OP_NOTE] = "note",           [OP_FORK] = "fork",
-	[OP_JOIN] = "join",
+	[OP_JOIN] = "join",           [OP_ALIVE] = "is-alive",
 };
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -110,6 +110,10 @@ static void event_detail(const struct event *e, const struct event_names *n,
 	case OP_JOIN:
 		snprintf(buf, size, "%c%d (exit status %ld)", U, e->other,
 			 e->a);
+		break;
+	case OP_ALIVE:
+		snprintf(buf, size, "%c%d -> %s", U, e->other,
+			 e->a ? "yes" : "no");
 		break;
 	default:
 		buf[0] = '\0';
@@ -216,6 +220,11 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 		snprintf(buf, size, "%c%d read %ld before %c%d wrote %ld: one of "
 			 "these updates will be lost", U, e->other, e->b, U,
 			 e->thread, e->a);
+	} else if (e->flags & EV_PRIVATE) {
+		snprintf(buf, size, "%c%d read its own copy of %s: %ld; %c%d's "
+			 "copy holds %ld: after fork, each process has its own "
+			 "memory", U, e->thread, n->object(e->obj), e->a, U,
+			 e->other, e->b);
 	} else if (e->flags & EV_OVERWRITE) {
 		if (e->a)
 			snprintf(buf, size, "%c%d wrote item %ld over item %ld in "
@@ -235,7 +244,8 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 	} else if (e->flags & EV_MISUSE) {
 		event_misuse(e, n, buf, size);
 	} else if (e->op == OP_DEADLOCK) {
-		snprintf(buf, size, "deadlock: every live thread is blocked");
+		snprintf(buf, size, "deadlock: every live %s is blocked",
+			 U == 'P' ? "process" : "thread");
 	} else if (e->op == OP_LEAVE && e->b == ETIMEDOUT) {
 		snprintf(buf, size, "%c%d gave up waiting at %s: the barrier is "
 			 "broken, for everyone waiting and everyone to come", U,

@@ -34,6 +34,7 @@ enum event_op {
 	OP_NOTE,       /* the lesson noticed something: b = note, a = value */
 	OP_FORK,       /* other = the new process */
 	OP_JOIN,       /* other = the child waited for, a = its exit status */
+	OP_ALIVE,      /* other = the process asked about, a = 1 if alive */
 	OP_COUNT
 };
 
@@ -44,6 +45,8 @@ enum {
 	EV_MISUSE = 1 << 2,  /* refused: not the owner, over the bound, ... */
 	EV_STALE = 1 << 3,   /* a store while another thread holds a stale read */
 	EV_OVERWRITE = 1 << 4, /* slot: an item written over another item */
+	EV_PRIVATE = 1 << 5, /* a load of a private variable whose copy in
+				process `other` holds b, not a */
 };
 
 /*

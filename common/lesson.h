@@ -146,8 +146,11 @@ void process_new(const char *name, void (*body)(long arg), long arg);
 int proc_fork_at(const char *name, void (*body)(long arg), long arg,
 		 int line);
 int proc_join_at(int id, int line);
+/* Has process id not exited yet?  (Python's is_alive().) */
+bool proc_alive_at(int id, int line);
 #define proc_fork(name, body, arg) proc_fork_at((name), (body), (arg), __LINE__)
 #define proc_join(id) proc_join_at((id), __LINE__)
+#define proc_alive(id) proc_alive_at((id), __LINE__)
 struct var *var_new_private(const char *name, long initial);
 
 /* Shared variables. */

@@ -168,8 +168,8 @@ static void proc_wait_word(_Atomic uint32_t *w, const struct thr *whom)
 			_exit(1); /* the runtime is gone: nobody to step us */
 		if (whom && atomic_load(w) == 0 && proc_gone(whom) &&
 		    atomic_load(w) == 0)
-			rt_die("P%d (%s) ended in the middle of a step",
-			       whom->id, whom->name);
+			rt_die("P%d (%s) ended in the middle of a step: it "
+			       "crashed or was killed", whom->id, whom->name);
 	}
 }
 
@@ -314,7 +314,10 @@ static void proc_gate(struct thr *t)
 		proc_wait_word(&t->go, NULL);
 	struct thr *p = &rt.threads[t->parent];
 	uint32_t n = atomic_load(&p->gate_n);
-	proc_place(atomic_fetch_add(&p->gate_in, 1));
+	proc_place((int)atomic_fetch_add(&p->gate_k, 1));
+	/* arrive only once running where it was placed: moving may have to
+	 * wait for that CPU */
+	atomic_fetch_add(&p->gate_in, 1);
 	proc_spin(&p->gate_in, n, 20);
 }
 
@@ -407,6 +410,7 @@ void proc_release(struct thr *parent)
 		     atomic_load(&c->go) == 0;
 	}
 	atomic_store(&parent->gate_in, 0);
+	atomic_store(&parent->gate_k, 0);
 	atomic_store(&parent->gate_n, n);
 	for (int i = parent->id + 1; i <= rt.nthreads; i++) {
 		struct thr *c = &rt.threads[i];
@@ -485,6 +489,31 @@ int proc_join_at(int id, int line)
 	e->a = status;
 	rt_commit(e);
 	return status;
+}
+
+bool proc_alive_at(int id, int line)
+{
+	if (id < 1 || id > rt.nthreads || !rt.threads[id].proc)
+		rt_die("proc_alive(%d): there is no P%d", id, id);
+	if (rt.mode == RT_STEP)
+		rt_park(OP_ALIVE, NULL, line);
+	struct event *e = rt_ev(OP_ALIVE, NULL, line);
+	e->flags = EV_STEP;
+	e->other = (int16_t)id;
+	e->a = rt.threads[id].state != THR_DONE;
+	rt_commit(e);
+	return e->a;
+}
+
+void proc_check_crash(void)
+{
+	for (int i = 1; i <= rt.nthreads; i++) {
+		const struct thr *t = &rt.threads[i];
+		if (t->state == THR_LIVE && proc_gone(t) &&
+		    t->state == THR_LIVE)
+			rt_die("P%d (%s) ended before it finished: it crashed "
+			       "or was killed", t->id, t->name);
+	}
 }
 
 /* --- the end of a run --- */

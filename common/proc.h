@@ -24,6 +24,8 @@ void proc_yield(struct thr *t);
 bool proc_ready(const struct thr *t);
 /* Free mode: open the start gate of the children t forked. */
 void proc_release(struct thr *t);
+/* Free mode: die (exit 1) if a process ended before its body did. */
+void proc_check_crash(void);
 /* The runtime process: kill and reap every process of the run. */
 void proc_end(void);
 /* End the run's processes on SIGINT, SIGTERM, SIGHUP nobody handles. */

@@ -159,6 +159,8 @@ struct thr {
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
 	int held[RT_MAX_OBJS];   /* per var: lost.c's node of that read, -1 */
 	uint16_t permits[RT_MAX_OBJS]; /* permits held, per semaphore (both) */
+	uint64_t own_set;        /* step: bit per private var it stored to */
+	long own[RT_MAX_OBJS];   /* step: what it stored there last */
 	struct fiber *fiber;
 	/* a process (proc.c): real in both modes */
 	bool proc;
@@ -172,6 +174,7 @@ struct thr {
 	bool gated_children;     /* free: some of its children wait so */
 	_Atomic uint32_t gate_n;    /* free: children its last release opened */
 	_Atomic uint32_t gate_in;    /* free: how many of them are through */
+	_Atomic uint32_t gate_k;     /* free: how many of them have a CPU */
 	bool joined;             /* reaped by its parent (or the runtime) */
 	/* free mode */
 	pthread_t pt;

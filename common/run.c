@@ -199,7 +199,7 @@ void run_plain_sink(const struct event *e, void *ctx)
 			if (t->state == THR_DONE)
 				continue;
 			len += (size_t)snprintf(say + len, sizeof(say) - len,
-					"; T%d %s", t->id,
+					"; %c%d %s", rt_names.unit(), t->id,
 					sched_why(t, why, sizeof(why)));
 		}
 	}

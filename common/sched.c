@@ -240,8 +240,8 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 			snprintf(buf, size, "waits for mutex %s, which it "
 				 "holds itself", name);
 		else
-			snprintf(buf, size, "waits for mutex %s, held by T%d",
-				 name, owner);
+			snprintf(buf, size, "waits for mutex %s, held by %c%d",
+				 name, rt_names.unit(), owner);
 		break;
 	case OP_SEM_WAIT:
 		snprintf(buf, size, "waits for semaphore %s (count 0)", name);
@@ -251,7 +251,8 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 			snprintf(buf, size, "waits on condition %s", name);
 		else
 			snprintf(buf, size, "waits to retake mutex %s, held "
-				 "by T%d", p->obj2->name, sched_owner(p->obj2));
+				 "by %c%d", p->obj2->name, rt_names.unit(),
+				 sched_owner(p->obj2));
 		break;
 	case OP_LEAVE: {
 		const struct barrier *b = (const struct barrier *)p->obj;

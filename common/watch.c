@@ -141,6 +141,8 @@ bool watch_run(void)
 		struct timespec ts = watch_deadline(WATCH_LOOK_MS);
 		if (sem_timedwait(&rt.watch.wake, &ts) == 0)
 			continue;
+		if (rt.procs)
+			proc_check_crash();
 		quiet = watch_stuck(seen) ? quiet + WATCH_LOOK_MS : 0;
 		if (quiet >= WATCH_QUIET_MS) {
 			deadlock = true;
