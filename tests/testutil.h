@@ -24,6 +24,8 @@ extern const struct lesson race_lesson;
 extern const struct lesson bandwidth_lesson;
 extern const struct lesson barrier_lesson;
 extern const struct lesson prodcons_lesson;
+extern const struct lesson fork_lesson;
+extern const struct lesson shmrace_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -65,6 +67,14 @@ void trefused(const char *lesson, const char *args, int rc, char *out,
  */
 void tbad_input(const char *lesson, const char *args);
 
+/*
+ * Processes whose environment holds tag ("NAME=value"): a lesson started
+ * with it, and every process it forked.  ttagged_wait() waits up to ms
+ * for there to be want of them (at least want, if atleast).
+ */
+int ttagged(const char *tag);
+int ttagged_wait(const char *tag, int want, bool atleast, int ms);
+
 /* Sanitizers slow everything: scale work down under them. */
 bool tslow(void);
 
@@ -78,5 +88,6 @@ Suite *bandwidth_suite(void);
 Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
 Suite *explore_suite(void);
+Suite *proc_suite(void);
 
 #endif
