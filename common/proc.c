@@ -73,9 +73,7 @@ static struct {
  * in place, keeping what they hold. */
 static void proc_share_rt(void)
 {
-	void *copy = malloc(sizeof(rt));
-	if (!copy)
-		rt_die("out of memory");
+	void *copy = rt_alloc_heap(sizeof(rt));
 	memcpy(copy, &rt, sizeof(rt));
 	if (mmap(&rt, sizeof(rt), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
