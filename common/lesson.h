@@ -75,6 +75,9 @@ struct lesson {
 	/* Sentences for lesson_note(): its value is %ld (or %1$ld), the
 	 * other thread of lesson_note_other() is %2$d. */
 	const char *const *notes;
+	/* Where the launcher lists it: "threads", "synchronisation",
+	 * "processes", ...; NULL lists it under "other". */
+	const char *topic;
 };
 
 /*
