@@ -78,5 +78,6 @@ Suite *bandwidth_suite(void);
 Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
 Suite *explore_suite(void);
+Suite *launcher_suite(void);
 
 #endif
