@@ -49,11 +49,12 @@ static int catalog_sorted(const struct lesson *const *lessons,
 			  const struct lesson **sorted)
 {
 	int n = 0;
-	while (lessons[n] && n < CATALOG_MAX_LESSONS) {
+	while (n < CATALOG_MAX_LESSONS && lessons[n]) {
 		sorted[n] = lessons[n];
 		n++;
 	}
-	qsort(sorted, (size_t)n, sizeof(*sorted), catalog_cmp);
+	if (n > 1)
+		qsort(sorted, (size_t)n, sizeof(*sorted), catalog_cmp);
 	return n;
 }
 
@@ -67,7 +68,7 @@ static void catalog_put(struct catalog_row *rows, int max, int i,
 int catalog_rows(const struct lesson *const *lessons, struct catalog_row *rows,
 		 int max)
 {
-	const struct lesson *sorted[CATALOG_MAX_LESSONS];
+	const struct lesson *sorted[CATALOG_MAX_LESSONS] = { NULL };
 	int n = catalog_sorted(lessons, sorted), k = 0;
 	const char *topic = NULL;
 	for (int i = 0; i < n; i++) {
