@@ -10,7 +10,8 @@
 #   make bench        benchmarks, each against a bare baseline
 #   make install      install the launcher and the lessons (PREFIX=/usr/local)
 #
-# Missing Debian packages (ncurses and Check headers, pkg-config, tmux) are
+# Missing Debian packages (ncurses and Check headers, pkg-config, tmux,
+# groff) are
 # installed by common/deps.sh on the first build; lint and check-valgrind
 # install their own tool (cppcheck, valgrind) the same way.
 
@@ -175,6 +176,8 @@ bench: $(BINS) $(BUILD)/bench/free
 install: $(BINS) $(LAUNCHER)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/interleave
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/man/interleave.1 $(DESTDIR)$(PREFIX)/share/man/man1
 	for l in $(LESSONS); do \
 		install -m 755 $(BUILD)/bin/$$l \
 			$(DESTDIR)$(PREFIX)/bin/interleave-$$l; done

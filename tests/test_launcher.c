@@ -115,6 +115,35 @@ START_TEST(test_launcher_help_version)
 }
 END_TEST
 
+/* The man page: clean for groff's warnings, and every option of --help. */
+START_TEST(test_launcher_man)
+{
+	FILE *p = popen("groff -man -ww -z docs/man/interleave.1 2>&1", "r");
+	ck_assert_ptr_nonnull(p);
+	char said[4096];
+	size_t n = fread(said, 1, sizeof(said) - 1, p);
+	said[n] = '\0';
+	ck_assert_msg(pclose(p) == 0 && n == 0, "groff: %s", said);
+	char *out, *err, *page;
+	ck_assert_int_eq(texec("interleave", "--help", &out, &err), 0);
+	FILE *f = fopen("docs/man/interleave.1", "r");
+	ck_assert_ptr_nonnull(f);
+	page = calloc(1, 1 << 16);
+	n = fread(page, 1, (1 << 16) - 1, f);
+	fclose(f);
+	for (char *o = strstr(out, "\n  --"); o; o = strstr(o + 1, "\n  --")) {
+		char opt[64], man[80];
+		if (sscanf(o + 3, "%63[-a-z]", opt) != 1)
+			continue;
+		snprintf(man, sizeof(man), ".B \\-\\-%s\n", opt + 2);
+		ck_assert_msg(strstr(page, man), "the man page lacks %s", man);
+	}
+	free(page);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* --- the catalog, in-process --- */
 
 static const struct lesson_variant tlaunch_variants[] = {
@@ -431,6 +460,7 @@ Suite *launcher_suite(void)
 			    (int)(sizeof(tlaunch_bad) / sizeof(tlaunch_bad[0])));
 	tcase_add_test(tc, test_launcher_runs_lesson);
 	tcase_add_test(tc, test_launcher_help_version);
+	tcase_add_test(tc, test_launcher_man);
 	tcase_add_test(tc, test_launcher_catalog_order);
 	tcase_add_test(tc, test_launcher_state_missing);
 	tcase_add_test(tc, test_launcher_state_corrupt);
