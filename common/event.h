@@ -32,6 +32,8 @@ enum event_op {
 	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
 	OP_WORK,       /* a unit of work: a = units left after this one */
 	OP_NOTE,       /* the lesson noticed something: b = note, a = value */
+	OP_FORK,       /* other = the new process */
+	OP_JOIN,       /* other = the child waited for, a = its exit status */
 	OP_COUNT
 };
 
@@ -79,6 +81,7 @@ struct event_names {
 	const char *(*thread)(int id);  /* "deposit" */
 	const char *(*object)(int id);  /* "balance" */
 	const char *(*note)(int kind);  /* the lesson's sentence, or NULL */
+	char (*unit)(void);  /* 'T' for threads (also if NULL), 'P' processes */
 };
 
 const char *event_op_name(enum event_op op);

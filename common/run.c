@@ -147,6 +147,8 @@ enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 static bool run_schedule_threads(const struct run_config *cfg, char *err,
 				 size_t n)
 {
+	if (rt.procs)
+		return true; /* they appear as they are forked: sched.c */
 	for (int i = 0; i < cfg->nschedule; i++)
 		if (cfg->schedule[i] > rt.nthreads) {
 			snprintf(err, n, "--schedule: position %d names thread "

@@ -28,6 +28,25 @@ struct var *var_new(const char *name, long initial)
 	return v;
 }
 
+/*
+ * A variable each process has its own copy of: the object lives in the
+ * runtime process's heap, and fork() copies it into every child as it
+ * copies the lesson's globals.  The runtime's books (its name, its id)
+ * are the same in every copy; the value is each process's own.
+ */
+struct var *var_new_private(const char *name, long initial)
+{
+	if (!rt.procs)
+		rt_die("var_new_private(%s): only processes have private "
+		       "memory", name);
+	struct var *v = rt_alloc_heap(sizeof(*v));
+	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
+	atomic_init(&v->value, initial);
+	atomic_init(&v->peak, LONG_MAX);
+	v->priv = true;
+	return v;
+}
+
 void var_keep_peak(struct var *v)
 {
 	atomic_store_explicit(&v->peak, var_value(v), memory_order_relaxed);
@@ -151,7 +170,7 @@ long var_load_at(struct var *v, int line)
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
-		if (!v->slot)
+		if (!v->slot && !v->priv)
 			lost_load(v, rt.current, e);
 	}
 	rt_commit(e);
@@ -173,7 +192,7 @@ void var_store_at(struct var *v, long value, int line)
 	var_put(v, value);
 	if (rt.mode == RT_STEP && v->slot) {
 		var_slot_store(v, e);
-	} else if (rt.mode == RT_STEP) {
+	} else if (rt.mode == RT_STEP && !v->priv) {
 		lost_store(v, rt.current, value, e);
 		var_note_write(v, rt.current, e);
 	}
@@ -190,7 +209,7 @@ long var_add_at(struct var *v, long delta, int line)
 	e->flags = EV_STEP;
 	e->b = var_fetch_add(v, delta);
 	e->a = e->b + delta;
-	if (rt.mode == RT_STEP) {
+	if (rt.mode == RT_STEP && !v->priv) {
 		lost_add(v, rt.current, e->a, e);
 		var_note_write(v, rt.current, e);
 	}

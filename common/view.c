@@ -87,10 +87,16 @@ static const char *view_note(int kind)
 	return notes && kind >= 0 ? notes[kind] : NULL;
 }
 
+static char view_unit(void)
+{
+	return view_names_of->cfg.lesson->processes ? 'P' : 'T';
+}
+
 static const struct event_names view_names = {
 	.thread = view_thread_name,
 	.object = view_object_name,
 	.note = view_note,
+	.unit = view_unit,
 };
 
 static void view_sink(const struct event *e, void *ctx)
