@@ -386,6 +386,8 @@ START_TEST(test_launcher_menu)
 	tmux_keys(&t, "End");
 	SEE(&t, "(more above)");
 	SEE(&t, "condvar ");
+	/* a lesson's idea too long for the row ends in "...", not mid-word */
+	SEE(&t, "lose updates on a balance in...\n");
 	tmux_keys(&t, "Home");
 	SEE(&t, " threads");
 	tmux_keys(&t, "q");

@@ -58,13 +58,28 @@ int menu_signal(void)
 
 /* --- drawing --- */
 
-/* s at (y, x), cut at the right edge so that nothing wraps. */
+/*
+ * s at (y, x), so that nothing wraps: what does not fit is cut at a space
+ * (in the right half of the room) and ends in "...".
+ */
 static void menu_put(int y, int x, int attr, const char *s)
 {
-	if (y < 0 || y >= LINES || x >= COLS)
+	int room = COLS - x;
+	if (y < 0 || y >= LINES || room <= 0)
 		return;
 	attron(attr);
-	mvaddnstr(y, x, s, COLS - x);
+	if ((int)strlen(s) <= room || room <= 3) {
+		mvaddnstr(y, x, s, room);
+	} else {
+		int n = room - 3;
+		for (int k = n; k > room / 2; k--)
+			if (s[k] == ' ') {
+				n = k;
+				break;
+			}
+		mvaddnstr(y, x, s, n);
+		addstr("...");
+	}
 	attroff(attr);
 }
 
