@@ -3,7 +3,8 @@
 # installing the missing ones with apt-get (through sudo when not root).
 #
 #   deps.sh config OUT     what building and testing need: pkg-config, the
-#                          ncurses and Check headers, tmux; then write their
+#                          ncurses and Check headers, tmux, groff (the man
+#                          page's check); then write their
 #                          compiler and linker flags to OUT, a make fragment
 #   deps.sh tool CMD PKG   the command CMD, from package PKG (make lint:
 #                          cppcheck; make check-valgrind: valgrind)
@@ -12,7 +13,7 @@
 # that command installs everything the project uses, so it is needed once.
 set -eu
 
-all="pkg-config libncurses-dev check tmux cppcheck valgrind"
+all="pkg-config libncurses-dev check tmux groff-base cppcheck valgrind"
 
 # install PKG...: apt-get install them, saying so; apt's own output is kept
 # in a log that is shown only if it fails.
@@ -58,6 +59,7 @@ config() {
 		need="$need libncurses-dev check"
 	fi
 	command -v tmux >/dev/null 2>&1 || need="$need tmux"
+	command -v groff >/dev/null 2>&1 || need="$need groff-base"
 	# shellcheck disable=SC2086 # a list of package names
 	[ -z "$need" ] || install $need
 

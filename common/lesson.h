@@ -77,6 +77,9 @@ struct lesson {
 	const char *const *notes;
 	/* Its units are processes, not threads (see process_new()). */
 	bool processes;
+	/* Where the launcher lists it: "threads", "synchronisation",
+	 * "processes", ...; NULL lists it under "other". */
+	const char *topic;
 };
 
 /*

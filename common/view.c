@@ -11,22 +11,22 @@
  * The loop sleeps in poll() on the terminal and on a self-pipe that the
  * signal handlers write to: paused, the viewer uses no CPU at all.
  * The terminal is restored on every way out: q, SIGINT, SIGTERM, SIGHUP,
- * a fatal runtime error (atexit) and, as far as it can be, a crash.
+ * a fatal runtime error (atexit) and, as far as it can be, a crash
+ * (term.c, shared with the launcher's menu).
  */
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "term.h"
 #include "view.h"
 #include "watch.h"
 
@@ -34,73 +34,13 @@ const int view_delays_ms[VIEW_SPEEDS] = { 2000, 1000, 600, 300, 150, 60,
 					  20, 5 };
 #define VIEW_DEFAULT_SPEED 2
 
-static int view_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t view_signal;
-static bool view_curses_on;
-
-/* --- the terminal --- */
-
-static void view_restore(void)
-{
-	if (view_curses_on) {
-		view_curses_on = false;
-		endwin();
-	}
-}
-
-static void view_on_signal(int sig)
-{
-	int saved = errno;
-	view_signal = sig;
-	watch_interrupt = 1; /* a free run under way stops too */
-	if (write(view_pipe[1], "q", 1) < 0) {
-		/* full pipe: the loop wakes anyway */
-	}
-	errno = saved;
-}
-
-/* A crash: put the terminal back as best we can, then die of it. */
-static void view_on_crash(int sig)
-{
-	view_restore();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void view_signals(void)
-{
-	if (pipe(view_pipe) != 0)
-		rt_die("pipe: %s", strerror(errno));
-	for (int i = 0; i < 2; i++)
-		fcntl(view_pipe[i], F_SETFL, O_NONBLOCK);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = view_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = view_on_crash;
-	sa.sa_flags = SA_RESETHAND;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGABRT, &sa, NULL);
-	sigaction(SIGFPE, &sa, NULL);
-	atexit(view_restore);
-}
-
 static void view_curses(void)
 {
-	setlocale(LC_ALL, "");
-	if (!newterm(NULL, stdout, stdin))
+	if (!term_signals(&watch_interrupt)) /* a free run under way stops too */
+		rt_die("pipe: %s", strerror(errno));
+	if (!term_start())
 		rt_die("cannot start the terminal (TERM=%s)",
 		       getenv("TERM") ? getenv("TERM") : "unset");
-	view_curses_on = true;
-	cbreak();
-	noecho();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	curs_set(0);
 	draw_init();
 }
 
@@ -350,7 +290,7 @@ static void view_free_record(struct view *v)
 		runs++;
 		found = view_free_start(v);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-	} while (!found && !view_signal && runs < 10 && v->m0.nthreads > 1 &&
+	} while (!found && !term_signal && runs < 10 && v->m0.nthreads > 1 &&
 		 (t1.tv_sec - t0.tv_sec) * 1000 +
 				 (t1.tv_nsec - t0.tv_nsec) / 1000000 < 1000);
 	v->fturns = found;
@@ -896,24 +836,11 @@ static bool view_key(struct view *v, int key)
 static int view_wait(const struct view *v, bool *input)
 {
 	struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 },
-				 { view_pipe[0], POLLIN, 0 } };
+				 { term_wake_fd(), POLLIN, 0 } };
 	int timeout = v->playing ? view_delays_ms[v->speed] : -1;
 	int ready = poll(fds, 2, timeout);
 	*input = ready > 0 && (fds[0].revents & (POLLIN | POLLHUP | POLLERR));
 	return ready;
-}
-
-/*
- * The terminal said "readable" and yet no key came, and nothing is left
- * to read: that is the end of input (a hangup, or < /dev/null), not a key
- * on its way.  The viewer treats it as q rather than wake up forever.
- */
-static bool view_input_ended(void)
-{
-	int pending = 0;
-	if (ioctl(STDIN_FILENO, FIONREAD, &pending) != 0)
-		pending = 0;
-	return pending == 0;
 }
 
 static void view_loop(struct view *v)
@@ -923,10 +850,10 @@ static void view_loop(struct view *v)
 		draw_frame(v);
 		bool input;
 		int ready = view_wait(v, &input);
-		if (view_signal)
+		if (term_signal)
 			return;
 		int key = getch();
-		if (key == ERR && input && view_input_ended())
+		if (key == ERR && input && term_input_ended())
 			return; /* end of input: as q */
 		if (key == ERR && ready == 0 && v->playing) {
 			if (!draw_too_small_now())
@@ -934,7 +861,7 @@ static void view_loop(struct view *v)
 			continue;
 		}
 		for (; key != ERR; key = getch())
-			if (!view_key(v, key) || view_signal)
+			if (!view_key(v, key) || term_signal)
 				return;
 	}
 }
@@ -950,8 +877,7 @@ static void view_free(struct view *v)
 	free(v->hsched);
 	free(v->fev);
 	free(v->own_schedule);
-	close(view_pipe[0]);
-	close(view_pipe[1]);
+	term_close();
 }
 
 int view_main(const struct run_config *cfg)
@@ -964,21 +890,20 @@ int view_main(const struct run_config *cfg)
 	v.contrast = theme && strcmp(theme, "contrast") == 0;
 	view_names_of = &v;
 	view_source(&v);
-	view_signals();
 	view_curses();
 	view_begin(&v);
 	if (!rt.interrupted)
 		view_loop(&v);
-	view_restore();
+	term_end();
 	if (rt.interrupted) {
 		/* A signal came during a free run: its threads are still
 		 * running and will never look up.  Leave now, with them. */
 		fflush(stdout);
-		_exit(128 + view_signal);
+		_exit(128 + term_signal);
 	}
 	view_free(&v);
-	if (view_signal == SIGINT || view_signal == SIGTERM ||
-	    view_signal == SIGHUP)
-		return 128 + view_signal;
+	if (term_signal == SIGINT || term_signal == SIGTERM ||
+	    term_signal == SIGHUP)
+		return 128 + term_signal;
 	return 0;
 }

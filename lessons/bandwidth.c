@@ -158,6 +158,7 @@ LESSON_SOURCE(bandwidth);
 
 const struct lesson bandwidth_lesson = {
 	.name = "bandwidth",
+	.topic = "synchronisation",
 	.summary = "a semaphore with k permits lets at most k workers in at "
 		   "once",
 	.variants = bandwidth_variants,

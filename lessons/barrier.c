@@ -215,6 +215,7 @@ LESSON_SOURCE(barrier);
 
 const struct lesson barrier_lesson = {
 	.name = "barrier",
+	.topic = "synchronisation",
 	.summary = "runners wait at the start until everyone is ready, then "
 		   "race",
 	.variants = barrier_variants,

@@ -116,6 +116,7 @@ const struct lesson fork_lesson = {
 	.source = fork_source,
 	.notes = fork_notes,
 	.processes = true,
+	.topic = "processes",
 };
 
 LESSON_MAIN(fork_lesson)

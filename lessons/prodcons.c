@@ -381,6 +381,7 @@ LESSON_SOURCE(prodcons);
 
 const struct lesson prodcons_lesson = {
 	.name = "prodcons",
+	.topic = "synchronisation",
 	.summary = "producers and consumers share a bounded buffer",
 	.variants = prodcons_variants,
 	.options = prodcons_options,

@@ -102,6 +102,7 @@ LESSON_SOURCE(race);
 
 const struct lesson race_lesson = {
 	.name = "race",
+	.topic = "threads",
 	.summary = "deposit and withdraw threads lose updates on a shared "
 		   "balance",
 	.variants = race_variants,

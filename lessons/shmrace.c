@@ -112,6 +112,7 @@ LESSON_SOURCE(shmrace);
 
 const struct lesson shmrace_lesson = {
 	.name = "shmrace",
+	.topic = "processes",
 	.summary = "deposit and withdraw processes lose updates on a balance "
 		   "in shared memory",
 	.variants = shmrace_variants,

@@ -89,5 +89,6 @@ Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
 Suite *explore_suite(void);
 Suite *proc_suite(void);
+Suite *launcher_suite(void);
 
 #endif
