@@ -41,7 +41,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -136,18 +135,24 @@ static _Atomic uint32_t *proc_word(int id)
 	return id ? &rt.threads[id].go : &rt.back;
 }
 
-/* Has process t ended (exited or killed), whoever its parent is? */
+/*
+ * Has process t ended (exited or killed), whoever its parent is?  A
+ * zombie has: its state in /proc says so until somebody reaps it.  (Not
+ * a pidfd: valgrind does not know pidfd_open.)
+ */
 static bool proc_gone(const struct thr *t)
 {
 	if (t->pid <= 0)
 		return false;
-	int fd = (int)syscall(SYS_pidfd_open, t->pid, 0);
-	if (fd < 0)
-		return errno == ESRCH;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	bool gone = poll(&p, 1, 0) == 1;
-	close(fd);
-	return gone;
+	char path[64], state = 'X';
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 'X';
+	fclose(f);
+	return state == 'Z' || state == 'X';
 }
 
 /*
@@ -471,6 +476,7 @@ int proc_join_at(int id, int line)
 		self->pending.target = id;
 		rt_park(OP_JOIN, NULL, line);
 	} else {
+		atomic_store_explicit(&self->joining, id, memory_order_relaxed);
 		watch_begin();
 	}
 	int status = proc_waitpid(c);
@@ -478,6 +484,7 @@ int proc_join_at(int id, int line)
 	c->exit_status = status;
 	if (rt.mode == RT_FREE) {
 		watch_end();
+		atomic_store_explicit(&self->joining, 0, memory_order_relaxed);
 		if (c->clock > self->clock)
 			self->clock = c->clock; /* its exit comes first */
 	}
@@ -501,6 +508,12 @@ bool proc_alive_at(int id, int line)
 	e->a = rt.threads[id].state != THR_DONE;
 	rt_commit(e);
 	return e->a;
+}
+
+bool proc_join_ends(const struct thr *t)
+{
+	int c = atomic_load_explicit(&t->joining, memory_order_relaxed);
+	return c > 0 && rt.threads[c].state == THR_DONE;
 }
 
 void proc_check_crash(void)

@@ -24,6 +24,9 @@ void proc_yield(struct thr *t);
 bool proc_ready(const struct thr *t);
 /* Free mode: open the start gate of the children t forked. */
 void proc_release(struct thr *t);
+/* Free mode: is t waiting to join a child that has finished?  (It is
+ * being reaped, however long its exit takes: not a deadlock.) */
+bool proc_join_ends(const struct thr *t);
 /* Free mode: die (exit 1) if a process ended before its body did. */
 void proc_check_crash(void);
 /* The runtime process: kill and reap every process of the run. */

@@ -176,6 +176,7 @@ struct thr {
 	_Atomic uint32_t gate_in;    /* free: how many of them are through */
 	_Atomic uint32_t gate_k;     /* free: how many of them have a CPU */
 	bool joined;             /* reaped by its parent (or the runtime) */
+	_Atomic int joining;     /* free: the child it waits for in a join */
 	/* free mode */
 	pthread_t pt;
 	pid_t tid;               /* kernel thread id, as mutex_holder() says */

@@ -114,7 +114,8 @@ static bool watch_stuck(uint64_t *seen)
 	for (int i = 1; i <= rt.nthreads; i++) {
 		uint64_t w = atomic_load_explicit(&rt.threads[i].waits,
 						  memory_order_relaxed);
-		if (w % 2 == 0 || w != seen[i])
+		if (w % 2 == 0 || w != seen[i] ||
+		    (rt.procs && proc_join_ends(&rt.threads[i])))
 			stuck = false;
 		seen[i] = w;
 	}

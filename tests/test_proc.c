@@ -408,6 +408,9 @@ Suite *proc_suite(void)
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_deadlock_step);
 	tcase_add_test(tc, test_deadlock_free);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("leaks");
+	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_no_leaks, 0, 7);
 	tcase_add_loop_test(tc, test_child_crash, 0, 2);
 	suite_add_tcase(s, tc);
