@@ -105,20 +105,7 @@ START_TEST(test_step_deterministic)
 	};
 	char lesson[16], args[96];
 	sscanf(runs[_i], "%15s %95[^\n]", lesson, args);
-	char *first = NULL, *err;
-	for (int i = 0; i < 20; i++) {
-		char *out;
-		ck_assert_int_eq(texec(lesson, args, &out, &err), 0);
-		ck_assert_str_eq(err, "");
-		free(err);
-		if (!first) {
-			first = out;
-			continue;
-		}
-		ck_assert_str_eq(out, first);
-		free(out);
-	}
-	free(first);
+	tsame_output(lesson, args, 20);
 }
 END_TEST
 
@@ -319,33 +306,6 @@ START_TEST(test_child_crash)
 END_TEST
 
 /* --- no process outlives its run --- */
-
-/* Start a lesson with tag in its environment and stdin from a pipe. */
-static pid_t tspawn(const char *tag, const char *const *argv, int *in)
-{
-	int p[2];
-	ck_assert_int_eq(pipe(p), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		char path[512];
-		const char *dir = getenv("INTERLEAVE_BIN");
-		snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/bin",
-			 argv[0]);
-		dup2(p[0], 0);
-		close(p[1]);
-		int null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		dup2(null, 2);
-		putenv((char *)tag);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	close(p[0]);
-	*in = p[1];
-	return pid;
-}
 
 /*
  * End a run one way or another; afterwards not one of its processes is

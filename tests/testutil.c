@@ -252,3 +252,48 @@ int ttagged_wait(const char *tag, int want, bool atleast, int ms)
 	}
 	return n;
 }
+
+/* Start a lesson with tag in its environment and stdin from a pipe. */
+pid_t tspawn(const char *tag, const char *const *argv, int *in)
+{
+	int p[2];
+	ck_assert_int_eq(pipe(p), 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char path[512];
+		const char *dir = getenv("INTERLEAVE_BIN");
+		snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/bin",
+			 argv[0]);
+		dup2(p[0], 0);
+		close(p[1]);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		putenv((char *)tag);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	close(p[0]);
+	*in = p[1];
+	return pid;
+}
+
+void tsame_output(const char *lesson, const char *args, int runs)
+{
+	char *first = NULL, *err;
+	for (int i = 0; i < runs; i++) {
+		char *out;
+		ck_assert_int_eq(texec(lesson, args, &out, &err), 0);
+		ck_assert_str_eq(err, "");
+		free(err);
+		if (!first) {
+			first = out;
+			continue;
+		}
+		ck_assert_str_eq(out, first);
+		free(out);
+	}
+	free(first);
+}

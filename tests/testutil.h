@@ -7,6 +7,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cli.h"
 #include "run.h"
@@ -26,6 +27,7 @@ extern const struct lesson barrier_lesson;
 extern const struct lesson prodcons_lesson;
 extern const struct lesson fork_lesson;
 extern const struct lesson shmrace_lesson;
+extern const struct lesson pipe_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -75,6 +77,14 @@ void tbad_input(const char *lesson, const char *args);
 int ttagged(const char *tag);
 int ttagged_wait(const char *tag, int want, bool atleast, int ms);
 
+/* Start lesson argv[0] (build/bin, or $INTERLEAVE_BIN) with tag
+ * ("NAME=value") in its environment, its stdin the read end of a pipe
+ * whose write end is *in, its output discarded. */
+pid_t tspawn(const char *tag, const char *const *argv, int *in);
+/* Run lesson ARGS runs times: exit 0, nothing on stderr, and the same
+ * standard output, byte for byte, every time. */
+void tsame_output(const char *lesson, const char *args, int runs);
+
 /* Sanitizers slow everything: scale work down under them. */
 bool tslow(void);
 
@@ -89,6 +99,7 @@ Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
 Suite *explore_suite(void);
 Suite *proc_suite(void);
+Suite *pipe_suite(void);
 Suite *launcher_suite(void);
 
 #endif
