@@ -442,6 +442,9 @@ static const char *draw_op_call(int op)
 	case OP_BROADCAST: return "cond_broadcast";
 	case OP_ARRIVE: case OP_LEAVE: return "barrier_wait";
 	case OP_WORK: return "work(";
+	case OP_PIPE_WRITE: return "pipe_write";
+	case OP_PIPE_READ: return "pipe_read";
+	case OP_PIPE_CLOSE: return "pipe_close";
 	default: return NULL;
 	}
 }
@@ -710,6 +713,38 @@ static void draw_permits(const struct model *m, int obj, char *buf,
 			 " of at most %ld", o->bound);
 }
 
+/* "P1 P3" (or "nobody"): who holds an end of a pipe, appended. */
+static void draw_ends(const struct model *m, uint64_t mask, char *buf,
+		      size_t size)
+{
+	if (!mask)
+		strncat(buf, " nobody", size - strlen(buf) - 1);
+	for (int id = 1; id <= m->nthreads; id++) {
+		char t[16];
+		snprintf(t, sizeof(t), " %c%d", U, id);
+		if (mask & (1ull << (id - 1)))
+			strncat(buf, t, size - strlen(buf) - 1);
+	}
+}
+
+/* "pipe p: [########........] 8/16 bytes; read: P3; write: P2". */
+static void draw_pipe(const struct model *m, const struct model_obj *o,
+		      char *buf, size_t size)
+{
+	char bar[24];
+	int cells = 16;
+	long full = o->bound > 0 ? (o->value * cells + o->bound - 1) / o->bound
+				 : 0;
+	for (int k = 0; k < cells; k++)
+		bar[k] = k < full ? '#' : '.';
+	bar[cells] = '\0';
+	snprintf(buf, size, "pipe %s: [%s] %ld/%ld bytes; read:", o->name, bar,
+		 o->value, o->bound);
+	draw_ends(m, o->ends[PIPE_READ_END], buf, size);
+	strncat(buf, "; write:", size - strlen(buf) - 1);
+	draw_ends(m, o->ends[PIPE_WRITE_END], buf, size);
+}
+
 static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 {
 	const struct model_obj *o = &m->objs[i];
@@ -736,6 +771,9 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 			snprintf(buf, size, "barrier %s: %ld of %ld arrived, "
 				 "%ld rounds done", o->name, o->value, o->bound,
 				 o->rounds);
+		break;
+	case OBJ_PIPE:
+		draw_pipe(m, o, buf, size);
 		break;
 	case OBJ_VAR:
 		buf[0] = '\0';

@@ -26,6 +26,8 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_DEADLOCK] = "deadlock",   [OP_WORK] = "work",
 	[OP_NOTE] = "note",           [OP_FORK] = "fork",
 	[OP_JOIN] = "join",           [OP_ALIVE] = "is-alive",
+	[OP_PIPE_WRITE] = "write",    [OP_PIPE_READ] = "read",
+	[OP_PIPE_CLOSE] = "close",
 };
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -34,6 +36,31 @@ static const char *const event_op_names[OP_COUNT] = {
 const char *event_op_name(enum event_op op)
 {
 	return op < OP_COUNT ? event_op_names[op] : "?";
+}
+
+static const char *const event_ends[] = { "read end", "write end" };
+
+/* A pipe operation: "p: 8 bytes (8 of 16 buffered)", "p -> end of file". */
+static void event_pipe(const struct event *e, const char *o, char *buf,
+		       size_t size)
+{
+	char fill[48] = "";
+	if (e->b >= 0)
+		snprintf(fill, sizeof(fill), " (%ld of %d buffered)", e->b,
+			 e->lost);
+	if (e->op == OP_PIPE_CLOSE)
+		snprintf(buf, size, "%s %s%s", o, event_ends[e->a != 0],
+			 e->flags & EV_MISUSE ? ": refused (EBADF)" : "");
+	else if (e->flags & EV_MISUSE)
+		snprintf(buf, size, "%s: refused (EBADF)", o);
+	else if (e->op == OP_PIPE_WRITE && e->a < 0)
+		snprintf(buf, size, "%s: EPIPE, no reader", o);
+	else if (e->op == OP_PIPE_WRITE)
+		snprintf(buf, size, "%s: %ld bytes%s", o, e->a, fill);
+	else if (e->a == 0)
+		snprintf(buf, size, "%s -> end of file", o);
+	else
+		snprintf(buf, size, "%s -> %ld bytes%s", o, e->a, fill);
 }
 
 /* What the operation did, after its name: "balance = 101 (was 100)". */
@@ -115,6 +142,11 @@ static void event_detail(const struct event *e, const struct event_names *n,
 		snprintf(buf, size, "%c%d -> %s", U, e->other,
 			 e->a ? "yes" : "no");
 		break;
+	case OP_PIPE_WRITE:
+	case OP_PIPE_READ:
+	case OP_PIPE_CLOSE:
+		event_pipe(e, o, buf, size);
+		break;
 	default:
 		buf[0] = '\0';
 	}
@@ -175,6 +207,18 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 		snprintf(buf, size, "%c%d waited on %s without holding %s: "
 			 "refused with EPERM", U, e->thread, o,
 			 n->object(e->obj2));
+		break;
+	case OP_PIPE_CLOSE:
+		snprintf(buf, size, "%c%d closed the %s of pipe %s, which it "
+			 "had closed already: refused with EBADF", U, e->thread,
+			 event_ends[e->a != 0], o);
+		break;
+	case OP_PIPE_READ:
+	case OP_PIPE_WRITE:
+		snprintf(buf, size, "%c%d %s pipe %s after closing its %s: "
+			 "refused with EBADF", U, e->thread,
+			 e->op == OP_PIPE_READ ? "read from" : "wrote to", o,
+			 event_ends[e->op == OP_PIPE_WRITE]);
 		break;
 	default:
 		snprintf(buf, size, "%c%d misused %s", U, e->thread, o);
@@ -243,6 +287,15 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 				 e->a, (int)e->other);
 	} else if (e->flags & EV_MISUSE) {
 		event_misuse(e, n, buf, size);
+	} else if (e->op == OP_PIPE_WRITE && e->a < 0) {
+		snprintf(buf, size, "%c%d wrote to pipe %s, which no process "
+			 "can read any more (every read end is closed): EPIPE",
+			 U, e->thread, n->object(e->obj));
+	} else if (e->op == OP_PIPE_CLOSE && e->other) {
+		snprintf(buf, size, "%c%d closed its write end of pipe %s, but "
+			 "%c%d still holds one: %c%d will not see end of file "
+			 "while it does", U, e->thread, n->object(e->obj), U,
+			 e->other, U, e->other);
 	} else if (e->op == OP_DEADLOCK) {
 		snprintf(buf, size, "deadlock: every live %s is blocked",
 			 U == 'P' ? "process" : "thread");

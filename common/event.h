@@ -35,6 +35,11 @@ enum event_op {
 	OP_FORK,       /* other = the new process */
 	OP_JOIN,       /* other = the child waited for, a = its exit status */
 	OP_ALIVE,      /* other = the process asked about, a = 1 if alive */
+	/* Pipes (pipe.c): lost = the capacity; b = bytes buffered after,
+	 * -1 if not known (free mode); a misuse has b = EBADF. */
+	OP_PIPE_WRITE, /* a = bytes written, -1: EPIPE (nobody reads) */
+	OP_PIPE_READ,  /* a = bytes read, 0: end of file */
+	OP_PIPE_CLOSE, /* a = the end: 0 read, 1 write */
 	OP_COUNT
 };
 

@@ -23,6 +23,7 @@ struct mutex;
 struct sema;
 struct cond;
 struct barrier;
+struct pipe;
 
 /*
  * One named variant of a lesson: the broken code or one of its fixes.
@@ -155,6 +156,31 @@ bool proc_alive_at(int id, int line);
 #define proc_join(id) proc_join_at((id), __LINE__)
 #define proc_alive(id) proc_alive_at((id), __LINE__)
 struct var *var_new_private(const char *name, long initial);
+
+/*
+ * Pipes between processes: a real pipe(2), made in setup() (so that P1
+ * and all it forks inherit both ends), holding `capacity` bytes.  Each
+ * call is the real write(), read() or close() of the calling process,
+ * and one step.  pipe_write() writes one message of len bytes (at most
+ * PIPE_BUF and the capacity) at once, waiting while it does not fit; it
+ * returns len, or -1 when no process holds the read end (EPIPE).
+ * pipe_read() waits for bytes and returns up to size of them, or 0 at
+ * end of file: empty, and no process holds the write end.  Each process
+ * closes its own copy of an end; exiting closes them all.  Using an end
+ * the process has closed is refused and reported: -1 (EBADF).
+ * pipe_sent(), pipe_received(), pipe_messages() are for report().
+ */
+struct pipe *pipe_new(const char *name, long capacity);
+long pipe_write_at(struct pipe *p, const void *msg, long len, int line);
+long pipe_read_at(struct pipe *p, void *buf, long size, int line);
+int pipe_close_at(struct pipe *p, int end, int line);
+#define pipe_write(p, msg, len) pipe_write_at((p), (msg), (len), __LINE__)
+#define pipe_read(p, buf, size) pipe_read_at((p), (buf), (size), __LINE__)
+#define pipe_close_read(p)  pipe_close_at((p), 0, __LINE__)
+#define pipe_close_write(p) pipe_close_at((p), 1, __LINE__)
+long pipe_sent(const struct pipe *p);     /* bytes written */
+long pipe_received(const struct pipe *p); /* bytes read */
+long pipe_messages(const struct pipe *p); /* writes that went through */
 
 /* Shared variables. */
 struct var *var_new(const char *name, long initial);

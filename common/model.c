@@ -13,6 +13,13 @@
 
 #include "model.h"
 
+/* A pipe as made: empty, P1 holding both ends (P1 is yet to fork). */
+static void model_pipe_init(struct model_obj *mo, const struct pipe *p)
+{
+	mo->bound = p->capacity;
+	mo->ends[PIPE_READ_END] = mo->ends[PIPE_WRITE_END] = 1;
+}
+
 void model_init(struct model *m, bool step_mode)
 {
 	memset(m, 0, sizeof(*m));
@@ -52,6 +59,8 @@ void model_init(struct model *m, bool step_mode)
 		}
 		if (o->kind == OBJ_BARRIER)
 			mo->bound = ((const struct barrier *)o)->parties;
+		if (o->kind == OBJ_PIPE)
+			model_pipe_init(mo, (const struct pipe *)o);
 	}
 }
 
@@ -144,6 +153,25 @@ static void model_grow(struct model *m, int id,
 	m->nthreads = id;
 }
 
+/*
+ * Which processes hold the ends of every pipe: a fork gives the child
+ * the parent's, an exit closes all of the process's.  (A close is the
+ * pipe's own event, in model_effect().)
+ */
+static void model_pipe_ends(struct model *m, const struct event *e)
+{
+	uint64_t self = 1ull << (e->thread - 1);
+	for (int i = 0; i < m->nobjs; i++) {
+		struct model_obj *o = &m->objs[i];
+		for (int end = 0; o->kind == OBJ_PIPE && end < 2; end++) {
+			if (e->op == OP_EXIT)
+				o->ends[end] &= ~self;
+			else if (o->ends[end] & self)
+				o->ends[end] |= 1ull << (e->other - 1);
+		}
+	}
+}
+
 /* What the operation changed in the objects and the thread's locals. */
 static void model_effect(struct model *m, const struct event *e)
 {
@@ -222,6 +250,22 @@ static void model_effect(struct model *m, const struct event *e)
 		o->value = 0;
 		o->rounds = e->a;
 		m->fired = true;
+		break;
+	case OP_PIPE_WRITE:
+	case OP_PIPE_READ:
+		if (ok && e->a > 0) {
+			o->value += e->op == OP_PIPE_WRITE ? e->a : -e->a;
+			o->changed = m->step;
+		}
+		break;
+	case OP_PIPE_CLOSE:
+		if (ok)
+			o->ends[e->a != 0] &= ~(1ull << (e->thread - 1));
+		o->changed = m->step;
+		break;
+	case OP_FORK:
+	case OP_EXIT:
+		model_pipe_ends(m, e);
 		break;
 	default:
 		break;

@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "lost.h"
+#include "pipe.h"
 #include "proc.h"
 #include "watch.h"
 
@@ -217,6 +218,9 @@ static void proc_child_setup(struct thr *t)
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	/* A write to a pipe nobody reads fails with EPIPE, reported
+	 * (pipe.c), instead of killing the writer. */
+	signal(SIGPIPE, SIG_IGN);
 	/* What the runtime had buffered is the runtime's to print. */
 	__fpurge(stdout);
 	__fpurge(stderr);
@@ -237,6 +241,7 @@ static _Noreturn void proc_step_main(struct thr *t)
 	proc_wait_word(&t->go, NULL);
 	rt_commit(rt_ev(OP_START, NULL, 0));
 	t->body(t->arg);
+	pipe_exit(t); /* its ends close before anyone else is stepped */
 	struct event *e = rt_ev(OP_EXIT, NULL, 0);
 	t->state = THR_DONE;
 	lost_exit(t, e);
@@ -355,6 +360,7 @@ static void proc_spawn(struct thr *t)
 	if (t->parent == 0) {
 		setpgid(pid, pid); /* as the child does: whoever is first */
 		rt.pgid = pid;
+		pipe_runtime_close(); /* P1 has them now */
 	}
 }
 
@@ -436,6 +442,7 @@ int proc_fork_at(const char *name, void (*body)(long arg), long arg,
 	e->flags = EV_STEP;
 	e->other = (int16_t)c->id;
 	rt_commit(e);
+	pipe_fork(self->id, c->id);
 	if (rt.mode == RT_FREE) {
 		c->clock = self->clock; /* its start comes after this */
 		c->gated = !rt_tls_past;

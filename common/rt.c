@@ -29,6 +29,7 @@
 
 #include "fiber.h"
 #include "lost.h"
+#include "pipe.h"
 #include "proc.h"
 #include "rt.h"
 #include "watch.h"
@@ -122,6 +123,8 @@ static void rt_free_obj_destroy(struct obj *o)
 		pthread_mutex_destroy(&((struct barrier *)o)->pm);
 		pthread_cond_destroy(&((struct barrier *)o)->pc);
 		break;
+	case OBJ_PIPE:
+		break;
 	}
 }
 
@@ -138,6 +141,8 @@ void rt_destroy(void)
 		 * destroying them would be undefined.  They own nothing else. */
 		if (rt.mode == RT_FREE && !rt.deadlocked)
 			rt_free_obj_destroy(rt.objs[i]);
+		if (rt.objs[i]->kind == OBJ_PIPE) /* in either mode */
+			pipe_destroy((struct pipe *)rt.objs[i]);
 		if (!proc_owns(rt.objs[i]))
 			free(rt.objs[i]);
 	}

@@ -42,7 +42,8 @@ struct run_config {
 	long max_steps;
 };
 
-enum obj_kind { OBJ_VAR, OBJ_MUTEX, OBJ_SEMA, OBJ_COND, OBJ_BARRIER };
+enum obj_kind { OBJ_VAR, OBJ_MUTEX, OBJ_SEMA, OBJ_COND, OBJ_BARRIER,
+		OBJ_PIPE };
 
 /*
  * The header is read-only during a run and read on every event; each kind's
@@ -131,6 +132,26 @@ struct barrier {
 	bool broken;        /* a waiter timed out: nobody waits any more */
 };
 
+/*
+ * A real pipe (pipe.c), for a run of processes.  Which processes hold each
+ * end open is a bit per process (id - 1): a fork copies the parent's bits
+ * to the child, a close or an exit clears the process's own.  Step mode
+ * also counts the bytes the real pipe buffers, so that sched.c knows,
+ * without asking the kernel, whether a read or a write would block.
+ */
+enum { PIPE_READ_END, PIPE_WRITE_END };
+
+struct pipe {
+	struct obj o;
+	long capacity;          /* bytes, as the lesson asked */
+	int fd[2];              /* the real pipe, in every process */
+	bool runtime_open;      /* the runtime process still has its copies */
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
+	_Atomic uint64_t holders[2]; /* per end: bit id-1 holds it open */
+	long buffered;          /* step: written and not yet read */
+	_Atomic long written, got, messages; /* bytes in, bytes out, writes */
+};
+
 enum thr_state { THR_LIVE, THR_DONE };
 
 /* Step mode: the operation a parked thread runs when next chosen. */
@@ -185,6 +206,8 @@ struct thr {
 	uint64_t clock;          /* Lamport clock of its last event */
 	struct event scratch;    /* where events past the window are written */
 	long misuses;            /* events flagged EV_MISUSE, kept or not */
+	long want;               /* step: bytes of the pipe write it waits
+				    to make (pipe.c) */
 	/* The deadlock watch's view of this thread (watch.c): odd while it
 	 * is in an open-ended wait, WATCH_GONE once it left.  Written by the
 	 * thread alone, on its own line: waiting costs no shared write. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "fiber.h"
+#include "pipe.h"
 #include "proc.h"
 #include "sched.h"
 
@@ -58,6 +59,9 @@ static bool sched_ready_now(const struct thr *t)
 	}
 	case OP_JOIN:
 		return proc_ready(t);
+	case OP_PIPE_READ:
+	case OP_PIPE_WRITE:
+		return pipe_ready(t);
 	default:
 		return true;
 	}
@@ -262,6 +266,10 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 	}
 	case OP_JOIN:
 		snprintf(buf, size, "waits for P%d to exit", p->target);
+		break;
+	case OP_PIPE_READ:
+	case OP_PIPE_WRITE:
+		pipe_why(t, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "is ready");
