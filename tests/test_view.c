@@ -231,6 +231,8 @@ static const char *const tview_runs[][2] = {
 	{ "fork", "private" }, { "fork", "shared" }, { "fork", "no-join" },
 	{ "shmrace", "unsafe" }, { "shmrace", "lock" },
 	{ "shmrace", "atomic" },
+	{ "pipe", "sentinel" }, { "pipe", "eof" }, { "pipe", "forgot-close" },
+	{ "pipe", "full" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

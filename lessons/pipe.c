@@ -1,0 +1,134 @@
+/*
+ * pipe: a sender streams messages to a receiver through a pipe.
+ *
+ * A pipe is a buffer in the kernel with two ends: what one process
+ * writes into the write end, another reads from the read end, in order.
+ * The parent makes it before it forks, so both children inherit both
+ * ends; each closes the end it does not use.  A read waits while the
+ * pipe is empty and returns 0, end of file, once it is empty and *no
+ * process at all* holds the write end open.  A write waits while the
+ * pipe is full.  Each message is MSG bytes, written at once.
+ *
+ *   sentinel      the sender's last message is "END": the receiver
+ *                 stops when it reads it
+ *   eof           the sender closes its write end when done: the
+ *                 receiver reads until end of file
+ *   forgot-close  eof, but the receiver never closes its own copy of
+ *                 the write end: it waits for ever for an end of file
+ *                 that cannot come while it holds it              (r1)
+ *   full          eof through a pipe that holds two messages: the
+ *                 sender waits whenever it is two messages ahead
+ */
+#include <string.h>
+
+#include "lesson.h"
+
+enum { SENTINEL, EOF_END, FORGOT_CLOSE, FULL };
+enum { MSG = 8 }; /* bytes per message: "hello" and its padding */
+
+static struct pipe *p; /* made before the fork: every process has it */
+static struct var *printed; /* the terminal: what the receiver says */
+static long messages;
+static const char words[][MSG] = { "hello", "hey", "hru?" };
+
+/* P2: send the messages, then say it is done. */
+static void sender(long unused)
+{
+	(void)unused;
+	pipe_close_read(p);				/* s1: not ours */
+	for (long i = 0; i < messages; i++)
+		pipe_write(p, words[i % 3], MSG);	/* s2 */
+	if (lesson_variant() == SENTINEL)
+		pipe_write(p, "END\0\0\0\0", MSG);	/* s3: the sentinel */
+	pipe_close_write(p);				/* s4: done */
+}
+
+/* P3: read messages until the sentinel, or until end of file. */
+static void receiver(long unused)
+{
+	(void)unused;
+	char msg[MSG];
+	long got = 0;
+	if (lesson_variant() != FORGOT_CLOSE)
+		pipe_close_write(p);			/* r1: not ours */
+	for (;;) {
+		long n = pipe_read(p, msg, MSG);	/* r2 */
+		if (n == 0)
+			break;				/* r3: end of file */
+		got++;
+		if (lesson_variant() == SENTINEL && strcmp(msg, "END") == 0)
+			break;				/* r4: the sentinel */
+	}
+	pipe_close_read(p);				/* r5 */
+	var_store(printed, got);			/* r6: print */
+}
+
+/* P1: make the two processes, keep no end of the pipe, wait. */
+static void parent(long unused)
+{
+	(void)unused;
+	int s = proc_fork("sender", sender, 0);		/* p1 */
+	int r = proc_fork("receiver", receiver, 0);	/* p2 */
+	pipe_close_read(p);				/* p3 */
+	pipe_close_write(p);				/* p4 */
+	proc_join(s);					/* p5 */
+	proc_join(r);					/* p6 */
+}
+
+static void pipe_setup(void)
+{
+	messages = lesson_opt("messages");
+	long capacity = lesson_variant() == FULL ? 2 * MSG
+						 : lesson_opt("capacity");
+	p = pipe_new("p", capacity);
+	printed = var_new("printed", 0);
+	process_new("main", parent, 0);
+}
+
+static bool pipe_report(void)
+{
+	long sent = pipe_sent(p), received = pipe_received(p);
+	long expected = messages + (lesson_variant() == SENTINEL);
+	lesson_figure("sent", sent);
+	lesson_figure("received", received);
+	lesson_figure("messages", var_value(printed));
+	return received == sent && sent == expected * MSG &&
+	       var_value(printed) == expected;
+}
+
+static const struct lesson_variant pipe_variants[] = {
+	{ "sentinel", "the last message, \"END\", ends the stream", NULL },
+	{ "eof", "the sender closes its end; the receiver reads to end of "
+	  "file", NULL },
+	{ "forgot-close", "the receiver keeps its copy of the write end: no "
+	  "end of file, ever", "--policy=rr" },
+	{ "full", "a pipe of two messages: the sender waits for the reader",
+	  NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const struct lesson_option pipe_options[] = {
+	LESSON_NUMBER("messages", "messages the sender sends (8 bytes each)",
+		      3, 100000, 1, 100000000),
+	LESSON_NUMBER("capacity", "bytes the pipe holds, at least one "
+		      "message (free mode: rounded up to a page; full: two "
+		      "messages)", 64, 65536, MSG, 1048576),
+	LESSON_END,
+};
+
+LESSON_SOURCE(pipe);
+
+const struct lesson pipe_lesson = {
+	.name = "pipe",
+	.topic = "processes",
+	.summary = "a sender streams messages to a receiver through a real "
+		   "pipe, until a sentinel or end of file",
+	.variants = pipe_variants,
+	.options = pipe_options,
+	.setup = pipe_setup,
+	.report = pipe_report,
+	.source = pipe_source,
+	.processes = true,
+};
+
+LESSON_MAIN(pipe_lesson)
