@@ -110,9 +110,8 @@ static const struct lesson_variant pipe_variants[] = {
 static const struct lesson_option pipe_options[] = {
 	LESSON_NUMBER("messages", "messages the sender sends (8 bytes each)",
 		      3, 100000, 1, 100000000),
-	LESSON_NUMBER("capacity", "bytes the pipe holds, at least one "
-		      "message (free mode: rounded up to a page; full: two "
-		      "messages)", 64, 65536, MSG, 1048576),
+	LESSON_NUMBER("capacity", "bytes the pipe holds (full: 16; free "
+		      "mode rounds up to a page)", 64, 65536, MSG, 1048576),
 	LESSON_END,
 };
 
