@@ -126,3 +126,23 @@ for v in busywait semaphore condvar; do
 	done
 done
 printf '   %-10s %9s %12d %7.2fx\n' pipe - "$pipe" 1
+
+echo "== pipe: free-mode MB/s through a real pipe, 8-byte messages (higher is better)"
+echo "   (medians; the baseline is dd to dd through a shell pipe, 8-byte blocks)"
+# Each dd makes two system calls a block (it reads /dev/zero, or writes
+# /dev/null, as well), the lesson's processes one a message: the baseline
+# is what a shell user would try, not a bound.
+n=1000000
+mbs=$(for i in $(seq "$runs"); do
+	"$build/bin/pipe" --mode=free --variant=eof --messages=$n --quiet |
+		sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
+		awk -v n=$n '{ printf "%.2f\n", 8 * n / $1 }'
+done | median)
+dd=$(for i in $(seq "$runs"); do
+	s=$(elapsed sh -c "dd if=/dev/zero bs=8 count=$n status=none |
+		dd of=/dev/null bs=8 status=none")
+	awk -v n=$n -v s="$s" 'BEGIN { printf "%.2f\n", 8 * n / s / 1e6 }'
+done | median)
+printf '   pipe eof, %d messages: %8.2f MB/s\n' $n "$mbs"
+printf '   dd | dd, bs=8:           %8.2f MB/s\n' "$dd"
+awk -v a="$mbs" -v b="$dd" 'BEGIN { printf "   ratio: %.2fx the baseline\n", a / b }'
