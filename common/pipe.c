@@ -104,9 +104,10 @@ bool pipe_ready(const struct thr *t)
 	       atomic_load(&p->holders[PIPE_WRITE_END]) == 0;
 }
 
-/* "P3 itself", "P1 and P3", "P2, P3 and P4": who holds an end open. */
-static void pipe_who(uint64_t mask, const struct thr *self, char *buf,
-		     size_t size)
+/* "P3 itself", "P1 and P3", "P2, P3 and P4": who holds an end open.
+ * Returns how many, for the verb. */
+static int pipe_who(uint64_t mask, const struct thr *self, char *buf,
+		    size_t size)
 {
 	int n = __builtin_popcountll(mask), seen = 0;
 	size_t len = 0;
@@ -120,6 +121,7 @@ static void pipe_who(uint64_t mask, const struct thr *self, char *buf,
 					id, id == self->id && n == 1
 						    ? " itself" : "");
 	}
+	return n;
 }
 
 char *pipe_why(const struct thr *t, char *buf, size_t size)
@@ -127,20 +129,18 @@ char *pipe_why(const struct thr *t, char *buf, size_t size)
 	const struct pipe *p = (const struct pipe *)t->pending.obj;
 	char who[96];
 	if (t->pending.op == OP_PIPE_WRITE) {
-		pipe_who(atomic_load(&p->holders[PIPE_READ_END]), t, who,
-			 sizeof(who));
+		int n = pipe_who(atomic_load(&p->holders[PIPE_READ_END]), t,
+				 who, sizeof(who));
 		snprintf(buf, size, "waits to write %ld bytes to pipe %s "
 			 "(%ld of %ld bytes full), whose read end %s %s open",
 			 t->want, p->o.name, p->buffered, p->capacity, who,
-			 strchr(who, ' ') && !strstr(who, "itself")
-				 ? "hold" : "holds");
+			 n == 1 ? "holds" : "hold");
 		return buf;
 	}
-	pipe_who(atomic_load(&p->holders[PIPE_WRITE_END]), t, who,
-		 sizeof(who));
+	int n = pipe_who(atomic_load(&p->holders[PIPE_WRITE_END]), t, who,
+			 sizeof(who));
 	snprintf(buf, size, "waits to read pipe %s (empty), whose write end "
-		 "%s still %s open", p->o.name, who,
-		 strchr(who, ' ') && !strstr(who, "itself") ? "hold" : "holds");
+		 "%s still %s open", p->o.name, who, n == 1 ? "holds" : "hold");
 	return buf;
 }
 
