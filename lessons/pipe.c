@@ -18,15 +18,19 @@
  *                 that cannot come while it holds it              (r1)
  *   full          eof through a pipe that holds two messages: the
  *                 sender waits whenever it is two messages ahead
+ *   two-way       request and reply over two pipes, p and back: a
+ *                 client that waits for a reply before it has sent its
+ *                 request, and a server that waits for a request  (t1)
  */
 #include <string.h>
 
 #include "lesson.h"
 
-enum { SENTINEL, EOF_END, FORGOT_CLOSE, FULL };
+enum { SENTINEL, EOF_END, FORGOT_CLOSE, FULL, TWO_WAY };
 enum { MSG = 8 }; /* bytes per message: "hello" and its padding */
 
 static struct pipe *p; /* made before the fork: every process has it */
+static struct pipe *back; /* two-way: the replies */
 static struct var *printed; /* the terminal: what the receiver says */
 static long messages;
 static const char words[][MSG] = { "hello", "hey", "hru?" };
@@ -63,14 +67,50 @@ static void receiver(long unused)
 	var_store(printed, got);			/* r6: print */
 }
 
-/* P1: make the two processes, keep no end of the pipe, wait. */
+/* two-way, P2: each request waits for a reply, but reads it first. */
+static void client(long unused)
+{
+	(void)unused;
+	char reply[MSG];
+	pipe_close_read(p);
+	pipe_close_write(back);
+	for (long i = 0; i < messages; i++) {
+		pipe_read(back, reply, MSG);		/* t1: too early */
+		pipe_write(p, words[i % 3], MSG);	/* t2: the request */
+	}
+	pipe_close_write(p);
+}
+
+/* two-way, P3: answer each request until end of file. */
+static void server(long unused)
+{
+	(void)unused;
+	char msg[MSG];
+	long got = 0;
+	pipe_close_write(p);
+	pipe_close_read(back);
+	while (pipe_read(p, msg, MSG) > 0) {		/* v1 */
+		got++;
+		pipe_write(back, msg, MSG);		/* v2: the reply */
+	}
+	var_store(printed, got);			/* v3: print */
+}
+
+/* P1: make the two processes, keep no end of a pipe, wait. */
 static void parent(long unused)
 {
 	(void)unused;
-	int s = proc_fork("sender", sender, 0);		/* p1 */
-	int r = proc_fork("receiver", receiver, 0);	/* p2 */
+	bool two = lesson_variant() == TWO_WAY;
+	int s = proc_fork(two ? "client" : "sender",
+			  two ? client : sender, 0);		/* p1 */
+	int r = proc_fork(two ? "server" : "receiver",
+			  two ? server : receiver, 0);		/* p2 */
 	pipe_close_read(p);				/* p3 */
 	pipe_close_write(p);				/* p4 */
+	if (two) {
+		pipe_close_read(back);
+		pipe_close_write(back);
+	}
 	proc_join(s);					/* p5 */
 	proc_join(r);					/* p6 */
 }
@@ -81,6 +121,8 @@ static void pipe_setup(void)
 	long capacity = lesson_variant() == FULL ? 2 * MSG
 						 : lesson_opt("capacity");
 	p = pipe_new("p", capacity);
+	if (lesson_variant() == TWO_WAY)
+		back = pipe_new("back", capacity);
 	printed = var_new("printed", 0);
 	process_new("main", parent, 0);
 }
@@ -104,6 +146,8 @@ static const struct lesson_variant pipe_variants[] = {
 	  "end of file, ever", "--policy=rr" },
 	{ "full", "a pipe of two messages: the sender waits for the reader",
 	  NULL },
+	{ "two-way", "request and reply over two pipes; both sides read "
+	  "first", "--policy=rr" },
 	{ NULL, NULL, NULL },
 };
 

@@ -114,6 +114,34 @@ START_TEST(test_forgot_close_free)
 }
 END_TEST
 
+/* two-way: both sides read first, a deadlock on every seed, in both
+ * modes, named as a cycle of two pipes. */
+START_TEST(test_two_way)
+{
+	struct run_result res;
+	for (int seed = 0; seed < 20; seed++) {
+		char args[96];
+		snprintf(args, sizeof(args), "--variant=two-way --seed=%d "
+			 "--messages=%d", seed, 1 + seed % 4);
+		ck_assert_int_eq(trun(&pipe_lesson, args, &res, NULL),
+				 RUN_DEADLOCK);
+		ck_assert(!res.invariant);
+		ck_assert_int_eq(run_figure(&res, "sent"), 0);
+	}
+	ck_assert_int_eq(trun(&pipe_lesson, "--variant=two-way --mode=free",
+			      &res, NULL), RUN_DEADLOCK);
+	char *out, *err;
+	ck_assert_int_eq(texec("pipe", "--plain --variant=two-way", &out,
+			       &err), 0);
+	ck_assert_msg(strstr(out, "P2 waits to read pipe back (empty), whose "
+			     "write end P3 still holds open; P3 waits to read "
+			     "pipe p (empty), whose write end P2 still holds "
+			     "open"), "%s", out);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* Same arguments, same log, byte for byte, 20 runs. */
 START_TEST(test_step_deterministic)
 {
@@ -281,6 +309,7 @@ Suite *pipe_suite(void)
 	tcase_add_test(tc, test_full_writer_waits);
 	tcase_add_test(tc, test_forgot_close_step);
 	tcase_add_test(tc, test_forgot_close_free);
+	tcase_add_test(tc, test_two_way);
 	tcase_add_loop_test(tc, test_step_deterministic, 0, 2);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_loop_test(tc, test_misuse, 0, 2);

@@ -232,7 +232,7 @@ static const char *const tview_runs[][2] = {
 	{ "shmrace", "unsafe" }, { "shmrace", "lock" },
 	{ "shmrace", "atomic" },
 	{ "pipe", "sentinel" }, { "pipe", "eof" }, { "pipe", "forgot-close" },
-	{ "pipe", "full" },
+	{ "pipe", "full" }, { "pipe", "two-way" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 
