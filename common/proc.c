@@ -213,10 +213,10 @@ static void proc_child_setup(struct thr *t)
 {
 	sigset_t none;
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* proc_spawn() blocked some */
 	/* What the runtime had buffered is the runtime's to print. */
 	__fpurge(stdout);
 	__fpurge(stderr);
@@ -337,10 +337,21 @@ static _Noreturn void proc_free_main(struct thr *t)
 	_exit(0);
 }
 
-/* fork() t; in the child, run it. */
+/*
+ * fork() t; in the child, run it.  The signals that end a run wait until
+ * the books know the child (its pid, the run's process group): a SIGTERM
+ * in between would find a process it cannot name, kill nothing, and wait
+ * for it for ever.
+ */
 static void proc_spawn(struct thr *t)
 {
+	sigset_t ending, old;
+	sigemptyset(&ending);
+	sigaddset(&ending, SIGINT);
+	sigaddset(&ending, SIGTERM);
+	sigaddset(&ending, SIGHUP);
 	fflush(NULL);
+	sigprocmask(SIG_BLOCK, &ending, &old);
 	pid_t pid = fork();
 	if (pid < 0)
 		rt_die("fork: %s", strerror(errno));
@@ -356,6 +367,7 @@ static void proc_spawn(struct thr *t)
 		setpgid(pid, pid); /* as the child does: whoever is first */
 		rt.pgid = pid;
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* A new slot in the run's table, filled before anyone can count it. */
