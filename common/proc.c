@@ -58,8 +58,12 @@
 #include "proc.h"
 #include "watch.h"
 
-/* The arena: reserved once, pages used only as they are touched. */
-#define PROC_ARENA ((size_t)256 << 20)
+/*
+ * The arena: reserved once, pages used only as they are touched.  64 MB
+ * holds 64 processes' event rings (256 KB each) many times over; it is
+ * not more because a kernel that does not overcommit counts it all.
+ */
+#define PROC_ARENA ((size_t)64 << 20)
 
 static struct {
 	char *base;
@@ -82,7 +86,6 @@ static void proc_share_rt(void)
 }
 
 static void proc_atexit(void);
-void proc_signals(void);
 
 void proc_prepare(void)
 {
