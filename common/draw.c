@@ -282,7 +282,18 @@ static void draw_next_op(const struct model *m, int id, char *buf,
 		 t->next_obj >= 0 ? m->objs[t->next_obj].name : "");
 }
 
-/* The one-line-per-thread form, if it fits in rows. */
+/* How deep in the process tree id is: 0 for P1 (and for threads). */
+static int draw_depth(const struct model *m, int id)
+{
+	int d = 0;
+	for (int p = m->threads[id].parent; p > 0 && d < 8;
+	     p = m->threads[p].parent)
+		d++;
+	return d;
+}
+
+/* The one-line-per-thread form, if it fits in rows.  Processes are
+ * indented under the process that forked them: the process tree. */
 static bool draw_threads_full(const struct view *v, int y, int rows)
 {
 	const struct model *m = &v->m;
@@ -290,13 +301,14 @@ static bool draw_threads_full(const struct view *v, int y, int rows)
 		return false;
 	int namew = 0;
 	for (int i = 1; i <= m->nthreads; i++) {
-		int w = (int)strlen(m->threads[i].name) + 4;
+		int w = (int)strlen(m->threads[i].name) + 4 +
+			2 * draw_depth(m, i);
 		namew = w > namew ? w : namew;
 	}
 	for (int i = 1; i <= m->nthreads; i++) {
 		char name[80], state[96], next[96], line[400];
-		snprintf(name, sizeof(name), "%c%d %s", U, i,
-			 m->threads[i].name);
+		snprintf(name, sizeof(name), "%*s%c%d %s", 2 * draw_depth(m, i),
+			 "", U, i, m->threads[i].name);
 		model_state_text(m, i, state, sizeof(state));
 		draw_next_op(m, i, next, sizeof(next));
 		attron(draw_thread_attr(i));

@@ -306,8 +306,10 @@ void model_apply(struct model *m, const struct event *e,
 {
 	m->events++;
 	model_grow(m, e->thread, names);
-	if (e->op == OP_FORK)
+	if (e->op == OP_FORK && e->other <= RT_MAX_THREADS) {
 		model_grow(m, e->other, names);
+		m->threads[e->other].parent = e->thread;
+	}
 	if (e->flags & EV_STEP) {
 		m->fired = false; /* a new step: only its own action counts */
 		m->step = e->step;

@@ -34,6 +34,7 @@ struct model_thread {
 	uint64_t tmp_step; /* the step of that read */
 	uint64_t steps;  /* steps it ran */
 	uint64_t blocked_since; /* step it became blocked: the waiting line */
+	int parent;      /* a process: the one that forked it; 0 none */
 };
 
 struct model_obj {

@@ -59,8 +59,12 @@
 #include "proc.h"
 #include "watch.h"
 
-/* The arena: reserved once, pages used only as they are touched. */
-#define PROC_ARENA ((size_t)256 << 20)
+/*
+ * The arena: reserved once, pages used only as they are touched.  64 MB
+ * holds 64 processes' event rings (256 KB each) many times over; it is
+ * not more because a kernel that does not overcommit counts it all.
+ */
+#define PROC_ARENA ((size_t)64 << 20)
 
 static struct {
 	char *base;
@@ -83,7 +87,6 @@ static void proc_share_rt(void)
 }
 
 static void proc_atexit(void);
-void proc_signals(void);
 
 void proc_prepare(void)
 {
@@ -214,13 +217,13 @@ static void proc_child_setup(struct thr *t)
 {
 	sigset_t none;
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	/* A write to a pipe nobody reads fails with EPIPE, reported
 	 * (pipe.c), instead of killing the writer. */
 	signal(SIGPIPE, SIG_IGN);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* proc_spawn() blocked some */
 	/* What the runtime had buffered is the runtime's to print. */
 	__fpurge(stdout);
 	__fpurge(stderr);
@@ -342,10 +345,21 @@ static _Noreturn void proc_free_main(struct thr *t)
 	_exit(0);
 }
 
-/* fork() t; in the child, run it. */
+/*
+ * fork() t; in the child, run it.  The signals that end a run wait until
+ * the books know the child (its pid, the run's process group): a SIGTERM
+ * in between would find a process it cannot name, kill nothing, and wait
+ * for it for ever.
+ */
 static void proc_spawn(struct thr *t)
 {
+	sigset_t ending, old;
+	sigemptyset(&ending);
+	sigaddset(&ending, SIGINT);
+	sigaddset(&ending, SIGTERM);
+	sigaddset(&ending, SIGHUP);
 	fflush(NULL);
+	sigprocmask(SIG_BLOCK, &ending, &old);
 	pid_t pid = fork();
 	if (pid < 0)
 		rt_die("fork: %s", strerror(errno));
@@ -362,6 +376,7 @@ static void proc_spawn(struct thr *t)
 		rt.pgid = pid;
 		pipe_runtime_close(); /* P1 has them now */
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* A new slot in the run's table, filled before anyone can count it. */
