@@ -339,7 +339,8 @@ static const char *draw_short_state(const struct model *m, int id, char *buf,
 		return "done";
 	case MT_BLOCKED:
 		snprintf(buf, size, "waits:%s", t->next_obj >= 0
-			 ? m->objs[t->next_obj].name : "?");
+			 ? m->objs[t->next_obj].name
+			 : event_op_name((enum event_op)t->next_op));
 		return buf;
 	}
 	return "?";
@@ -1202,8 +1203,9 @@ static void draw_summary(const struct view *v)
 	const struct run_result *r = &v->res;
 	char what[120], figures[400] = "", verdict[80], totals[200] = "";
 	snprintf(what, sizeof(what), "%s",
-		 r->end == RUN_DEADLOCK	   ? "Deadlock: every live thread "
-					     "is blocked"
+		 r->end == RUN_DEADLOCK	   ? (v->m.unit == 'P'
+			 ? "Deadlock: every live process is blocked"
+			 : "Deadlock: every live thread is blocked")
 		 : r->end == RUN_STEP_LIMIT ? "Stopped at --max-steps"
 		 : v->cfg.mode == RT_FREE   ? "End of the replay"
 					    : "Run complete");

@@ -293,8 +293,10 @@ static void explore_failure(struct explore *x, const struct run_result *res)
 	f->pre = pre;
 	f->len = len;
 	snprintf(f->say, sizeof(f->say), "%s",
-		 res->end == RUN_DEADLOCK ? "deadlock: every live thread is "
-					    "blocked" : x->say);
+		 res->end != RUN_DEADLOCK ? x->say
+		 : x->cfg->lesson->processes
+			 ? "deadlock: every live process is blocked"
+			 : "deadlock: every live thread is blocked");
 	free(f->schedule);
 	f->schedule = malloc((size_t)(len ? len : 1) * sizeof(int));
 	if (!f->schedule)

@@ -138,8 +138,9 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 	enum run_end end = run_lesson(cfg, quiet ? NULL : run_plain_sink,
 				      stdout, lesson_ask, NULL, &res);
 	if (!quiet && cfg->mode == RT_FREE && end == RUN_DEADLOCK)
-		printf("# deadlock: every live thread waited for %d ms and none "
+		printf("# deadlock: every live %s waited for %d ms and none "
 		       "could wake another; the run was stopped\n",
+		       cfg->lesson->processes ? "process" : "thread",
 		       WATCH_QUIET_MS);
 	if (!quiet && cfg->mode == RT_FREE && res.kept < res.steps)
 		printf("# free mode keeps the first %d events of each thread: "

@@ -175,8 +175,11 @@ bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
 		snprintf(err, n, "--schedule: position %d comes after the end "
 			 "of the run: %s after step %llu", s.pos + 1,
 			 end == RUN_STEP_LIMIT ? "--max-steps stops it"
-			 : end == RUN_DEADLOCK ? "every live thread is blocked"
-					       : "every thread has finished",
+			 : end == RUN_DEADLOCK ? (rt.procs
+				 ? "every live process is blocked"
+				 : "every live thread is blocked")
+			 : rt.procs ? "every process has finished"
+				    : "every thread has finished",
 			 (unsigned long long)rt.step);
 		end = RUN_BAD_SCHEDULE;
 	}
