@@ -430,6 +430,7 @@ static const char *draw_op_call(int op)
 	case OP_ADD: return "var_add";
 	case OP_LOCK: return "mutex_lock";
 	case OP_UNLOCK: return "mutex_unlock";
+	case OP_TRYLOCK: return "mutex_trylock";
 	case OP_SEM_WAIT: return "sema_wait";
 	case OP_SEM_POST: return "sema_post";
 	case OP_COND_WAIT: case OP_COND_WAKE: return "cond_wait";

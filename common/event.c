@@ -24,7 +24,7 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_BROADCAST] = "broadcast", [OP_ARRIVE] = "arrive",
 	[OP_ACTION] = "action",       [OP_LEAVE] = "leave",
 	[OP_DEADLOCK] = "deadlock",   [OP_WORK] = "work",
-	[OP_NOTE] = "note",
+	[OP_NOTE] = "note",           [OP_TRYLOCK] = "trylock",
 };
 
 const char *event_op_name(enum event_op op)
@@ -52,6 +52,17 @@ static void event_detail(const struct event *e, const struct event_names *n,
 			snprintf(buf, size, "%s: refused (%s)", o,
 				 e->b == EDEADLK ? "EDEADLK" : "EPERM");
 		else if (e->a > 1 || (e->op == OP_UNLOCK && e->a > 0))
+			snprintf(buf, size, "%s (depth %ld)", o, e->a);
+		else
+			snprintf(buf, size, "%s", o);
+		break;
+	case OP_TRYLOCK:
+		if (e->b && e->other)
+			snprintf(buf, size, "%s: busy, held by T%d", o,
+				 e->other);
+		else if (e->b)
+			snprintf(buf, size, "%s: busy", o);
+		else if (e->a > 1)
 			snprintf(buf, size, "%s (depth %ld)", o, e->a);
 		else
 			snprintf(buf, size, "%s", o);

@@ -32,6 +32,7 @@ enum event_op {
 	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
 	OP_WORK,       /* a unit of work: a = units left after this one */
 	OP_NOTE,       /* the lesson noticed something: b = note, a = value */
+	OP_TRYLOCK,    /* a = new depth, b = EBUSY (other = holder) or 0 */
 	OP_COUNT
 };
 
