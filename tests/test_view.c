@@ -397,6 +397,9 @@ static const char *const tview_runs[][2] = {
 	{ "barrier", "timeout" },
 	{ "bandwidth", "none" }, { "bandwidth", "mutex" },
 	{ "bandwidth", "bounded" },
+	{ "deadlock", "broken" }, { "deadlock", "ordered" },
+	{ "deadlock", "trylock" }, { "deadlock", "biglock" },
+	{ "deadlock", "philosophers" }, { "deadlock", "forks-ordered" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

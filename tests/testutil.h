@@ -24,6 +24,7 @@ extern const struct lesson race_lesson;
 extern const struct lesson bandwidth_lesson;
 extern const struct lesson barrier_lesson;
 extern const struct lesson prodcons_lesson;
+extern const struct lesson deadlock_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -78,5 +79,6 @@ Suite *bandwidth_suite(void);
 Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
 Suite *explore_suite(void);
+Suite *deadlock_suite(void);
 
 #endif

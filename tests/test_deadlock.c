@@ -1,0 +1,264 @@
+/*
+ * test_deadlock.c: the deadlock lesson, trylock, and the cycle of waits.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "testutil.h"
+
+/* The fixes hold over hundreds of seeds, tellers and table sizes. */
+START_TEST(test_correct_hold)
+{
+	static const char *const variants[] = {
+		"ordered", "biglock", "trylock", "forks-ordered",
+	};
+	struct run_result res;
+	for (int seed = 0; seed < 300; seed++) {
+		char args[160];
+		snprintf(args, sizeof(args), "--variant=%s --seed=%d "
+			 "--tellers=%d --philosophers=%d --rounds=%d",
+			 variants[_i], seed, 1 + seed % 4, 2 + seed % 6,
+			 1 + seed % 3);
+		ck_assert_msg(trun(&deadlock_lesson, args, &res, NULL) ==
+			      RUN_DONE, "%s did not finish", args);
+		ck_assert_msg(res.invariant, "%s broke", args);
+	}
+}
+END_TEST
+
+/* Random seeds find the deadlock of the broken orders, most of the time. */
+START_TEST(test_random_deadlocks)
+{
+	static const char *const variants[] = { "broken", "philosophers" };
+	struct run_result res;
+	int stuck = 0;
+	for (int seed = 0; seed < 200; seed++) {
+		char args[96];
+		snprintf(args, sizeof(args), "--variant=%s --seed=%d",
+			 variants[_i], seed);
+		enum run_end end = trun(&deadlock_lesson, args, &res, NULL);
+		ck_assert_int_eq(!res.invariant, end == RUN_DEADLOCK);
+		stuck += end == RUN_DEADLOCK;
+	}
+	ck_assert_int_gt(stuck, 100);
+}
+END_TEST
+
+/* Each broken variant's fails options break it, as the docs say. */
+START_TEST(test_fails_break)
+{
+	for (const struct lesson_variant *v = deadlock_lesson.variants;
+	     v->name; v++) {
+		if (!v->fails)
+			continue;
+		char args[160];
+		struct run_result res;
+		struct tlog log = { 0 };
+		snprintf(args, sizeof(args), "--variant=%s %s", v->name,
+			 v->fails);
+		trun(&deadlock_lesson, args, &res, &log);
+		ck_assert_msg(!res.invariant, "%s held", args);
+		ck_assert_msg(strstr(log.text, "  ! "), "%s: nothing said",
+			      args);
+		tlog_free(&log);
+	}
+}
+END_TEST
+
+/* The plain output names the cycle, thread by thread. */
+START_TEST(test_cycle_named)
+{
+	static const char *const cases[][2] = {
+		{ "--variant=broken --schedule=1,2",
+		  "! deadlock: a cycle of waits: T1 holds a, waits for b; "
+		  "T2 holds b, waits for a\n" },
+		{ "--variant=broken --schedule=2,1",
+		  "! deadlock: a cycle of waits: T1 holds a, waits for b; "
+		  "T2 holds b, waits for a\n" },
+		{ "--variant=philosophers --philosophers=3 --policy=rr",
+		  "! deadlock: a cycle of waits: T1 holds f1, waits for f2; "
+		  "T2 holds f2, waits for f3; T3 holds f3, waits for f1\n" },
+		/* T3 is stuck behind the cycle, not in it */
+		{ "--variant=broken --tellers=3 --schedule=1,2",
+		  "T2 holds b, waits for a; T3 waits for mutex a, held by "
+		  "T1\n" },
+	};
+	char *out, *err;
+	char args[160];
+	snprintf(args, sizeof(args), "--plain %s", cases[_i][0]);
+	ck_assert_int_eq(texec("deadlock", args, &out, &err), 0);
+	ck_assert_msg(strstr(out, cases[_i][1]), "%s:\n%s", args, out);
+	ck_assert_ptr_nonnull(strstr(out, "deadlock=yes"));
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* The viewer's model says the same cycle, from the events alone. */
+static void tmodel_sink(const struct event *e, void *ctx)
+{
+	model_apply(ctx, e, &rt_names);
+}
+
+START_TEST(test_model_cycle)
+{
+	struct cli c;
+	ck_assert_int_eq(tcli(&deadlock_lesson, "--schedule=1,2", &c),
+			 CLI_RUN);
+	static struct model m;
+	struct sched s;
+	rt_init(&c.cfg, tmodel_sink, &m);
+	model_init(&m, true);
+	sched_init(&s, &c.cfg);
+	sched_start();
+	sched_step(1);
+	sched_step(2);
+	ck_assert_int_eq(m.objs[3].owner, 1); /* a */
+	ck_assert_int_eq(m.objs[4].owner, 2); /* b */
+	sched_deadlock();
+	ck_assert_str_eq(m.say, "deadlock: a cycle of waits: T1 holds a, "
+				"waits for b; T2 holds b, waits for a");
+	struct run_result res;
+	run_finish(RUN_DEADLOCK, &res);
+	cli_free(&c);
+}
+END_TEST
+
+/* trylock: busy names the holder and takes nothing; free, it takes. */
+START_TEST(test_trylock_events)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	trun(&deadlock_lesson, "--variant=trylock --rounds=1 "
+	     "--schedule=1,2,1,1,2", &res, &log);
+	const struct event *busy = NULL, *took = NULL;
+	for (size_t i = 0; i < log.n; i++) {
+		if (log.ev[i].op != OP_TRYLOCK)
+			continue;
+		if (!busy)
+			busy = &log.ev[i];
+		else if (!took)
+			took = &log.ev[i];
+	}
+	ck_assert_ptr_nonnull(busy);
+	ck_assert_int_eq(busy->thread, 1);
+	ck_assert_int_eq(busy->b, EBUSY);
+	ck_assert_int_eq(busy->other, 2);
+	ck_assert_ptr_nonnull(strstr(log.text, "trylock    b: busy, held by "
+					       "T2"));
+	ck_assert_ptr_nonnull(strstr(log.text, "T1 found the second account "
+					       "busy"));
+	ck_assert_ptr_nonnull(took);
+	ck_assert_int_eq(took->b, 0);
+	ck_assert_int_eq(took->a, 1);
+	ck_assert(res.invariant);
+	tlog_free(&log);
+}
+END_TEST
+
+/*
+ * Under round robin the tellers back off in step for ever: a livelock.
+ * --retries bounds each transfer, --max-steps the run.
+ */
+START_TEST(test_trylock_livelock)
+{
+	struct run_result res;
+	trun(&deadlock_lesson, "--variant=trylock --policy=rr --retries=5",
+	     &res, NULL);
+	ck_assert(!res.invariant);
+	ck_assert_int_eq(run_figure(&res, "gave_up"), 6);
+	ck_assert_int_eq(run_figure(&res, "transfers"), 0);
+	ck_assert_int_eq(run_figure(&res, "total"), 200);
+	ck_assert_int_eq(trun(&deadlock_lesson, "--variant=trylock "
+			      "--policy=rr --retries=1000000 --max-steps=300",
+			      &res, NULL), RUN_STEP_LIMIT);
+	ck_assert_str_eq(run_verdict(&res), "unfinished");
+	ck_assert_int_eq(run_figure(&res, "backoffs"), 100);
+}
+END_TEST
+
+/* Same arguments, same log, byte for byte. */
+START_TEST(test_deterministic)
+{
+	char *out[2], *err[2];
+	for (int k = 0; k < 2; k++)
+		ck_assert_int_eq(texec("deadlock", "--plain --variant=trylock "
+				       "--seed=13 --tellers=3", &out[k],
+				       &err[k]), 0);
+	ck_assert_str_eq(out[0], out[1]);
+	for (int k = 0; k < 2; k++) {
+		free(out[k]);
+		free(err[k]);
+	}
+}
+END_TEST
+
+/* Free mode: the fixes finish on real threads. */
+START_TEST(test_free_fixes)
+{
+	static const char *const variants[] = {
+		"ordered", "biglock", "trylock", "forks-ordered",
+	};
+	struct run_result res;
+	char args[128];
+	snprintf(args, sizeof(args), "--mode=free --variant=%s --rounds=%d",
+		 variants[_i], tslow() ? 2000 : 100000);
+	ck_assert_int_eq(trun(&deadlock_lesson, args, &res, NULL), RUN_DONE);
+	ck_assert(res.invariant);
+}
+END_TEST
+
+/* Free mode: the real deadlock is caught by the watch and reported. */
+START_TEST(test_free_deadlock)
+{
+	static const char *const variants[] = { "broken", "philosophers" };
+	struct run_result res;
+	char args[96];
+	int stuck = 0;
+	snprintf(args, sizeof(args), "--mode=free --variant=%s", variants[_i]);
+	for (int i = 0; i < 5 && !stuck; i++)
+		stuck = trun(&deadlock_lesson, args, &res, NULL) ==
+			RUN_DEADLOCK;
+	ck_assert_msg(stuck, "%s: no deadlock in 5 runs", args);
+	ck_assert(!res.invariant);
+}
+END_TEST
+
+static const char *const bad[] = {
+	"--philosophers=1", "--philosophers=17", "--tellers=0",
+	"--tellers=17", "--retries=0", "--rounds=0", "--variant=nope",
+};
+
+START_TEST(test_bad_input)
+{
+	tbad_input("deadlock", bad[_i]);
+}
+END_TEST
+
+Suite *deadlock_suite(void)
+{
+	Suite *s = suite_create("deadlock");
+	TCase *tc = tcase_create("deadlock");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_correct_hold, 0, 4);
+	tcase_add_loop_test(tc, test_random_deadlocks, 0, 2);
+	tcase_add_test(tc, test_fails_break);
+	tcase_add_loop_test(tc, test_cycle_named, 0, 4);
+	tcase_add_test(tc, test_model_cycle);
+	tcase_add_test(tc, test_trylock_events);
+	tcase_add_test(tc, test_trylock_livelock);
+	tcase_add_test(tc, test_deterministic);
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    (int)(sizeof(bad) / sizeof(bad[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("deadlock-free");
+	tcase_set_tags(tc, "scale");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_free_fixes, 0, 4);
+	tcase_add_loop_test(tc, test_free_deadlock, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
