@@ -698,9 +698,12 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 	const struct model_obj *o = &m->objs[i];
 	switch (o->kind) {
 	case OBJ_MUTEX:
-		if (o->owner)
-			snprintf(buf, size, "mutex %s: held by T%d%s", o->name,
-				 o->owner, o->depth > 1 ? " (recursively)" : "");
+		if (o->owner && o->depth > 1) /* a recursive lock's count */
+			snprintf(buf, size, "mutex %s: held by T%d, depth %ld",
+				 o->name, o->owner, o->depth);
+		else if (o->owner)
+			snprintf(buf, size, "mutex %s: held by T%d", o->name,
+				 o->owner);
 		else
 			snprintf(buf, size, "mutex %s: free", o->name);
 		break;

@@ -50,21 +50,7 @@ END_TEST
 /* Each broken variant's fails options break it, as the docs say. */
 START_TEST(test_fails_break)
 {
-	for (const struct lesson_variant *v = deadlock_lesson.variants;
-	     v->name; v++) {
-		if (!v->fails)
-			continue;
-		char args[160];
-		struct run_result res;
-		struct tlog log = { 0 };
-		snprintf(args, sizeof(args), "--variant=%s %s", v->name,
-			 v->fails);
-		trun(&deadlock_lesson, args, &res, &log);
-		ck_assert_msg(!res.invariant, "%s held", args);
-		ck_assert_msg(strstr(log.text, "  ! "), "%s: nothing said",
-			      args);
-		tlog_free(&log);
-	}
+	tfails_break(&deadlock_lesson);
 }
 END_TEST
 
@@ -183,16 +169,7 @@ END_TEST
 /* Same arguments, same log, byte for byte. */
 START_TEST(test_deterministic)
 {
-	char *out[2], *err[2];
-	for (int k = 0; k < 2; k++)
-		ck_assert_int_eq(texec("deadlock", "--plain --variant=trylock "
-				       "--seed=13 --tellers=3", &out[k],
-				       &err[k]), 0);
-	ck_assert_str_eq(out[0], out[1]);
-	for (int k = 0; k < 2; k++) {
-		free(out[k]);
-		free(err[k]);
-	}
+	tsame_twice("deadlock", "--variant=trylock --seed=13 --tellers=3");
 }
 END_TEST
 

@@ -304,7 +304,7 @@ START_TEST(test_line_comments_fit)
 {
 	const struct lesson *const lessons[] = {
 		&race_lesson, &bandwidth_lesson, &barrier_lesson,
-		&prodcons_lesson, &deadlock_lesson,
+		&prodcons_lesson, &deadlock_lesson, &locks_lesson,
 	};
 	const char *src = lessons[_i]->source;
 	for (int no = 1; *src; no++) {
@@ -382,7 +382,7 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_figures_true);
 	tcase_add_loop_test(tc, test_fails_break, 0, 4);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
-	tcase_add_loop_test(tc, test_line_comments_fit, 0, 5);
+	tcase_add_loop_test(tc, test_line_comments_fit, 0, 6);
 	tcase_add_loop_test(tc, test_free, 0, 3);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));

@@ -191,6 +191,37 @@ void tbad_input(const char *lesson, const char *args)
 	free(err);
 }
 
+void tfails_break(const struct lesson *l)
+{
+	for (const struct lesson_variant *v = l->variants; v->name; v++) {
+		if (!v->fails)
+			continue;
+		char args[256];
+		struct run_result res;
+		struct tlog log = { 0 };
+		snprintf(args, sizeof(args), "--variant=%s %s", v->name,
+			 v->fails);
+		trun(l, args, &res, &log);
+		ck_assert_msg(!res.invariant, "%s %s held", l->name, args);
+		ck_assert_msg(strstr(log.text, "  ! "), "%s %s: nothing said",
+			      l->name, args);
+		tlog_free(&log);
+	}
+}
+
+void tsame_twice(const char *lesson, const char *args)
+{
+	char *out[2], *err[2], plain[256];
+	snprintf(plain, sizeof(plain), "--plain %s", args);
+	for (int k = 0; k < 2; k++)
+		ck_assert_int_eq(texec(lesson, plain, &out[k], &err[k]), 0);
+	ck_assert_str_eq(out[0], out[1]);
+	for (int k = 0; k < 2; k++) {
+		free(out[k]);
+		free(err[k]);
+	}
+}
+
 bool tslow(void)
 {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

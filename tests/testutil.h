@@ -25,6 +25,7 @@ extern const struct lesson bandwidth_lesson;
 extern const struct lesson barrier_lesson;
 extern const struct lesson prodcons_lesson;
 extern const struct lesson deadlock_lesson;
+extern const struct lesson locks_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -66,6 +67,14 @@ void trefused(const char *lesson, const char *args, int rc, char *out,
  */
 void tbad_input(const char *lesson, const char *args);
 
+/*
+ * Every variant of l that has fails options: a step-mode run with them
+ * breaks the invariant and narrates something ('!').
+ */
+void tfails_break(const struct lesson *l);
+/* lesson --plain ARGS, run twice: the same output, byte for byte. */
+void tsame_twice(const char *lesson, const char *args);
+
 /* Sanitizers slow everything: scale work down under them. */
 bool tslow(void);
 
@@ -80,5 +89,6 @@ Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
 Suite *explore_suite(void);
 Suite *deadlock_suite(void);
+Suite *locks_suite(void);
 
 #endif
