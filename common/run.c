@@ -191,11 +191,7 @@ static bool run_in(const int *ids, int n, int id)
 	return false;
 }
 
-/*
- * A deadlock, while the runtime is still up: the cycle of waits when
- * there is one (waitfor.h), then what every other live thread waits for.
- */
-static void run_deadlock_say(char *say, size_t size)
+char *run_deadlock_text(char *say, size_t size)
 {
 	struct waitfor g;
 	int ids[RT_MAX_THREADS + 1];
@@ -203,6 +199,8 @@ static void run_deadlock_say(char *say, size_t size)
 	int n = waitfor_cycle(&g, ids);
 	if (n)
 		waitfor_say(&g, &rt_names, say, size);
+	else
+		snprintf(say, size, "deadlock: every live thread is blocked");
 	size_t len = strlen(say);
 	for (int i = 1; i <= rt.nthreads && len < size; i++) {
 		const struct thr *t = &rt.threads[i];
@@ -212,6 +210,7 @@ static void run_deadlock_say(char *say, size_t size)
 		len += (size_t)snprintf(say + len, size - len, "; T%d %s",
 					t->id, sched_why(t, why, sizeof(why)));
 	}
+	return say;
 }
 
 void run_plain_sink(const struct event *e, void *ctx)
@@ -221,7 +220,7 @@ void run_plain_sink(const struct event *e, void *ctx)
 	event_format(e, &rt_names, line, sizeof(line));
 	event_narrate(e, &rt_names, say, sizeof(say));
 	if (e->op == OP_DEADLOCK)
-		run_deadlock_say(say, sizeof(say));
+		run_deadlock_text(say, sizeof(say));
 	if (say[0])
 		fprintf(out, "%s  ! %s\n", line, say);
 	else

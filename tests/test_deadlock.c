@@ -83,6 +83,21 @@ START_TEST(test_cycle_named)
 }
 END_TEST
 
+/* The explorer's shortest deadlock names its cycle too. */
+START_TEST(test_explore_cycle)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("deadlock", "--explore --rounds=1", &out,
+			       &err), 0);
+	ck_assert_msg(strstr(out, "  deadlock --rounds=1 --schedule=1,2\n"
+			      "  ! deadlock: a cycle of waits: T1 holds a, "
+			      "waits for b; T2 holds b, waits for a\n"),
+		      "%s", out);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* The viewer's model says the same cycle, from the events alone. */
 static void tmodel_sink(const struct event *e, void *ctx)
 {
@@ -109,6 +124,36 @@ START_TEST(test_model_cycle)
 				"waits for b; T2 holds b, waits for a");
 	struct run_result res;
 	run_finish(RUN_DEADLOCK, &res);
+	cli_free(&c);
+}
+END_TEST
+
+/* The model takes a mutex on a trylock that succeeds, not on a busy one. */
+START_TEST(test_model_trylock)
+{
+	struct cli c;
+	ck_assert_int_eq(tcli(&deadlock_lesson, "--variant=trylock", &c),
+			 CLI_RUN);
+	static struct model m;
+	struct sched s;
+	rt_init(&c.cfg, tmodel_sink, &m);
+	model_init(&m, true);
+	sched_init(&s, &c.cfg);
+	sched_start();
+	static const int steps[] = { 1, 2, 1 }; /* lock a, lock b, try b */
+	for (int i = 0; i < 3; i++)
+		sched_step(steps[i]);
+	ck_assert_int_eq(m.objs[4].owner, 2); /* b stays T2's */
+	sched_step(2); /* T2 tries a: busy */
+	sched_step(1); /* T1 lets go of a */
+	sched_step(2); /* T2 lets go of b */
+	sched_step(1); /* lock a */
+	sched_step(1); /* try b: free */
+	ck_assert_int_eq(m.objs[3].owner, 1);
+	ck_assert_int_eq(m.objs[4].owner, 1);
+	ck_assert_int_eq(m.objs[4].depth, 1);
+	struct run_result res;
+	run_finish(RUN_DONE, &res);
 	cli_free(&c);
 }
 END_TEST
@@ -225,6 +270,8 @@ Suite *deadlock_suite(void)
 	tcase_add_test(tc, test_fails_break);
 	tcase_add_loop_test(tc, test_cycle_named, 0, 4);
 	tcase_add_test(tc, test_model_cycle);
+	tcase_add_test(tc, test_explore_cycle);
+	tcase_add_test(tc, test_model_trylock);
 	tcase_add_test(tc, test_trylock_events);
 	tcase_add_test(tc, test_trylock_livelock);
 	tcase_add_test(tc, test_deterministic);
