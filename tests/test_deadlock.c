@@ -98,63 +98,64 @@ START_TEST(test_explore_cycle)
 }
 END_TEST
 
-/* The viewer's model says the same cycle, from the events alone. */
+/* The viewer's model, folded from the events of a run of args. */
+static struct model tmodel;
+static struct cli tmodel_cli;
+
 static void tmodel_sink(const struct event *e, void *ctx)
 {
 	model_apply(ctx, e, &rt_names);
 }
 
+/* Start the run, then run thread steps[i] for each of the n steps. */
+static void tmodel_steps(const char *args, const int *steps, int n)
+{
+	struct sched s;
+	ck_assert_int_eq(tcli(&deadlock_lesson, args, &tmodel_cli), CLI_RUN);
+	rt_init(&tmodel_cli.cfg, tmodel_sink, &tmodel);
+	model_init(&tmodel, true);
+	sched_init(&s, &tmodel_cli.cfg);
+	sched_start();
+	for (int i = 0; i < n; i++)
+		sched_step(steps[i]);
+}
+
+static void tmodel_end(enum run_end end)
+{
+	struct run_result res;
+	run_finish(end, &res);
+	cli_free(&tmodel_cli);
+}
+
+/* The model says the same cycle, from the events alone. */
 START_TEST(test_model_cycle)
 {
-	struct cli c;
-	ck_assert_int_eq(tcli(&deadlock_lesson, "--schedule=1,2", &c),
-			 CLI_RUN);
-	static struct model m;
-	struct sched s;
-	rt_init(&c.cfg, tmodel_sink, &m);
-	model_init(&m, true);
-	sched_init(&s, &c.cfg);
-	sched_start();
-	sched_step(1);
-	sched_step(2);
-	ck_assert_int_eq(m.objs[3].owner, 1); /* a */
-	ck_assert_int_eq(m.objs[4].owner, 2); /* b */
+	static const int steps[] = { 1, 2 };
+	tmodel_steps("", steps, 2);
+	ck_assert_int_eq(tmodel.objs[3].owner, 1); /* a */
+	ck_assert_int_eq(tmodel.objs[4].owner, 2); /* b */
 	sched_deadlock();
-	ck_assert_str_eq(m.say, "deadlock: a cycle of waits: T1 holds a, "
-				"waits for b; T2 holds b, waits for a");
-	struct run_result res;
-	run_finish(RUN_DEADLOCK, &res);
-	cli_free(&c);
+	ck_assert_str_eq(tmodel.say, "deadlock: a cycle of waits: T1 holds "
+				     "a, waits for b; T2 holds b, waits for a");
+	tmodel_end(RUN_DEADLOCK);
 }
 END_TEST
 
 /* The model takes a mutex on a trylock that succeeds, not on a busy one. */
 START_TEST(test_model_trylock)
 {
-	struct cli c;
-	ck_assert_int_eq(tcli(&deadlock_lesson, "--variant=trylock", &c),
-			 CLI_RUN);
-	static struct model m;
-	struct sched s;
-	rt_init(&c.cfg, tmodel_sink, &m);
-	model_init(&m, true);
-	sched_init(&s, &c.cfg);
-	sched_start();
-	static const int steps[] = { 1, 2, 1 }; /* lock a, lock b, try b */
-	for (int i = 0; i < 3; i++)
-		sched_step(steps[i]);
-	ck_assert_int_eq(m.objs[4].owner, 2); /* b stays T2's */
-	sched_step(2); /* T2 tries a: busy */
-	sched_step(1); /* T1 lets go of a */
-	sched_step(2); /* T2 lets go of b */
-	sched_step(1); /* lock a */
-	sched_step(1); /* try b: free */
-	ck_assert_int_eq(m.objs[3].owner, 1);
-	ck_assert_int_eq(m.objs[4].owner, 1);
-	ck_assert_int_eq(m.objs[4].depth, 1);
-	struct run_result res;
-	run_finish(RUN_DONE, &res);
-	cli_free(&c);
+	/* lock a, lock b, T1 tries b: busy */
+	static const int busy[] = { 1, 2, 1 };
+	tmodel_steps("--variant=trylock", busy, 3);
+	ck_assert_int_eq(tmodel.objs[4].owner, 2); /* b stays T2's */
+	/* T2 tries a: busy; both let go; T1 locks a, tries b: free */
+	static const int took[] = { 2, 1, 2, 1, 1 };
+	for (int i = 0; i < 5; i++)
+		sched_step(took[i]);
+	ck_assert_int_eq(tmodel.objs[3].owner, 1);
+	ck_assert_int_eq(tmodel.objs[4].owner, 1);
+	ck_assert_int_eq(tmodel.objs[4].depth, 1);
+	tmodel_end(RUN_DONE);
 }
 END_TEST
 
