@@ -33,8 +33,8 @@ struct barrier *barrier_new(const char *name, int parties,
 	b->parties = parties;
 	b->action = action;
 	if (rt.mode == RT_FREE) {
-		rt_check(pthread_mutex_init(&b->pm, NULL), "pthread_mutex_init");
-		rt_check(pthread_cond_init(&b->pc, NULL), "pthread_cond_init");
+		rt_mutex_init(&b->pm);
+		rt_cond_init(&b->pc);
 	}
 	return b;
 }

@@ -237,7 +237,7 @@ static void cli_help(const struct lesson *l)
 	}
 	printf("\nRunning:\n"
 	       "  --mode=step|free     step (default): one visible operation at a time under\n"
-	       "                       a deterministic scheduler; free: real threads, full speed\n"
+	       "                       a deterministic scheduler; free: full speed, for real\n"
 	       "  --policy=random|rr|manual\n"
 	       "                       who runs next in step mode (default random); manual\n"
 	       "                       asks for a thread number at every step\n"
@@ -264,13 +264,18 @@ static void cli_help(const struct lesson *l)
 	       "s new random run, v next variant, f a known failing run, w save the\n"
 	       "run to a file, c high contrast, ? help, q quit.  NO_COLOR=1 turns\n"
 	       "colour off; INTERLEAVE_THEME=contrast starts in high contrast.\n"
-	       "\nThreads are numbered from 1 in the order the lesson creates them.\n"
+	       "\n%s"
 	       "Numbers are digits only; give each option once.\n"
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
 	       "1 output could not be written, manual input ended, or a runtime\n"
 	       "failure, 2 bad usage.\n",
 	       CLI_MAX_STEPS_DEFAULT, CLI_EXPLORE_STEPS, CLI_EXPLORE_RUNS,
-	       CLI_EXPLORE_SECONDS);
+	       CLI_EXPLORE_SECONDS,
+	       l->processes ? "This lesson's units are real processes, P1, P2, ...:"
+			      " P1 first, the\nothers in the order they are "
+			      "forked; a thread number above means a process.\n"
+			    : "Threads are numbered from 1 in the order the "
+			      "lesson creates them.\n");
 }
 
 /*

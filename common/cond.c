@@ -23,7 +23,7 @@ struct cond *cond_new(const char *name)
 	struct cond *c = rt_alloc_obj(sizeof(*c));
 	rt_add_obj(&c->o, OBJ_COND, name, &c->clock);
 	if (rt.mode == RT_FREE)
-		rt_check(pthread_cond_init(&c->pc, NULL), "pthread_cond_init");
+		rt_cond_init(&c->pc);
 	return c;
 }
 

@@ -22,6 +22,10 @@
 
 #include "view.h"
 
+/* What a thread number is written after: T1, or P1 for a process. */
+static char draw_unit = 'T';
+#define U draw_unit
+
 #define DRAW_MIN_COLS 80
 #define DRAW_MIN_LINES 24
 #define DRAW_TAB 4
@@ -238,7 +242,7 @@ static void draw_title(const struct view *v)
 	snprintf(left[3], sizeof(left[3]), " %s %s  %s", c->lesson->name, var,
 		 brief);
 	if (v->next)
-		snprintf(next, sizeof(next), "  next T%d", v->next);
+		snprintf(next, sizeof(next), "  next %c%d", U, v->next);
 	unsigned long long pos = c->mode == RT_STEP ? v->m.step : v->fsteps;
 	snprintf(right[0], sizeof(right[0]), "%s step %llu%s  %d ms ",
 		 v->playing ? "playing" : "paused", pos, next,
@@ -291,7 +295,8 @@ static bool draw_threads_full(const struct view *v, int y, int rows)
 	}
 	for (int i = 1; i <= m->nthreads; i++) {
 		char name[80], state[96], next[96], line[400];
-		snprintf(name, sizeof(name), "T%d %s", i, m->threads[i].name);
+		snprintf(name, sizeof(name), "%c%d %s", U, i,
+			 m->threads[i].name);
 		model_state_text(m, i, state, sizeof(state));
 		draw_next_op(m, i, next, sizeof(next));
 		attron(draw_thread_attr(i));
@@ -339,7 +344,7 @@ static int draw_compact_pass(const struct view *v, int y, int rows, int from,
 	int row = 0, x = x0, last = from;
 	for (int i = from + 1; i <= m->nthreads; i++) {
 		char buf[64], entry[96];
-		snprintf(entry, sizeof(entry), "T%d %s", i,
+		snprintf(entry, sizeof(entry), "%c%d %s", U, i,
 			 draw_short_state(m, i, buf, sizeof(buf)));
 		int w = (int)strlen(entry);
 		if (x > 0 && x + w > COLS) {
@@ -374,10 +379,10 @@ static void draw_threads_compact(const struct view *v, int y, int rows)
 		return;
 	}
 	char head[64];
-	snprintf(head, sizeof(head), "[ ] scroll: T%d-", from + 1);
+	snprintf(head, sizeof(head), "[ ] scroll: %c%d-", U, from + 1);
 	int last = draw_compact_pass(v, y, rows, from, (int)strlen(head) + 8,
 				     false);
-	snprintf(head, sizeof(head), "[ ] scroll: T%d-%d of %d: ", from + 1,
+	snprintf(head, sizeof(head), "[ ] scroll: %c%d-%d of %d: ", U, from + 1,
 		 last, n);
 	attron(A_BOLD);
 	draw_text(y, 0, COLS, head);
@@ -572,10 +577,10 @@ static void draw_source(const struct view *v, int y, int rows)
 		if (nc > 0) {
 			char mark[32];
 			int k = 0;
-			k += snprintf(mark, sizeof(mark), "T%d", ids[0]);
+			k += snprintf(mark, sizeof(mark), "%c%d", U, ids[0]);
 			if (nc == 2 && ids[1] < 10 && ids[0] < 10)
 				snprintf(mark + k, sizeof(mark) - (size_t)k,
-					 "T%d", ids[1]);
+					 "%c%d", U, ids[1]);
 			else if (nc > 1)
 				snprintf(mark + k, sizeof(mark) - (size_t)k,
 					 "+%d", nc - 1);
@@ -622,6 +627,16 @@ static void draw_track(const struct model_obj *o, char *buf, size_t size,
 }
 
 /* The lines of the shared-variables side; returns how many. */
+/* A private variable: "result[0]  own: P1 0, P2 1", a copy per process. */
+static void draw_copies(const struct model *m, const struct model_obj *o,
+			char *buf, size_t size)
+{
+	int k = snprintf(buf, size, "%-10s own:", o->name);
+	for (int i = 1; i <= m->nthreads && k > 0 && (size_t)k < size; i++)
+		k += snprintf(buf + k, size - (size_t)k, "%s %c%d %ld",
+			      i > 1 ? "," : "", U, i, o->own[i]);
+}
+
 static int draw_shared_lines(const struct model *m, int width,
 			     char lines[][200], attr_t *attrs, int max)
 {
@@ -632,6 +647,8 @@ static int draw_shared_lines(const struct model *m, int width,
 			continue;
 		if (o->track > 0)
 			draw_track(o, lines[n], sizeof(lines[n]), width - 2);
+		else if (o->priv)
+			draw_copies(m, o, lines[n], sizeof(lines[n]));
 		else
 			snprintf(lines[n], sizeof(lines[n]), "%-10s = %ld",
 				 o->name, o->value);
@@ -642,8 +659,8 @@ static int draw_shared_lines(const struct model *m, int width,
 		const struct model_thread *t = &m->threads[i];
 		if (!t->has_tmp)
 			continue;
-		snprintf(lines[n], sizeof(lines[n]), "T%d tmp = %ld %s(read of "
-			 "%s)", i, t->tmp, t->tmp_stale ? "STALE " : "",
+		snprintf(lines[n], sizeof(lines[n]), "%c%d tmp = %ld %s(read of "
+			 "%s)", U, i, t->tmp, t->tmp_stale ? "STALE " : "",
 			 m->objs[t->tmp_obj].name);
 		attrs[n++] = t->tmp_stale ? draw_alert() : draw_thread_attr(i);
 	}
@@ -661,7 +678,7 @@ static void draw_waiters(const struct model *m, int obj, char *buf,
 	strncat(buf, "; waiting:", size - strlen(buf) - 1);
 	for (int i = 0; i < n; i++) {
 		char t[8];
-		snprintf(t, sizeof(t), " T%d", ids[i]);
+		snprintf(t, sizeof(t), " %c%d", U, ids[i]);
 		strncat(buf, t, size - strlen(buf) - 1);
 	}
 }
@@ -677,7 +694,8 @@ static void draw_permits(const struct model *m, int obj, char *buf,
 	     i++) {
 		char slot[16];
 		if (i < o->nholders)
-			snprintf(slot, sizeof(slot), " [T%d]", o->holders[i]);
+			snprintf(slot, sizeof(slot), " [%c%d]", U,
+				 o->holders[i]);
 		else
 			snprintf(slot, sizeof(slot), " [  ]");
 		strncat(buf, slot, size - strlen(buf) - 1);
@@ -699,11 +717,11 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 	switch (o->kind) {
 	case OBJ_MUTEX:
 		if (o->owner && o->depth > 1) /* a recursive lock's count */
-			snprintf(buf, size, "mutex %s: held by T%d, depth %ld",
-				 o->name, o->owner, o->depth);
+			snprintf(buf, size, "mutex %s: held by %c%d, depth %ld",
+				 o->name, U, o->owner, o->depth);
 		else if (o->owner)
-			snprintf(buf, size, "mutex %s: held by T%d", o->name,
-				 o->owner);
+			snprintf(buf, size, "mutex %s: held by %c%d", o->name,
+				 U, o->owner);
 		else
 			snprintf(buf, size, "mutex %s: free", o->name);
 		break;
@@ -814,7 +832,11 @@ static void draw_shared(const struct view *v, int y, int x, int width,
 				  RT_MAX_OBJS + RT_MAX_THREADS);
 	int r = 0;
 	attron(A_UNDERLINE);
-	draw_text(y + r++, x, width, "shared variables");
+	bool own = false;
+	for (int i = 0; i < v->m.nobjs; i++)
+		own |= v->m.objs[i].priv;
+	draw_text(y + r++, x, width, own ? "variables (own: one copy per "
+					   "process)" : "shared variables");
 	attroff(A_UNDERLINE);
 	for (int i = 0; i < n && r < rows; i++) {
 		attron(attrs[i]);
@@ -874,7 +896,7 @@ static void draw_lanes(const struct view *v, int y, int lanes)
 	draw_span(m, COLS - 14, &from, &now);
 	for (int id = 1; id <= lanes; id++) {
 		char label[16];
-		snprintf(label, sizeof(label), "T%-2d", id);
+		snprintf(label, sizeof(label), "%c%-2d", U, id);
 		attron(draw_thread_attr(id));
 		draw_text(y + id - 1, 0, 4, label);
 		attroff(draw_thread_attr(id));
@@ -967,9 +989,11 @@ static int draw_key_list(const struct view *v, struct draw_key *k)
 	k[n++] = (struct draw_key){ "n", "step", "step" };
 	k[n++] = (struct draw_key){ "b", "back", "back" };
 	k[n++] = (struct draw_key){ "!", "next !", "next!" };
+	bool procs = v->m.unit == 'P';
 	if (step)
 		k[n++] = (struct draw_key){ v->m.nthreads > 9 ? "0-9" : "1-9",
-					    "run thread", "thread" };
+					    procs ? "run process" : "run thread",
+					    procs ? "process" : "thread" };
 	k[n++] = (struct draw_key){ "+/-", "speed", "speed" };
 	k[n++] = (struct draw_key){ "r", step ? "restart" : "replay",
 				    step ? "restart" : "replay" };
@@ -1171,6 +1195,7 @@ static void draw_too_small(void)
 
 void draw_frame(const struct view *v)
 {
+	draw_unit = v->m.unit;
 	if (draw_too_small_now()) {
 		draw_too_small();
 		return;

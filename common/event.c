@@ -24,8 +24,13 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_BROADCAST] = "broadcast", [OP_ARRIVE] = "arrive",
 	[OP_ACTION] = "action",       [OP_LEAVE] = "leave",
 	[OP_DEADLOCK] = "deadlock",   [OP_WORK] = "work",
-	[OP_NOTE] = "note",           [OP_TRYLOCK] = "trylock",
+	[OP_NOTE] = "note",           [OP_FORK] = "fork",
+	[OP_JOIN] = "join",           [OP_ALIVE] = "is-alive",
+	[OP_TRYLOCK] = "trylock",
 };
+
+/* What a thread number is written after: T1, or P1 for a process. */
+#define U (n->unit ? n->unit() : 'T')
 
 const char *event_op_name(enum event_op op)
 {
@@ -58,7 +63,7 @@ static void event_detail(const struct event *e, const struct event_names *n,
 		break;
 	case OP_TRYLOCK:
 		if (e->b && e->other)
-			snprintf(buf, size, "%s: busy, held by T%d", o,
+			snprintf(buf, size, "%s: busy, held by %c%d", o, U,
 				 e->other);
 		else if (e->b)
 			snprintf(buf, size, "%s: busy", o);
@@ -83,7 +88,7 @@ static void event_detail(const struct event *e, const struct event_names *n,
 		break;
 	case OP_SIGNAL:
 		if (e->other)
-			snprintf(buf, size, "%s (wakes T%d)", o, e->other);
+			snprintf(buf, size, "%s (wakes %c%d)", o, U, e->other);
 		else
 			snprintf(buf, size, "%s", o);
 		break;
@@ -110,6 +115,18 @@ static void event_detail(const struct event *e, const struct event_names *n,
 	case OP_WORK:
 		snprintf(buf, size, "(%ld left)", e->a);
 		break;
+	case OP_FORK:
+		snprintf(buf, size, "%c%d %s", U, e->other,
+			 n->thread(e->other));
+		break;
+	case OP_JOIN:
+		snprintf(buf, size, "%c%d (exit status %ld)", U, e->other,
+			 e->a);
+		break;
+	case OP_ALIVE:
+		snprintf(buf, size, "%c%d -> %s", U, e->other,
+			 e->a ? "yes" : "no");
+		break;
 	default:
 		buf[0] = '\0';
 	}
@@ -125,7 +142,7 @@ char *event_format(const struct event *e, const struct event_names *n,
 	else
 		snprintf(step, sizeof(step), "-");
 	if (e->thread > 0)
-		snprintf(who, sizeof(who), "T%d %s", e->thread,
+		snprintf(who, sizeof(who), "%c%d %s", U, e->thread,
 			 n->thread(e->thread));
 	else
 		snprintf(who, sizeof(who), "--");
@@ -147,32 +164,32 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 	const char *o = n->object(e->obj);
 	switch ((enum event_op)e->op) {
 	case OP_LOCK:
-		snprintf(buf, size, "T%d locked mutex %s, which it already "
-			 "holds: refused with EDEADLK", e->thread, o);
+		snprintf(buf, size, "%c%d locked mutex %s, which it already "
+			 "holds: refused with EDEADLK", U, e->thread, o);
 		break;
 	case OP_UNLOCK:
 		if (e->other)
-			snprintf(buf, size, "T%d unlocked mutex %s, but T%d "
-				 "holds it: refused with EPERM", e->thread, o,
+			snprintf(buf, size, "%c%d unlocked mutex %s, but %c%d "
+				 "holds it: refused with EPERM", U, e->thread, o, U,
 				 e->other);
 		else
-			snprintf(buf, size, "T%d unlocked mutex %s, which "
-				 "nobody holds: refused with EPERM", e->thread,
+			snprintf(buf, size, "%c%d unlocked mutex %s, which "
+				 "nobody holds: refused with EPERM", U, e->thread,
 				 o);
 		break;
 	case OP_SEM_POST:
-		snprintf(buf, size, "T%d gave back a permit of %s that it does "
+		snprintf(buf, size, "%c%d gave back a permit of %s that it does "
 			 "not hold: refused (a plain semaphore would take it "
-			 "and have one permit too many, for good)", e->thread,
+			 "and have one permit too many, for good)", U, e->thread,
 			 o);
 		break;
 	case OP_COND_WAIT:
-		snprintf(buf, size, "T%d waited on %s without holding %s: "
-			 "refused with EPERM", e->thread, o,
+		snprintf(buf, size, "%c%d waited on %s without holding %s: "
+			 "refused with EPERM", U, e->thread, o,
 			 n->object(e->obj2));
 		break;
 	default:
-		snprintf(buf, size, "T%d misused %s", e->thread, o);
+		snprintf(buf, size, "%c%d misused %s", U, e->thread, o);
 	}
 }
 
@@ -186,22 +203,22 @@ static void event_lost(const struct event *e, const struct event_names *n,
 {
 	char what[96];
 	if (e->lost == 1)
-		snprintf(what, sizeof(what), "T%d's %s is lost", e->other,
+		snprintf(what, sizeof(what), "%c%d's %s is lost", U, e->other,
 			 n->thread(e->other));
 	else if (e->lost == 2)
-		snprintf(what, sizeof(what), "2 updates are lost, T%d's %ld "
-			 "and the one it was built on", e->other, e->b);
+		snprintf(what, sizeof(what), "2 updates are lost, %c%d's %ld "
+			 "and the one it was built on", U, e->other, e->b);
 	else
-		snprintf(what, sizeof(what), "%d updates are lost, T%d's %ld "
-			 "and the %d it was built on", e->lost, e->other, e->b,
+		snprintf(what, sizeof(what), "%d updates are lost, %c%d's %ld "
+			 "and the %d it was built on", e->lost, U, e->other, e->b,
 			 e->lost - 1);
 	if (e->op == OP_STORE || e->op == OP_ADD)
-		snprintf(buf, size, "lost update: T%d wrote %ld over T%d's %ld: "
-			 "%s", e->thread, e->a, e->other, e->b, what);
+		snprintf(buf, size, "lost update: %c%d wrote %ld over %c%d's %ld: "
+			 "%s", U, e->thread, e->a, U, e->other, e->b, what);
 	else
-		snprintf(buf, size, "lost update: T%d %s its read of T%d's %ld, "
-			 "which %s had overwritten: %s", e->thread,
-			 e->op == OP_LOAD ? "replaced" : "finished without using",
+		snprintf(buf, size, "lost update: %c%d %s its read of %c%d's %ld, "
+			 "which %s had overwritten: %s", U, e->thread,
+			 e->op == OP_LOAD ? "replaced" : "finished without using", U,
 			 e->other, e->b, n->object(e->obj), what);
 }
 
@@ -212,39 +229,45 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 	if (e->flags & EV_LOST) {
 		event_lost(e, n, buf, size);
 	} else if (e->flags & EV_STALE) {
-		snprintf(buf, size, "T%d read %ld before T%d wrote %ld: one of "
-			 "these updates will be lost", e->other, e->b,
+		snprintf(buf, size, "%c%d read %ld before %c%d wrote %ld: one of "
+			 "these updates will be lost", U, e->other, e->b, U,
 			 e->thread, e->a);
+	} else if (e->flags & EV_PRIVATE) {
+		snprintf(buf, size, "%c%d read its own copy of %s: %ld; %c%d's "
+			 "copy holds %ld: after fork, each process has its own "
+			 "memory", U, e->thread, n->object(e->obj), e->a, U,
+			 e->other, e->b);
 	} else if (e->flags & EV_OVERWRITE) {
 		if (e->a)
-			snprintf(buf, size, "T%d wrote item %ld over item %ld in "
-				 "%s, which nobody took: item %ld is lost",
+			snprintf(buf, size, "%c%d wrote item %ld over item %ld in "
+				 "%s, which nobody took: item %ld is lost", U,
 				 e->thread, e->a, e->b, n->object(e->obj),
 				 e->b);
 		else
-			snprintf(buf, size, "T%d emptied %s over item %ld, "
-				 "which nobody took: item %ld is lost",
+			snprintf(buf, size, "%c%d emptied %s over item %ld, "
+				 "which nobody took: item %ld is lost", U,
 				 e->thread, n->object(e->obj), e->b, e->b);
 	} else if (e->op == OP_NOTE && n->note && n->note((int)e->b)) {
 		/* the sentence takes the value, and may name another thread */
-		int k = snprintf(buf, size, "T%d ", e->thread);
+		int k = snprintf(buf, size, "%c%d ", U, e->thread);
 		if (k > 0 && (size_t)k < size)
 			snprintf(buf + k, size - (size_t)k, n->note((int)e->b),
 				 e->a, (int)e->other);
 	} else if (e->flags & EV_MISUSE) {
 		event_misuse(e, n, buf, size);
 	} else if (e->op == OP_DEADLOCK) {
-		snprintf(buf, size, "deadlock: every live thread is blocked");
+		snprintf(buf, size, "deadlock: every live %s is blocked",
+			 U == 'P' ? "process" : "thread");
 	} else if (e->op == OP_LEAVE && e->b == ETIMEDOUT) {
-		snprintf(buf, size, "T%d gave up waiting at %s: the barrier is "
-			 "broken, for everyone waiting and everyone to come",
+		snprintf(buf, size, "%c%d gave up waiting at %s: the barrier is "
+			 "broken, for everyone waiting and everyone to come", U,
 			 e->thread, n->object(e->obj));
 	} else if ((e->op == OP_LEAVE || e->op == OP_ARRIVE) && e->b) {
-		snprintf(buf, size, "T%d is told that barrier %s is broken",
+		snprintf(buf, size, "%c%d is told that barrier %s is broken", U,
 			 e->thread, n->object(e->obj));
 	} else if (e->op == OP_ACTION) {
-		snprintf(buf, size, "T%d arrived last at %s and runs its "
-			 "action before anyone leaves", e->thread,
+		snprintf(buf, size, "%c%d arrived last at %s and runs its "
+			 "action before anyone leaves", U, e->thread,
 			 n->object(e->obj));
 	}
 	return buf;

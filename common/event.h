@@ -32,6 +32,9 @@ enum event_op {
 	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
 	OP_WORK,       /* a unit of work: a = units left after this one */
 	OP_NOTE,       /* the lesson noticed something: b = note, a = value */
+	OP_FORK,       /* other = the new process */
+	OP_JOIN,       /* other = the child waited for, a = its exit status */
+	OP_ALIVE,      /* other = the process asked about, a = 1 if alive */
 	OP_TRYLOCK,    /* a = new depth, b = EBUSY (other = holder) or 0 */
 	OP_COUNT
 };
@@ -43,6 +46,8 @@ enum {
 	EV_MISUSE = 1 << 2,  /* refused: not the owner, over the bound, ... */
 	EV_STALE = 1 << 3,   /* a store while another thread holds a stale read */
 	EV_OVERWRITE = 1 << 4, /* slot: an item written over another item */
+	EV_PRIVATE = 1 << 5, /* a load of a private variable whose copy in
+				process `other` holds b, not a */
 };
 
 /*
@@ -80,6 +85,7 @@ struct event_names {
 	const char *(*thread)(int id);  /* "deposit" */
 	const char *(*object)(int id);  /* "balance" */
 	const char *(*note)(int kind);  /* the lesson's sentence, or NULL */
+	char (*unit)(void);  /* 'T' for threads (also if NULL), 'P' processes */
 };
 
 const char *event_op_name(enum event_op op);

@@ -83,14 +83,15 @@ static bool lesson_ask(int *id, void *ctx)
 	(void)ctx;
 	int ids[RT_MAX_THREADS];
 	int n = sched_eligible(ids);
-	char line[64], why[160];
+	char line[64], why[160], u = rt_names.unit();
+	const char *unit = u == 'P' ? "process" : "thread";
 	fflush(stdout);
 	for (;;) {
 		fprintf(stderr, "step %llu: ready:",
 			(unsigned long long)rt.step + 1);
 		for (int i = 0; i < n; i++)
-			fprintf(stderr, " T%d", ids[i]);
-		fprintf(stderr, "; run which thread? ");
+			fprintf(stderr, " %c%d", u, ids[i]);
+		fprintf(stderr, "; run which %s? ", unit);
 		if (!fgets(line, sizeof(line), stdin)) {
 			fputc('\n', stderr); /* end the prompt's line */
 			return false;
@@ -98,13 +99,13 @@ static bool lesson_ask(int *id, void *ctx)
 		char *end;
 		long v = strtol(line, &end, 10);
 		if (end == line || v < 1 || v > rt.nthreads) {
-			fprintf(stderr, "  a thread number from 1 to %d, "
-				"please\n", rt.nthreads);
+			fprintf(stderr, "  a %s number from 1 to %d, "
+				"please\n", unit, rt.nthreads);
 			continue;
 		}
 		const struct thr *t = &rt.threads[v];
 		if (!sched_ready(t)) {
-			fprintf(stderr, "  T%ld cannot run: it %s\n", v,
+			fprintf(stderr, "  %c%ld cannot run: it %s\n", u, v,
 				t->state == THR_DONE
 					? "has finished"
 					: sched_why(t, why, sizeof(why)));

@@ -75,6 +75,8 @@ struct lesson {
 	/* Sentences for lesson_note(): its value is %ld (or %1$ld), the
 	 * other thread of lesson_note_other() is %2$d. */
 	const char *const *notes;
+	/* Its units are processes, not threads (see process_new()). */
+	bool processes;
 };
 
 /*
@@ -129,6 +131,27 @@ void lesson_note_at(int kind, long value, int other, int line);
 
 /* Threads, numbered from 1 in creation order.  body(arg) is the thread. */
 void thread_new(const char *name, void (*body)(long arg), long arg);
+
+/*
+ * Processes, for a lesson whose descriptor sets .processes: real ones, in
+ * both modes.  setup() creates the first, P1, with process_new(); while it
+ * runs, a process forks others with proc_fork() (a step: the child appears,
+ * numbered P2, P3, ... in creation order) and waits for one of its own
+ * children with proc_join(), which returns the child's exit status.
+ * Objects made in setup() (var_new, mutex_new, ...) live in memory every
+ * process maps; a private variable (var_new_private) is, like any variable
+ * of the lesson's own, one copy per process, as fork() gives it.
+ */
+void process_new(const char *name, void (*body)(long arg), long arg);
+int proc_fork_at(const char *name, void (*body)(long arg), long arg,
+		 int line);
+int proc_join_at(int id, int line);
+/* Has process id not exited yet?  (Python's is_alive().) */
+bool proc_alive_at(int id, int line);
+#define proc_fork(name, body, arg) proc_fork_at((name), (body), (arg), __LINE__)
+#define proc_join(id) proc_join_at((id), __LINE__)
+#define proc_alive(id) proc_alive_at((id), __LINE__)
+struct var *var_new_private(const char *name, long initial);
 
 /* Shared variables. */
 struct var *var_new(const char *name, long initial);

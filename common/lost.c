@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "lost.h"
+#include "proc.h"
 
 struct lost_node {
 	int parent; /* the store its writer read; -1: none, or forgotten */
@@ -42,55 +43,73 @@ struct lost_node {
 	unsigned depth; /* parent's + 1: for finding common ancestors */
 };
 
-static struct {
+struct lost_books {
 	struct lost_node *n;
 	int cap, used, free; /* free: head of the free list, via parent */
 	int died;            /* lost by the current event */
 	int victim;          /* writer of the first node it lost */
 	long victim_value;
-} lost;
+};
+
+/* The books: here, or in the arena in a run of processes, where whichever
+ * process runs the step keeps them. */
+static struct lost_books lost_here, *lb = &lost_here;
 
 static void lost_compact(void);
 
 void lost_reset(void)
 {
-	free(lost.n);
-	memset(&lost, 0, sizeof(lost));
-	lost.free = -1;
+	if (!proc_owns(lb->n))
+		free(lb->n);
+	lb = rt.procs ? proc_alloc(sizeof(*lb)) : &lost_here;
+	memset(lb, 0, sizeof(*lb));
+	lb->free = -1;
+}
+
+/* The node pool, grown to cap nodes. */
+static struct lost_node *lost_grow(int cap)
+{
+	size_t size = (size_t)cap * sizeof(*lb->n);
+	if (!rt.procs)
+		return realloc(lb->n, size);
+	struct lost_node *n = proc_alloc(size); /* the old one stays */
+	if (lb->used)
+		memcpy(n, lb->n, (size_t)lb->used * sizeof(*n));
+	return n;
 }
 
 static int lost_alloc(void)
 {
-	if (lost.free < 0 && lost.used == lost.cap && lost.cap >= 1024)
+	if (lb->free < 0 && lb->used == lb->cap && lb->cap >= 1024)
 		lost_compact();
-	if (lost.free >= 0) {
-		int i = lost.free;
-		lost.free = lost.n[i].parent;
+	if (lb->free >= 0) {
+		int i = lb->free;
+		lb->free = lb->n[i].parent;
 		return i;
 	}
-	if (lost.used == lost.cap) {
-		lost.cap = lost.cap ? lost.cap * 2 : 256;
-		lost.n = realloc(lost.n, (size_t)lost.cap * sizeof(*lost.n));
-		if (!lost.n)
+	if (lb->used == lb->cap) {
+		lb->cap = lb->cap ? lb->cap * 2 : 256;
+		lb->n = lost_grow(lb->cap);
+		if (!lb->n)
 			rt_die("out of memory");
 	}
-	return lost.used++;
+	return lb->used++;
 }
 
 /* One reference fewer; a node with none left is lost, and so on down. */
 static void lost_release(int i, bool counts)
 {
-	while (i >= 0 && --lost.n[i].refs == 0) {
-		struct lost_node *d = &lost.n[i];
+	while (i >= 0 && --lb->n[i].refs == 0) {
+		struct lost_node *d = &lb->n[i];
 		if (counts && d->writer > 0) {
-			if (lost.died++ == 0) {
-				lost.victim = d->writer;
-				lost.victim_value = d->value;
+			if (lb->died++ == 0) {
+				lb->victim = d->writer;
+				lb->victim_value = d->value;
 			}
 		}
 		int parent = d->parent;
-		d->parent = lost.free;
-		lost.free = i;
+		d->parent = lb->free;
+		lb->free = i;
 		i = parent;
 	}
 }
@@ -98,13 +117,13 @@ static void lost_release(int i, bool counts)
 static int lost_node(const struct var *v, int parent, int writer, long value)
 {
 	int i = lost_alloc();
-	lost.n[i] = (struct lost_node){
+	lb->n[i] = (struct lost_node){
 		.parent = parent, .refs = 1, .writer = writer,
 		.var = v->o.id, .value = value,
-		.depth = parent >= 0 ? lost.n[parent].depth + 1 : 0,
+		.depth = parent >= 0 ? lb->n[parent].depth + 1 : 0,
 	};
 	if (parent >= 0)
-		lost.n[parent].refs++;
+		lb->n[parent].refs++;
 	return i;
 }
 
@@ -116,21 +135,21 @@ void lost_var_new(struct var *v)
 /* What the current event lost: fill in e, add to the run's count. */
 static void lost_verdict(struct event *e)
 {
-	if (lost.died == 0)
+	if (lb->died == 0)
 		return;
 	e->flags |= EV_LOST;
-	e->lost = lost.died;
-	e->other = (int16_t)lost.victim;
-	e->b = e->op == OP_STORE || e->op == OP_ADD ? e->b : lost.victim_value;
-	rt.lost_updates += lost.died;
-	lost.died = 0;
+	e->lost = lb->died;
+	e->other = (int16_t)lb->victim;
+	e->b = e->op == OP_STORE || e->op == OP_ADD ? e->b : lb->victim_value;
+	rt.lost_updates += lb->died;
+	lb->died = 0;
 }
 
 void lost_load(struct var *v, struct thr *t, struct event *e)
 {
 	int old = t->held[v->o.id];
 	t->held[v->o.id] = v->node;
-	lost.n[v->node].refs++;
+	lb->n[v->node].refs++;
 	lost_release(old, true);
 	lost_verdict(e);
 }
@@ -182,10 +201,10 @@ static int lost_common(const struct var *v)
 			continue;
 		int a = common;
 		while (r >= 0 && a >= 0 && r != a) {
-			if (lost.n[r].depth >= lost.n[a].depth)
-				r = lost.n[r].parent;
+			if (lb->n[r].depth >= lb->n[a].depth)
+				r = lb->n[r].parent;
 			else
-				a = lost.n[a].parent;
+				a = lb->n[a].parent;
 		}
 		common = r == a ? r : -1;
 	}
@@ -201,12 +220,12 @@ static void lost_compact(void)
 		int c = lost_common((const struct var *)rt.objs[i]);
 		if (c < 0)
 			continue;
-		int p = lost.n[c].parent;
-		lost.n[c].parent = -1; /* it, and all below, live for good */
+		int p = lb->n[c].parent;
+		lb->n[c].parent = -1; /* it, and all below, live for good */
 		while (p >= 0) {
-			int next = lost.n[p].parent;
-			lost.n[p].parent = lost.free;
-			lost.free = p;
+			int next = lb->n[p].parent;
+			lb->n[p].parent = lb->free;
+			lb->free = p;
 			p = next;
 		}
 	}

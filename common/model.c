@@ -25,6 +25,7 @@ void model_init(struct model *m, bool step_mode)
 	m->buf_tail = rt.buffer.n ? rt.buffer.tail : -1;
 	m->nthreads = rt.nthreads;
 	m->nobjs = rt.nobjs;
+	m->unit = rt_names.unit();
 	for (int i = 1; i <= rt.nthreads; i++) {
 		m->threads[i].name = rt.threads[i].name;
 		m->threads[i].state = step_mode ? MT_READY : MT_RUNNING;
@@ -36,8 +37,12 @@ void model_init(struct model *m, bool step_mode)
 		mo->kind = o->kind;
 		mo->name = o->name;
 		if (o->kind == OBJ_VAR) {
-			mo->value = var_value((const struct var *)o);
-			mo->track = ((const struct var *)o)->track;
+			const struct var *var = (const struct var *)o;
+			mo->value = var_value(var);
+			mo->track = var->track;
+			mo->priv = var->priv;
+			for (int k = 0; mo->priv && k <= RT_MAX_THREADS; k++)
+				mo->own[k] = mo->value;
 		}
 		if (o->kind == OBJ_VAR && ((const struct var *)o)->charted &&
 		    m->chart_obj < 0)
@@ -98,13 +103,46 @@ static void model_seen_lost(struct model *m, const struct event *e)
 	if (m->seen_lost++ == 0)
 		m->seen_lost_read = t->tmp_step;
 	char text[MODEL_SAY];
-	snprintf(text, sizeof(text), "lost update: T%d read %ld, then T%d "
-		 "wrote %ld; T%d now writes %ld over it: T%d's %s is lost",
-		 e->thread, t->tmp, o->writer, o->value, e->thread, e->a,
-		 o->writer, m->threads[o->writer].name);
+	char u = m->unit;
+	snprintf(text, sizeof(text), "lost update: %c%d read %ld, then %c%d "
+		 "wrote %ld; %c%d now writes %ld over it: %c%d's %s is lost",
+		 u, e->thread, t->tmp, u, o->writer, o->value, u, e->thread,
+		 e->a, u, o->writer, m->threads[o->writer].name);
 	model_copy(m->say, text);
 	m->say_step = m->step;
 	m->said++;
+}
+
+/* A store or an add to a shared variable. */
+static void model_stored(struct model *m, const struct event *e,
+			 struct model_obj *o, struct model_thread *t)
+{
+	o->value = e->a;
+	o->writer = e->thread;
+	o->changed = m->step;
+	if (t->has_tmp && t->tmp_obj == e->obj)
+		t->has_tmp = false;
+	model_var_written(m, e->obj, e->thread);
+}
+
+/*
+ * Processes appear as they are forked: a new number gets its slot, with
+ * the name the model already knows (a free-mode replay's snapshot has
+ * them) or the one the names give.
+ */
+static void model_grow(struct model *m, int id,
+		       const struct event_names *names)
+{
+	if (id <= m->nthreads || id > RT_MAX_THREADS)
+		return;
+	for (int k = m->nthreads + 1; k <= id; k++) {
+		struct model_thread *t = &m->threads[k];
+		if (!t->name)
+			t->name = names->thread(k);
+		t->state = m->step_mode ? MT_READY : MT_RUNNING;
+		t->next_obj = -1;
+	}
+	m->nthreads = id;
 }
 
 /* What the operation changed in the objects and the thread's locals. */
@@ -122,18 +160,23 @@ static void model_effect(struct model *m, const struct event *e)
 		t->tmp_step = m->step;
 		break;
 	case OP_STORE:
+	case OP_ADD:
+		if (o->priv) { /* its own copy: nobody else's changes */
+			o->own[e->thread] = e->a;
+			o->changed = m->step;
+			if (t->has_tmp && t->tmp_obj == e->obj)
+				t->has_tmp = false;
+			break;
+		}
+		if (e->op == OP_ADD) {
+			model_stored(m, e, o, t);
+			break;
+		}
 		if (!m->step_mode)
 			model_seen_lost(m, e);
 		if (o->track > 0 && e->a == 0)
 			o->round++; /* a runner back at the start line */
-		/* fall through */
-	case OP_ADD:
-		o->value = e->a;
-		o->writer = e->thread;
-		o->changed = m->step;
-		if (t->has_tmp && t->tmp_obj == e->obj)
-			t->has_tmp = false;
-		model_var_written(m, e->obj, e->thread);
+		model_stored(m, e, o, t);
 		break;
 	case OP_TRYLOCK:
 		if (e->b)
@@ -246,6 +289,9 @@ void model_apply(struct model *m, const struct event *e,
 		 const struct event_names *names)
 {
 	m->events++;
+	model_grow(m, e->thread, names);
+	if (e->op == OP_FORK)
+		model_grow(m, e->other, names);
 	if (e->flags & EV_STEP) {
 		m->fired = false; /* a new step: only its own action counts */
 		m->step = e->step;
@@ -337,8 +383,12 @@ const char *model_state_text(const struct model *m, int id, char *buf,
 		snprintf(buf, (size_t)size, "finished");
 		break;
 	case MT_BLOCKED:
-		snprintf(buf, (size_t)size, "blocked on %s",
-			 t->next_obj >= 0 ? m->objs[t->next_obj].name : "?");
+		if (t->next_obj >= 0)
+			snprintf(buf, (size_t)size, "blocked on %s",
+				 m->objs[t->next_obj].name);
+		else
+			snprintf(buf, (size_t)size, "blocked in %s",
+				 event_op_name((enum event_op)t->next_op));
 		break;
 	}
 	return buf;

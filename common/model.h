@@ -52,10 +52,14 @@ struct model_obj {
 	bool signalling; /* sema: posted by a thread holding none: not a pool */
 	int writer;      /* var: thread of the last store, 0 for none */
 	long round;      /* track: stores of 0 so far, the round it is in */
+	bool priv;       /* var: one copy per process, in own[] */
+	long own[RT_MAX_THREADS + 1]; /* priv: each process's copy */
 };
 
 struct model {
 	int nthreads, nobjs;
+	char unit;       /* 'T': threads; 'P': processes, which appear as
+			    they are forked */
 	struct model_thread threads[RT_MAX_THREADS + 1];
 	struct model_obj objs[RT_MAX_OBJS];
 	bool step_mode;

@@ -32,6 +32,8 @@ struct mutex *mutex_new(const char *name, enum mutex_kind kind)
 		pthread_mutexattr_t a;
 		pthread_mutexattr_init(&a);
 		pthread_mutexattr_settype(&a, types[kind]);
+		if (rt.procs)
+			pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
 		rt_check(pthread_mutex_init(&m->pm, &a), "pthread_mutex_init");
 		pthread_mutexattr_destroy(&a);
 	}

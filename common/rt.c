@@ -29,6 +29,7 @@
 
 #include "fiber.h"
 #include "lost.h"
+#include "proc.h"
 #include "rt.h"
 #include "watch.h"
 
@@ -43,6 +44,8 @@ _Noreturn void rt_die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (rt.procs && getpid() != rt.runtime_pid)
+		_exit(1); /* a lesson process: the runtime's exit is not ours */
 	exit(1);
 }
 
@@ -72,10 +75,16 @@ static const char *rt_note(int kind)
 	return notes && kind >= 0 ? notes[kind] : NULL;
 }
 
+static char rt_unit(void)
+{
+	return rt.procs ? 'P' : 'T';
+}
+
 const struct event_names rt_names = {
 	.thread = rt_thread_name,
 	.object = rt_object_name,
 	.note = rt_note,
+	.unit = rt_unit,
 };
 
 void rt_init(const struct run_config *cfg, event_sink sink, void *ctx)
@@ -85,6 +94,8 @@ void rt_init(const struct run_config *cfg, event_sink sink, void *ctx)
 	rt.mode = cfg->mode;
 	rt.sink = sink;
 	rt.sink_ctx = ctx;
+	if (cfg->lesson->processes)
+		proc_prepare();
 	lost_reset();
 	cfg->lesson->setup();
 	if (rt.nthreads == 0)
@@ -116,16 +127,19 @@ static void rt_free_obj_destroy(struct obj *o)
 
 void rt_destroy(void)
 {
+	proc_end();
 	for (int i = 1; i <= rt.nthreads; i++) {
 		fiber_free(rt.threads[i].fiber);
-		free(rt.threads[i].ring);
+		if (!proc_owns(rt.threads[i].ring))
+			free(rt.threads[i].ring);
 	}
 	for (int i = 0; i < rt.nobjs; i++) {
 		/* After a deadlock, mutexes are still held by threads that left:
 		 * destroying them would be undefined.  They own nothing else. */
 		if (rt.mode == RT_FREE && !rt.deadlocked)
 			rt_free_obj_destroy(rt.objs[i]);
-		free(rt.objs[i]);
+		if (!proc_owns(rt.objs[i]))
+			free(rt.objs[i]);
 	}
 	for (int i = 0; i < rt.nallocs; i++)
 		free(rt.allocs[i]);
@@ -138,7 +152,32 @@ _Thread_local pid_t rt_tls_tid;
 _Thread_local bool rt_tls_past;
 _Thread_local uint64_t rt_tls_unrecorded;
 
+void rt_mutex_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	if (rt.procs)
+		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	rt_check(pthread_mutex_init(m, &a), "pthread_mutex_init");
+	pthread_mutexattr_destroy(&a);
+}
+
+void rt_cond_init(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+	pthread_condattr_init(&a);
+	if (rt.procs)
+		pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	rt_check(pthread_cond_init(c, &a), "pthread_cond_init");
+	pthread_condattr_destroy(&a);
+}
+
 void *rt_alloc_obj(size_t size)
+{
+	return rt.procs ? proc_alloc(size) : rt_alloc_heap(size);
+}
+
+void *rt_alloc_heap(size_t size)
 {
 	size = (size + RT_LINE - 1) / RT_LINE * RT_LINE;
 	void *p = aligned_alloc(RT_LINE, size);
@@ -150,6 +189,9 @@ void *rt_alloc_obj(size_t size)
 void rt_add_obj(struct obj *o, enum obj_kind kind, const char *name,
 		_Atomic uint64_t *clock)
 {
+	if (rt.procs && rt.nthreads > 0 && rt.threads[1].pid != 0)
+		rt_die("%s: a run of processes makes its objects in setup()",
+		       name);
 	if (rt.nobjs >= RT_MAX_OBJS)
 		rt_die("more than %d shared objects", RT_MAX_OBJS);
 	o->kind = kind;
@@ -211,6 +253,8 @@ void rt_commit_slot(struct event *e)
 	if (o)
 		atomic_store_explicit(o->clock, clock, memory_order_relaxed);
 	e->seq = clock; /* run.c renumbers after the merge */
+	if (t->gated_children && e->op != OP_FORK)
+		proc_release(t); /* it went on: its children start */
 	if (++t->nrec == RT_RING)
 		rt_tls_past = true;
 }
@@ -219,9 +263,13 @@ void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line)
 {
 	struct thr *t = rt.current;
 	t->pending = (struct pending){
-		.op = op, .obj = obj, .obj2 = obj2, .line = line
+		.op = op, .obj = obj, .obj2 = obj2, .line = line,
+		.target = t->pending.target,
 	};
-	fiber_yield(t->fiber);
+	if (t->proc)
+		proc_yield(t);
+	else
+		fiber_yield(t->fiber);
 }
 
 void rt_park(enum event_op op, struct obj *obj, int line)
@@ -268,6 +316,9 @@ void rt_thread_leave(void)
 
 void thread_new(const char *name, void (*body)(long arg), long arg)
 {
+	if (rt.procs)
+		rt_die("thread_new: lesson %s has processes: process_new()",
+		       rt.cfg->lesson->name);
 	if (rt.nthreads >= RT_MAX_THREADS)
 		rt_die("more than %d threads", RT_MAX_THREADS);
 	struct thr *t = &rt.threads[++rt.nthreads];
@@ -299,12 +350,29 @@ static long rt_now_us(void)
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
+/* Free mode, all have ended: count their events, time the run. */
+static void rt_free_tally(long start)
+{
+	for (int i = 1; i <= rt.nthreads; i++)
+		rt.free_events += rt.threads[i].nrec;
+	rt.elapsed_us = rt_now_us() - start;
+	sem_destroy(&rt.watch.wake);
+}
+
 /* Free mode: start every thread together, wait for all of them. */
 void rt_free_start_join(void)
 {
 	long start = rt_now_us();
-	if (sem_init(&rt.watch.wake, 0, 0) != 0)
+	if (sem_init(&rt.watch.wake, rt.procs, 0) != 0)
 		rt_die("sem_init: %s", strerror(errno));
+	if (rt.procs) { /* P1 forks the others */
+		proc_start(&rt.threads[1]);
+		rt.deadlocked = watch_run();
+		if (rt.interrupted)
+			return;
+		rt_free_tally(start);
+		return;
+	}
 	rt_check(pthread_barrier_init(&rt.gate, NULL,
 				      (unsigned)rt.nthreads + 1),
 		 "pthread_barrier_init");
@@ -316,9 +384,6 @@ void rt_free_start_join(void)
 	rt.deadlocked = watch_run();
 	if (rt.interrupted)
 		return; /* the threads still use the gate and the watch */
-	for (int i = 1; i <= rt.nthreads; i++)
-		rt.free_events += rt.threads[i].nrec;
-	rt.elapsed_us = rt_now_us() - start;
 	pthread_barrier_destroy(&rt.gate);
-	sem_destroy(&rt.watch.wake);
+	rt_free_tally(start);
 }

@@ -70,6 +70,7 @@ struct var {
 	bool charted;      /* the viewer draws its history */
 	long track;        /* > 0: the viewer draws it on a track 0..track */
 	bool slot;         /* a buffer slot: item numbers, 0 empty */
+	bool priv;         /* private: each process has its own copy */
 };
 
 struct mutex {
@@ -137,6 +138,7 @@ struct pending {
 	enum event_op op;
 	struct obj *obj;
 	struct obj *obj2; /* the mutex of a condition wait */
+	int target;       /* the process a join waits for */
 	int line;
 };
 
@@ -157,7 +159,23 @@ struct thr {
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
 	int held[RT_MAX_OBJS];   /* per var: lost.c's node of that read, -1 */
 	uint16_t permits[RT_MAX_OBJS]; /* permits held, per semaphore (both) */
+	uint64_t own_set;        /* step: bit per private var it stored to */
+	long own[RT_MAX_OBJS];   /* step: what it stored there last */
 	struct fiber *fiber;
+	/* a process (proc.c): real in both modes */
+	bool proc;
+	pid_t pid;               /* 0 until forked */
+	int parent;              /* the process that forked it; 0: the runtime */
+	int resumer;             /* step: who handed it the baton (0: runtime) */
+	int exit_status;         /* as waitpid() reported it to the joiner */
+	_Atomic uint32_t go;     /* step: 1 while it holds the baton; free:
+				    1 once its start gate opens */
+	bool gated;              /* free: it waits at its start gate */
+	bool gated_children;     /* free: some of its children wait so */
+	_Atomic uint32_t gate_n;    /* free: children its last release opened */
+	_Atomic uint32_t gate_in;    /* free: how many of them are through */
+	_Atomic uint32_t gate_k;     /* free: how many of them have a CPU */
+	bool joined;             /* reaped by its parent (or the runtime) */
 	/* free mode */
 	pthread_t pt;
 	pid_t tid;               /* kernel thread id, as mutex_holder() says */
@@ -175,7 +193,9 @@ struct thr {
 typedef void (*event_sink)(const struct event *e, void *ctx);
 
 struct rt {
-	const struct run_config *cfg;
+	/* A whole number of pages of its own: a run of processes maps them
+	 * shared (proc.c), so that every process sees one runtime. */
+	_Alignas(4096) const struct run_config *cfg;
 	enum rt_mode mode;
 	struct thr threads[RT_MAX_THREADS + 1]; /* by id; [0] unused */
 	int nthreads;
@@ -195,6 +215,13 @@ struct rt {
 		int slots[RT_MAX_OBJS];
 		int n, head, tail; /* object ids, -1 none */
 	} buffer;
+	/* processes (proc.c) */
+	bool procs;               /* the lesson's units are processes */
+	pid_t runtime_pid;        /* the process that runs the scheduler */
+	pid_t pgid;               /* the run's process group: P1's pid */
+	_Atomic uint32_t back;    /* step: the baton is back with the runtime */
+	_Atomic size_t arena_used;
+	pthread_mutex_t proc_lock; /* process-shared: guards new slots */
 	/* step mode */
 	struct thr *current; /* the thread whose step is running, or NULL */
 #define RT_STEPBUF 32
@@ -255,8 +282,11 @@ static inline struct thr *rt_self(void)
 	return rt.mode == RT_STEP ? rt.current : rt_tls_self;
 }
 
-/* A zeroed object, aligned to a cache line; dies when out of memory. */
+/* A zeroed object, aligned to a cache line; dies when out of memory.
+ * In a run of processes, in memory they all share; rt_alloc_heap() is
+ * always the process's own. */
 void *rt_alloc_obj(size_t size);
+void *rt_alloc_heap(size_t size);
 
 /*
  * Register an object, with the clock in its hot line: it gets the next
@@ -329,6 +359,11 @@ bool mutex_mine(const struct mutex *m, const struct thr *t);
 
 /* Name look-ups for event formatting. */
 extern const struct event_names rt_names;
+
+/* A plain mutex or condition variable for the runtime's own use, shared
+ * between processes in a run of processes. */
+void rt_mutex_init(pthread_mutex_t *m);
+void rt_cond_init(pthread_cond_t *c);
 
 /* Report a fatal runtime failure and exit 1 (a broken pthread call, ...). */
 _Noreturn void rt_die(const char *fmt, ...)

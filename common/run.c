@@ -148,6 +148,8 @@ enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 static bool run_schedule_threads(const struct run_config *cfg, char *err,
 				 size_t n)
 {
+	if (rt.procs)
+		return true; /* they appear as they are forked: sched.c */
 	for (int i = 0; i < cfg->nschedule; i++)
 		if (cfg->schedule[i] > rt.nthreads) {
 			snprintf(err, n, "--schedule: position %d names thread "
@@ -197,18 +199,21 @@ char *run_deadlock_text(char *say, size_t size)
 	int ids[RT_MAX_THREADS + 1];
 	waitfor_from_rt(&g);
 	int n = waitfor_cycle(&g, ids);
-	if (n)
+	if (n) {
 		waitfor_say(&g, &rt_names, say, size);
-	else
-		snprintf(say, size, "deadlock: every live thread is blocked");
+	} else { /* what the deadlock event itself says */
+		struct event e = { .op = OP_DEADLOCK, .obj = -1 };
+		event_narrate(&e, &rt_names, say, size);
+	}
 	size_t len = strlen(say);
 	for (int i = 1; i <= rt.nthreads && len < size; i++) {
 		const struct thr *t = &rt.threads[i];
 		char why[160];
 		if (t->state == THR_DONE || run_in(ids, n, i))
 			continue;
-		len += (size_t)snprintf(say + len, size - len, "; T%d %s",
-					t->id, sched_why(t, why, sizeof(why)));
+		len += (size_t)snprintf(say + len, size - len, "; %c%d %s",
+					rt_names.unit(), t->id,
+					sched_why(t, why, sizeof(why)));
 	}
 	return say;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "fiber.h"
+#include "proc.h"
 #include "sched.h"
 
 /* splitmix64: tiny, fast, and the same sequence on every machine. */
@@ -55,6 +56,8 @@ static bool sched_ready_now(const struct thr *t)
 		const struct barrier *b = (const struct barrier *)p->obj;
 		return b->gen != t->barrier_gen || b->broken;
 	}
+	case OP_JOIN:
+		return proc_ready(t);
 	default:
 		return true;
 	}
@@ -129,7 +132,12 @@ static void sched_deliver(void)
 static void sched_resume(struct thr *t)
 {
 	rt.current = t;
-	fiber_run(t->fiber);
+	if (t->proc) {
+		proc_start(t);
+		proc_run(t);
+	} else {
+		fiber_run(t->fiber);
+	}
 	rt.current = NULL;
 	sched_deliver();
 }
@@ -171,6 +179,13 @@ static enum sched_pick_result sched_listed(struct sched *s, int *id,
 {
 	int pos = s->pos + 1, want = rt.cfg->schedule[s->pos];
 	char why[160];
+	if (rt.procs && (want < 1 || want > rt.nthreads)) {
+		snprintf(err, errsize,
+			 "--schedule: position %d names process %d, but the "
+			 "processes are 1 to %d at that point", pos, want,
+			 rt.nthreads);
+		return SCHED_BAD;
+	}
 	if (want < 1 || want > rt.nthreads) {
 		snprintf(err, errsize,
 			 "--schedule: position %d names thread %d, but the "
@@ -225,8 +240,8 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 			snprintf(buf, size, "waits for mutex %s, which it "
 				 "holds itself", name);
 		else
-			snprintf(buf, size, "waits for mutex %s, held by T%d",
-				 name, owner);
+			snprintf(buf, size, "waits for mutex %s, held by %c%d",
+				 name, rt_names.unit(), owner);
 		break;
 	case OP_SEM_WAIT:
 		snprintf(buf, size, "waits for semaphore %s (count 0)", name);
@@ -236,7 +251,8 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 			snprintf(buf, size, "waits on condition %s", name);
 		else
 			snprintf(buf, size, "waits to retake mutex %s, held "
-				 "by T%d", p->obj2->name, sched_owner(p->obj2));
+				 "by %c%d", p->obj2->name, rt_names.unit(),
+				 sched_owner(p->obj2));
 		break;
 	case OP_LEAVE: {
 		const struct barrier *b = (const struct barrier *)p->obj;
@@ -244,6 +260,9 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 			 name, b->arrived, b->parties);
 		break;
 	}
+	case OP_JOIN:
+		snprintf(buf, size, "waits for P%d to exit", p->target);
+		break;
 	default:
 		snprintf(buf, size, "is ready");
 	}

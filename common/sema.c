@@ -35,10 +35,9 @@ struct sema *sema_new(const char *name, long initial, long bound)
 	s->bound = bound;
 	s->count = initial;
 	if (rt.mode == RT_FREE) {
-		if (sem_init(&s->ps, 0, (unsigned)initial) != 0)
+		if (sem_init(&s->ps, rt.procs, (unsigned)initial) != 0)
 			rt_die("sem_init: %s", strerror(errno));
-		rt_check(pthread_mutex_init(&s->guard, NULL),
-			 "pthread_mutex_init");
+		rt_mutex_init(&s->guard);
 	}
 	return s;
 }

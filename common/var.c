@@ -28,6 +28,25 @@ struct var *var_new(const char *name, long initial)
 	return v;
 }
 
+/*
+ * A variable each process has its own copy of: the object lives in the
+ * runtime process's heap, and fork() copies it into every child as it
+ * copies the lesson's globals.  The runtime's books (its name, its id)
+ * are the same in every copy; the value is each process's own.
+ */
+struct var *var_new_private(const char *name, long initial)
+{
+	if (!rt.procs)
+		rt_die("var_new_private(%s): only processes have private "
+		       "memory", name);
+	struct var *v = rt_alloc_heap(sizeof(*v));
+	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
+	atomic_init(&v->value, initial);
+	atomic_init(&v->peak, LONG_MAX);
+	v->priv = true;
+	return v;
+}
+
 void var_keep_peak(struct var *v)
 {
 	atomic_store_explicit(&v->peak, var_value(v), memory_order_relaxed);
@@ -139,6 +158,31 @@ static void var_note_write(struct var *v, struct thr *t, struct event *e)
 	}
 }
 
+/*
+ * Step mode, t loaded its own copy of private v: if another process's copy
+ * holds something else, say so.  The books are the runtime's, shared; the
+ * copies themselves are each process's own memory.
+ */
+static void var_private_load(struct var *v, struct thr *t, struct event *e)
+{
+	uint64_t bit = 1ull << v->o.id;
+	for (int i = 1; i <= rt.nthreads; i++) {
+		const struct thr *u = &rt.threads[i];
+		if (u != t && (u->own_set & bit) && u->own[v->o.id] != e->a) {
+			e->flags |= EV_PRIVATE;
+			e->other = (int16_t)u->id;
+			e->b = u->own[v->o.id];
+			return;
+		}
+	}
+}
+
+static void var_private_store(struct var *v, struct thr *t, long value)
+{
+	t->own_set |= 1ull << v->o.id;
+	t->own[v->o.id] = value;
+}
+
 long var_load_at(struct var *v, int line)
 {
 	if (rt_unrecorded())
@@ -151,7 +195,9 @@ long var_load_at(struct var *v, int line)
 	if (rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
-		if (!v->slot)
+		if (v->priv)
+			var_private_load(v, rt.current, e);
+		else if (!v->slot)
 			lost_load(v, rt.current, e);
 	}
 	rt_commit(e);
@@ -173,6 +219,8 @@ void var_store_at(struct var *v, long value, int line)
 	var_put(v, value);
 	if (rt.mode == RT_STEP && v->slot) {
 		var_slot_store(v, e);
+	} else if (rt.mode == RT_STEP && v->priv) {
+		var_private_store(v, rt.current, value);
 	} else if (rt.mode == RT_STEP) {
 		lost_store(v, rt.current, value, e);
 		var_note_write(v, rt.current, e);
@@ -190,7 +238,9 @@ long var_add_at(struct var *v, long delta, int line)
 	e->flags = EV_STEP;
 	e->b = var_fetch_add(v, delta);
 	e->a = e->b + delta;
-	if (rt.mode == RT_STEP) {
+	if (rt.mode == RT_STEP && v->priv) {
+		var_private_store(v, rt.current, e->a);
+	} else if (rt.mode == RT_STEP) {
 		lost_add(v, rt.current, e->a, e);
 		var_note_write(v, rt.current, e);
 	}

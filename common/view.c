@@ -129,10 +129,13 @@ static void view_source(struct view *v)
 
 static const struct view *view_names_of;
 
+/* A process the model has not met yet is named by the live runtime. */
 static const char *view_thread_name(int id)
 {
 	const struct model *m = &view_names_of->m;
-	return id > 0 && id <= m->nthreads ? m->threads[id].name : "runtime";
+	if (id > 0 && id <= m->nthreads && m->threads[id].name)
+		return m->threads[id].name;
+	return rt_names.thread(id);
 }
 
 static const char *view_object_name(int id)
@@ -147,10 +150,16 @@ static const char *view_note(int kind)
 	return notes && kind >= 0 ? notes[kind] : NULL;
 }
 
+static char view_unit(void)
+{
+	return view_names_of->cfg.lesson->processes ? 'P' : 'T';
+}
+
 static const struct event_names view_names = {
 	.thread = view_thread_name,
 	.object = view_object_name,
 	.note = view_note,
+	.unit = view_unit,
 };
 
 static void view_sink(const struct event *e, void *ctx)
@@ -250,13 +259,14 @@ static void view_step_thread(struct view *v, int id)
 {
 	char why[160];
 	if (id > rt.nthreads) {
-		snprintf(v->msg, sizeof(v->msg), "there is no T%d: threads "
-			 "are 1 to %d", id, rt.nthreads);
+		snprintf(v->msg, sizeof(v->msg), "there is no %c%d: threads "
+			 "are 1 to %d", v->m.unit, id, rt.nthreads);
 		return;
 	}
 	const struct thr *t = &rt.threads[id];
 	if (!sched_ready(t)) {
-		snprintf(v->msg, sizeof(v->msg), "T%d cannot run: it %s", id,
+		snprintf(v->msg, sizeof(v->msg), "%c%d cannot run: it %s",
+			 v->m.unit, id,
 			 t->state == THR_DONE ? "has finished"
 					      : sched_why(t, why, sizeof(why)));
 		return;
@@ -291,6 +301,8 @@ static void view_free_sink(const struct event *e, void *ctx)
 			rt_die("out of memory");
 	}
 	v->fev[v->nfev++] = *e;
+	if (e->op == OP_FORK && e->other <= RT_MAX_THREADS) /* its name */
+		v->m0.threads[e->other].name = rt_names.thread(e->other);
 }
 
 static void view_free_begin(struct view *v);
@@ -774,8 +786,9 @@ static void view_digit(struct view *v, int d)
 		return;
 	}
 	v->pick = n;
-	snprintf(v->msg, sizeof(v->msg), "run thread T%d_  (another digit, "
-		 "Enter to run T%d, Esc to cancel)", n, n);
+	snprintf(v->msg, sizeof(v->msg), "run thread %c%d_  (another digit, "
+		 "Enter to run %c%d, Esc to cancel)", v->m.unit, n,
+		 v->m.unit, n);
 }
 
 /* The policy's next thread, for the screen; 0 if nobody or a person. */

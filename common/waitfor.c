@@ -49,10 +49,11 @@ char *waitfor_say(const struct waitfor *g, const struct event_names *n,
 {
 	int ids[RT_MAX_THREADS + 1];
 	int len = waitfor_cycle(g, ids);
+	char u = n->unit ? n->unit() : 'T'; /* T1, or P1 for a process */
 	buf[0] = '\0';
 	if (len == 1) {
-		snprintf(buf, size, "deadlock: T%d holds %s and waits for it: "
-			 "it waits for itself", ids[0],
+		snprintf(buf, size, "deadlock: %c%d holds %s and waits for it: "
+			 "it waits for itself", u, ids[0],
 			 n->object(g->wants[ids[0]]));
 		return buf;
 	}
@@ -60,8 +61,8 @@ char *waitfor_say(const struct waitfor *g, const struct event_names *n,
 					  "waits: ") : 0;
 	for (int i = 0; i < len && k < size; i++) {
 		int prev = ids[(i + len - 1) % len];
-		k += (size_t)snprintf(buf + k, size - k, "%sT%d holds %s, "
-				      "waits for %s", i ? "; " : "", ids[i],
+		k += (size_t)snprintf(buf + k, size - k, "%s%c%d holds %s, "
+				      "waits for %s", i ? "; " : "", u, ids[i],
 				      n->object(g->wants[prev]),
 				      n->object(g->wants[ids[i]]));
 	}

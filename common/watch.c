@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "proc.h"
 #include "rt.h"
 #include "watch.h"
 
@@ -131,6 +132,7 @@ bool watch_run(void)
 	       rt.nthreads) {
 		if (watch_interrupt) {
 			rt.interrupted = true; /* threads left running */
+			proc_end();            /* processes not */
 			return false;
 		}
 		/* A finish wakes us at once; otherwise look now and then.
@@ -139,6 +141,8 @@ bool watch_run(void)
 		struct timespec ts = watch_deadline(WATCH_LOOK_MS);
 		if (sem_timedwait(&rt.watch.wake, &ts) == 0)
 			continue;
+		if (rt.procs)
+			proc_check_crash();
 		quiet = watch_stuck(seen) ? quiet + WATCH_LOOK_MS : 0;
 		if (quiet >= WATCH_QUIET_MS) {
 			deadlock = true;
@@ -147,6 +151,10 @@ bool watch_run(void)
 			watch_wake_all();
 			break;
 		}
+	}
+	if (rt.procs) {
+		proc_end(); /* after a deadlock, this is what ends them */
+		return deadlock;
 	}
 	for (int i = 1; i <= rt.nthreads; i++)
 		rt_check(pthread_join(rt.threads[i].pt, NULL), "pthread_join");

@@ -20,6 +20,7 @@ int main(void)
 	srunner_add_suite(sr, barrier_suite());
 	srunner_add_suite(sr, prodcons_suite());
 	srunner_add_suite(sr, explore_suite());
+	srunner_add_suite(sr, proc_suite());
 	srunner_add_suite(sr, deadlock_suite());
 	srunner_add_suite(sr, locks_suite());
 	srunner_run_all(sr, CK_NORMAL);

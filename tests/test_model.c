@@ -227,7 +227,8 @@ static const char *tnames_obj(int id)
 	return id == 0 ? "balance" : "lock";
 }
 
-static const struct event_names tnames = { tnames_thread, tnames_obj, NULL };
+static const struct event_names tnames = { tnames_thread, tnames_obj, NULL,
+						NULL };
 
 START_TEST(test_model_free_lost_update)
 {

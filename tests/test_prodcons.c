@@ -216,6 +216,8 @@ START_TEST(test_fails_break)
 		{ &bandwidth_lesson, { "none" } },
 		{ &barrier_lesson, { "none", "naive-reusable" } },
 		{ &prodcons_lesson, { "unsafe", "condvar-if" } },
+		{ &fork_lesson, { "private", "no-join" } },
+		{ &shmrace_lesson, { "unsafe" } },
 	};
 	const struct lesson *l = lessons[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {
@@ -304,7 +306,8 @@ START_TEST(test_line_comments_fit)
 {
 	const struct lesson *const lessons[] = {
 		&race_lesson, &bandwidth_lesson, &barrier_lesson,
-		&prodcons_lesson, &deadlock_lesson, &locks_lesson,
+		&prodcons_lesson, &fork_lesson, &shmrace_lesson,
+		&deadlock_lesson, &locks_lesson,
 	};
 	const char *src = lessons[_i]->source;
 	for (int no = 1; *src; no++) {
@@ -380,9 +383,9 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
-	tcase_add_loop_test(tc, test_fails_break, 0, 4);
+	tcase_add_loop_test(tc, test_fails_break, 0, 6);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
-	tcase_add_loop_test(tc, test_line_comments_fit, 0, 6);
+	tcase_add_loop_test(tc, test_line_comments_fit, 0, 8);
 	tcase_add_loop_test(tc, test_free, 0, 3);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));

@@ -386,6 +386,33 @@ START_TEST(test_view_free_signals)
 }
 END_TEST
 
+/*
+ * A viewer of processes leaves none behind: stepped, stepped back (which
+ * runs the processes again from the start), restarted, then quit (q,
+ * Ctrl-C, SIGTERM) in the middle of a run.
+ */
+START_TEST(test_view_procs_gone)
+{
+	static const char *const keys[] = { "q", "C-c", NULL };
+	struct tmux t = { "" };
+	char env[64];
+	snprintf(env, sizeof(env), "INTERLEAVE_LEAK_TAG=%d-view-%d",
+		 (int)getpid(), _i);
+	tmux_start_env(&t, 100, 30, env, "shmrace", "");
+	SEE(&t, "P1 bank");
+	tmux_keys(&t, "n n n n b b n r n n n");
+	SEE(&t, "step 3 ");
+	ck_assert_int_ge(ttagged_wait(env, 3, true, 5000), 3);
+	if (keys[_i])
+		tmux_keys(&t, keys[_i]);
+	else
+		ck_assert_int_eq(kill(tmux_lesson_pid(&t), SIGTERM), 0);
+	SEE(&t, "EXIT=");
+	ck_assert_int_eq(ttagged_wait(env, 0, false, 100), 0);
+	tmux_stop(&t);
+}
+END_TEST
+
 /* Every lesson and variant at 80x24: code, state and every key on screen. */
 static const char *const tview_runs[][2] = {
 	{ "race", "unsafe" }, { "race", "mutex" }, { "race", "atomic" },
@@ -397,6 +424,9 @@ static const char *const tview_runs[][2] = {
 	{ "barrier", "timeout" },
 	{ "bandwidth", "none" }, { "bandwidth", "mutex" },
 	{ "bandwidth", "bounded" },
+	{ "fork", "private" }, { "fork", "shared" }, { "fork", "no-join" },
+	{ "shmrace", "unsafe" }, { "shmrace", "lock" },
+	{ "shmrace", "atomic" },
 	{ "deadlock", "broken" }, { "deadlock", "ordered" },
 	{ "deadlock", "trylock" }, { "deadlock", "biglock" },
 	{ "deadlock", "philosophers" }, { "deadlock", "forks-ordered" },
@@ -431,7 +461,7 @@ START_TEST(test_view_80x24)
 	ck_assert_msg(strstr(screen, "? help") && strstr(screen, "q quit") &&
 		      strstr(screen, " b back") && strstr(screen, " w save"),
 		      "key bar incomplete:\n%s", screen);
-	ck_assert_msg(strstr(screen, "shared variables") &&
+	ck_assert_msg(strstr(screen, "variables") &&
 		      strstr(screen, "synchronisation") &&
 		      strstr(screen, "timeline"), "state missing:\n%s", screen);
 	/* the source pane: a cursor on a numbered line of the lesson, drawn
@@ -754,6 +784,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_play);
 	tcase_add_test(tc, test_view_free_mode);
 	tcase_add_loop_test(tc, test_view_exits, 0, 3);
+	tcase_add_loop_test(tc, test_view_procs_gone, 0, 3);
 	tcase_add_loop_test(tc, test_view_free_signals, 0, 6);
 	tcase_add_loop_test(tc, test_view_80x24, 0, TVIEW_NRUNS);
 	tcase_add_test(tc, test_view_small_ignores_keys);

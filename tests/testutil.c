@@ -1,10 +1,12 @@
 /*
  * testutil.c: running lessons in-process and as programs, for the suites.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,4 +231,55 @@ bool tslow(void)
 #else
 	return getenv("INTERLEAVE_QUICK") != NULL;
 #endif
+}
+
+/*
+ * Processes whose environment carries this run's tag: the lesson and
+ * every process it forked (fork keeps the environment).
+ */
+int ttagged(const char *tag)
+{
+	DIR *d = opendir("/proc");
+	ck_assert(d);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char path[300], env[8192];
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/environ", de->d_name);
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		ssize_t len = read(fd, env, sizeof(env) - 1);
+		close(fd);
+		for (ssize_t i = 0; i < len;) {
+			if (strcmp(env + i, tag) == 0) {
+				n++;
+				break;
+			}
+			i += (ssize_t)strlen(env + i) + 1;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+static void tpause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Wait up to ms for the count of tagged processes to reach want. */
+int ttagged_wait(const char *tag, int want, bool atleast, int ms)
+{
+	int n = 0;
+	for (int i = 0; i < ms / 10; i++) {
+		n = ttagged(tag);
+		if (atleast ? n >= want : n == want)
+			break;
+		tpause_ms(10);
+	}
+	return n;
 }

@@ -24,6 +24,8 @@ extern const struct lesson race_lesson;
 extern const struct lesson bandwidth_lesson;
 extern const struct lesson barrier_lesson;
 extern const struct lesson prodcons_lesson;
+extern const struct lesson fork_lesson;
+extern const struct lesson shmrace_lesson;
 extern const struct lesson deadlock_lesson;
 extern const struct lesson locks_lesson;
 
@@ -75,6 +77,14 @@ void tfails_break(const struct lesson *l);
 /* lesson --plain ARGS, run twice: the same output, byte for byte. */
 void tsame_twice(const char *lesson, const char *args);
 
+/*
+ * Processes whose environment holds tag ("NAME=value"): a lesson started
+ * with it, and every process it forked.  ttagged_wait() waits up to ms
+ * for there to be want of them (at least want, if atleast).
+ */
+int ttagged(const char *tag);
+int ttagged_wait(const char *tag, int want, bool atleast, int ms);
+
 /* Sanitizers slow everything: scale work down under them. */
 bool tslow(void);
 
@@ -88,6 +98,7 @@ Suite *bandwidth_suite(void);
 Suite *barrier_suite(void);
 Suite *prodcons_suite(void);
 Suite *explore_suite(void);
+Suite *proc_suite(void);
 Suite *deadlock_suite(void);
 Suite *locks_suite(void);
 

@@ -6,7 +6,7 @@ build=${1:-build}
 runs=${RUNS:-7}
 cc=${CC:-cc}
 mkdir -p "$build/bench"
-for b in baton mutex pipe; do
+for b in baton pbaton mutex pipe; do
 	$cc -O2 -pthread -o "$build/bench/$b" "tests/bench/$b.c"
 done
 
@@ -31,6 +31,29 @@ printf '  race unsafe 2 x %d, step mode: %12.0f steps/s\n' $iters "$ours"
 printf '  bare semaphore baton, 1 CPU:     %12.0f handoffs/s\n' "$bare"
 awk -v a="$ours" -v b="$bare" \
 	'BEGIN { printf "  ratio: %.2fx the baseline (target: at least 1.0x)\n", a / b }'
+
+echo "== step mode across processes: steps per second (higher is better)"
+# A step of a process is two handoffs, runtime to process and back; the
+# baseline is the same two between two bare processes on one CPU.
+piters=50000
+psteps=$((2 * piters * 2 + 4)) # and P1's two forks and two joins
+procs=$(for i in $(seq "$runs"); do
+	s=$(elapsed "$build/bin/shmrace" --iterations=$piters --quiet)
+	awk -v n=$psteps -v s="$s" 'BEGIN { printf "%.0f\n", n / s }'
+done | median)
+fibers=$(for i in $(seq "$runs"); do
+	s=$(elapsed "$build/bin/race" --iterations=$piters --quiet)
+	awk -v n=$((2 * piters * 2)) -v s="$s" 'BEGIN { printf "%.0f\n", n / s }'
+done | median)
+pbare=$(for i in $(seq "$runs"); do "$build/bench/pbaton" 200000; done | median)
+printf '  shmrace unsafe 2 x %d, processes: %10.0f steps/s (%.1f us a step)\n' \
+	$piters "$procs" "$(awk -v a="$procs" 'BEGIN { print 1e6 / a }')"
+printf '  race unsafe 2 x %d, fibers:       %10.0f steps/s (%.1f us a step)\n' \
+	$piters "$fibers" "$(awk -v a="$fibers" 'BEGIN { print 1e6 / a }')"
+printf '  bare futex baton, 2 processes:  %10.0f steps/s (two handoffs each)\n' \
+	"$(awk -v a="$pbare" 'BEGIN { print a / 2 }')"
+awk -v a="$procs" -v b="$pbare" \
+	'BEGIN { printf "  ratio: %.2fx the baseline\n", a / (b / 2) }'
 
 echo "== free mode: mutex variant, 2 x $iters (lower is better)"
 # Both sides in one process, alternating (tests/bench/free.c): on two
