@@ -448,6 +448,7 @@ static const char *draw_op_call(int op)
 	case OP_ADD: return "var_add";
 	case OP_LOCK: return "mutex_lock";
 	case OP_UNLOCK: return "mutex_unlock";
+	case OP_TRYLOCK: return "mutex_trylock";
 	case OP_SEM_WAIT: return "sema_wait";
 	case OP_SEM_POST: return "sema_post";
 	case OP_COND_WAIT: case OP_COND_WAKE: return "cond_wait";
@@ -763,10 +764,12 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 	const struct model_obj *o = &m->objs[i];
 	switch (o->kind) {
 	case OBJ_MUTEX:
-		if (o->owner)
-			snprintf(buf, size, "mutex %s: held by %c%d%s",
-				 o->name, U, o->owner,
-				 o->depth > 1 ? " (recursively)" : "");
+		if (o->owner && o->depth > 1) /* a recursive lock's count */
+			snprintf(buf, size, "mutex %s: held by %c%d, depth %ld",
+				 o->name, U, o->owner, o->depth);
+		else if (o->owner)
+			snprintf(buf, size, "mutex %s: held by %c%d", o->name,
+				 U, o->owner);
 		else
 			snprintf(buf, size, "mutex %s: free", o->name);
 		break;

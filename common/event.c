@@ -28,6 +28,7 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_JOIN] = "join",           [OP_ALIVE] = "is-alive",
 	[OP_PIPE_WRITE] = "write",    [OP_PIPE_READ] = "read",
 	[OP_PIPE_CLOSE] = "close",
+	[OP_TRYLOCK] = "trylock",
 };
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -83,6 +84,17 @@ static void event_detail(const struct event *e, const struct event_names *n,
 			snprintf(buf, size, "%s: refused (%s)", o,
 				 e->b == EDEADLK ? "EDEADLK" : "EPERM");
 		else if (e->a > 1 || (e->op == OP_UNLOCK && e->a > 0))
+			snprintf(buf, size, "%s (depth %ld)", o, e->a);
+		else
+			snprintf(buf, size, "%s", o);
+		break;
+	case OP_TRYLOCK:
+		if (e->b && e->other)
+			snprintf(buf, size, "%s: busy, held by %c%d", o, U,
+				 e->other);
+		else if (e->b)
+			snprintf(buf, size, "%s: busy", o);
+		else if (e->a > 1)
 			snprintf(buf, size, "%s (depth %ld)", o, e->a);
 		else
 			snprintf(buf, size, "%s", o);

@@ -40,6 +40,7 @@ enum event_op {
 	OP_PIPE_WRITE, /* a = bytes written, -1: EPIPE (nobody reads) */
 	OP_PIPE_READ,  /* a = bytes read, 0: end of file */
 	OP_PIPE_CLOSE, /* a = the end: 0 read, 1 write */
+	OP_TRYLOCK,    /* a = new depth, b = EBUSY (other = holder) or 0 */
 	OP_COUNT
 };
 

@@ -71,6 +71,7 @@ struct explore {
 	/* the current execution */
 	char kind[48];
 	char say[EXPLORE_SAY];
+	char deadlock[EXPLORE_SAY]; /* its deadlock, said while rt is up */
 	/* what was found */
 	long runs;         /* executions run, counted at a lower level too */
 	long executions;
@@ -136,6 +137,8 @@ static void explore_sink(const struct event *e, void *ctx)
 {
 	struct explore *x = ctx;
 	const char *kind = NULL;
+	if (e->op == OP_DEADLOCK)
+		run_deadlock_text(x->deadlock, sizeof(x->deadlock));
 	if (x->kind[0])
 		return;
 	if (e->flags & EV_LOST)
@@ -293,10 +296,7 @@ static void explore_failure(struct explore *x, const struct run_result *res)
 	f->pre = pre;
 	f->len = len;
 	snprintf(f->say, sizeof(f->say), "%s",
-		 res->end != RUN_DEADLOCK ? x->say
-		 : x->cfg->lesson->processes
-			 ? "deadlock: every live process is blocked"
-			 : "deadlock: every live thread is blocked");
+		 res->end == RUN_DEADLOCK ? x->deadlock : x->say);
 	free(f->schedule);
 	f->schedule = malloc((size_t)(len ? len : 1) * sizeof(int));
 	if (!f->schedule)

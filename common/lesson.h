@@ -227,6 +227,13 @@ int mutex_lock_at(struct mutex *m, int line);
 int mutex_unlock_at(struct mutex *m, int line);
 #define mutex_lock(m)   mutex_lock_fast((m), __LINE__)
 #define mutex_unlock(m) mutex_unlock_fast((m), __LINE__)
+/*
+ * Take m if that can be done at once: 0, or EBUSY (held by another
+ * thread, or by the caller if m is not recursive) and nothing is taken.
+ * Never waits, in either mode: step mode always lets it run.
+ */
+int mutex_trylock_at(struct mutex *m, int line);
+#define mutex_trylock(m) mutex_trylock_at((m), __LINE__)
 
 /*
  * Counting semaphores.  A bounded semaphore (bound > 0) refuses a post that

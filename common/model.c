@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "waitfor.h"
 
 /* A pipe as made: empty, P1 holding both ends (P1 is yet to fork). */
 static void model_pipe_init(struct model_obj *mo, const struct pipe *p)
@@ -205,6 +206,10 @@ static void model_effect(struct model *m, const struct event *e)
 			o->round++; /* a runner back at the start line */
 		model_stored(m, e, o, t);
 		break;
+	case OP_TRYLOCK:
+		if (e->b)
+			break; /* busy: nothing taken */
+		/* fall through */
 	case OP_LOCK:
 	case OP_UNLOCK:
 		if (ok) {
@@ -301,6 +306,29 @@ static void model_copy(char dst[MODEL_SAY], const char *src)
 	memset(dst + n, 0, MODEL_SAY - n);
 }
 
+/*
+ * A deadlock: the cycle of waits, from what the model knows (who holds
+ * each mutex, who is blocked locking which), over text; false if none.
+ */
+static bool model_cycle(const struct model *m, const struct event_names *n,
+			char *text, size_t size)
+{
+	struct waitfor g = { .nthreads = m->nthreads };
+	for (int i = 0; i < RT_MAX_OBJS; i++)
+		g.owner[i] = i < m->nobjs && m->objs[i].kind == OBJ_MUTEX
+				     ? m->objs[i].owner : 0;
+	for (int i = 1; i <= m->nthreads; i++) {
+		const struct model_thread *t = &m->threads[i];
+		g.wants[i] = t->state == MT_BLOCKED && t->next_op == OP_LOCK
+				     ? t->next_obj : -1;
+	}
+	char say[MODEL_SAY];
+	if (!waitfor_say(&g, n, say, sizeof(say))[0])
+		return false;
+	snprintf(text, size, "%s", say);
+	return true;
+}
+
 void model_apply(struct model *m, const struct event *e,
 		 const struct event_names *names)
 {
@@ -332,7 +360,10 @@ void model_apply(struct model *m, const struct event *e,
 		m->chart[(m->step - 1) % MODEL_TIMELINE] =
 			m->objs[m->chart_obj].value;
 	char text[MODEL_SAY];
-	if (event_narrate(e, names, text, sizeof(text))[0]) {
+	event_narrate(e, names, text, sizeof(text));
+	if (e->op == OP_DEADLOCK && m->step_mode)
+		model_cycle(m, names, text, sizeof(text));
+	if (text[0]) {
 		model_copy(m->say, text);
 		m->say_step = m->step;
 		m->said++;

@@ -179,3 +179,63 @@ int mutex_unlock_at(struct mutex *m, int line)
 		rt_check(pthread_mutex_unlock(&m->pm), "pthread_mutex_unlock");
 	return 0;
 }
+
+/* Step mode: can t take m at once?  Only a recursive mutex twice. */
+static bool mutex_free_for(const struct mutex *m, const struct thr *t)
+{
+	int owner = mutex_owner(m);
+	return owner == 0 || (owner == t->id && m->kind == MUTEX_RECURSIVE);
+}
+
+/*
+ * Free mode: a busy trylock holds nothing, so it must not move the
+ * mutex's clock: its store would race the holder's and could set the
+ * clock back, putting a later lock before the unlock it follows.  It is
+ * ordered by its thread's clock alone, then names its mutex again.
+ */
+static void mutex_commit_try(struct event *e, int err)
+{
+	if (rt.mode == RT_STEP || !err) {
+		rt_commit(e);
+		return;
+	}
+	int16_t obj = e->obj;
+	e->obj = -1;
+	rt_commit(e);
+	e->obj = obj;
+}
+
+/*
+ * Both modes answer as pthread_mutex_trylock() does: a normal or
+ * error-checking mutex that the caller holds is EBUSY too.  The holder a
+ * busy event names is read after the fact in free mode: a hint, 0 if it
+ * let go in between.
+ */
+int mutex_trylock_at(struct mutex *m, int line)
+{
+	if (rt_unrecorded())
+		return pthread_mutex_trylock(&m->pm);
+	if (rt.mode == RT_STEP)
+		rt_park(OP_TRYLOCK, &m->o, line);
+	struct thr *t = rt_self();
+	struct event *e = rt_ev(OP_TRYLOCK, &m->o, line);
+	e->flags = EV_STEP;
+	int err = 0;
+	if (rt.mode == RT_FREE) {
+		err = pthread_mutex_trylock(&m->pm);
+		if (err && err != EBUSY)
+			rt_die("pthread_mutex_trylock: error %d", err);
+		e->a = err ? 0 : mutex_free_depth(m);
+	} else if (mutex_free_for(m, t)) {
+		atomic_store_explicit(&m->owner, t->id, memory_order_relaxed);
+		e->a = ++m->depth;
+	} else {
+		err = EBUSY;
+	}
+	if (err) {
+		e->b = err;
+		e->other = (int16_t)mutex_owner(m);
+	}
+	mutex_commit_try(e, err);
+	return err;
+}

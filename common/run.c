@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "waitfor.h"
 
 void run_begin(const struct run_config *cfg, event_sink sink, void *ctx,
 	       struct sched *s)
@@ -187,25 +188,47 @@ bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
 	return end != RUN_BAD_SCHEDULE;
 }
 
+static bool run_in(const int *ids, int n, int id)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+char *run_deadlock_text(char *say, size_t size)
+{
+	struct waitfor g;
+	int ids[RT_MAX_THREADS + 1];
+	waitfor_from_rt(&g);
+	int n = waitfor_cycle(&g, ids);
+	if (n) {
+		waitfor_say(&g, &rt_names, say, size);
+	} else { /* what the deadlock event itself says */
+		struct event e = { .op = OP_DEADLOCK, .obj = -1 };
+		event_narrate(&e, &rt_names, say, size);
+	}
+	size_t len = strlen(say);
+	for (int i = 1; i <= rt.nthreads && len < size; i++) {
+		const struct thr *t = &rt.threads[i];
+		char why[160];
+		if (t->state == THR_DONE || run_in(ids, n, i))
+			continue;
+		len += (size_t)snprintf(say + len, size - len, "; %c%d %s",
+					rt_names.unit(), t->id,
+					sched_why(t, why, sizeof(why)));
+	}
+	return say;
+}
+
 void run_plain_sink(const struct event *e, void *ctx)
 {
 	FILE *out = ctx;
 	char line[256], say[512];
 	event_format(e, &rt_names, line, sizeof(line));
 	event_narrate(e, &rt_names, say, sizeof(say));
-	if (e->op == OP_DEADLOCK) {
-		/* The runtime is still up: name what each thread waits for. */
-		size_t len = strlen(say);
-		for (int i = 1; i <= rt.nthreads && len < sizeof(say); i++) {
-			const struct thr *t = &rt.threads[i];
-			char why[160];
-			if (t->state == THR_DONE)
-				continue;
-			len += (size_t)snprintf(say + len, sizeof(say) - len,
-					"; %c%d %s", rt_names.unit(), t->id,
-					sched_why(t, why, sizeof(why)));
-		}
-	}
+	if (e->op == OP_DEADLOCK)
+		run_deadlock_text(say, sizeof(say));
 	if (say[0])
 		fprintf(out, "%s  ! %s\n", line, say);
 	else

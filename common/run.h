@@ -70,6 +70,12 @@ bool run_check_schedule(const struct run_config *cfg, char *err, size_t n);
  * live thread waits for.  Step mode, or free mode while rt is up.
  */
 void run_plain_sink(const struct event *e, void *ctx);
+/*
+ * Step mode, every live thread blocked: the deadlock as one sentence, its
+ * cycle of waits first if it has one (waitfor.h), then what each other
+ * live thread waits for.  Returns buf.
+ */
+char *run_deadlock_text(char *buf, size_t size);
 
 /* The one summary line of the contract, with a newline. */
 void run_summary(const struct run_config *cfg, const struct run_result *res,

@@ -200,25 +200,33 @@ START_TEST(test_figures_true)
 }
 END_TEST
 
-/*
- * Every lesson: each broken variant's `fails` options break it in step
- * mode, and say so on screen (a narrated event) before the run ends;
- * a correct variant has none.  (Here for all four lessons: the lesson
- * suites have no common file.)
- */
 /* Variants whose failure is the deadlock itself: nothing goes wrong
- * before every process waits for another. */
+ * before every thread or process waits for another. */
 static bool tdeadlock_is_failure(const struct lesson *l,
 				 const struct lesson_variant *v)
 {
-	return strcmp(l->name, "pipe") == 0 && strcmp(v->name, "two-way") == 0;
+	static const char *const which[][2] = {
+		{ "pipe", "two-way" }, { "deadlock", "broken" },
+		{ "deadlock", "philosophers" }, { "locks", "plain" },
+	};
+	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++)
+		if (strcmp(l->name, which[i][0]) == 0 &&
+		    strcmp(v->name, which[i][1]) == 0)
+			return true;
+	return false;
 }
 
+/*
+ * Every lesson: each broken variant's `fails` options break it in step
+ * mode, and say so on screen (a narrated event) before the run ends;
+ * a correct variant has none.  (Here for every lesson: the lesson
+ * suites have no common file.)
+ */
 START_TEST(test_fails_break)
 {
 	static const struct {
 		const struct lesson *l;
-		const char *broken[3];
+		const char *broken[5];
 	} lessons[] = {
 		{ &race_lesson, { "unsafe" } },
 		{ &bandwidth_lesson, { "none" } },
@@ -227,6 +235,9 @@ START_TEST(test_fails_break)
 		{ &fork_lesson, { "private", "no-join" } },
 		{ &shmrace_lesson, { "unsafe" } },
 		{ &pipe_lesson, { "forgot-close", "two-way" } },
+		{ &deadlock_lesson, { "broken", "trylock", "philosophers" } },
+		{ &locks_lesson, { "plain", "extra-unlock", "not-owner",
+				   "messy" } },
 	};
 	const struct lesson *l = lessons[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {
@@ -318,6 +329,7 @@ START_TEST(test_line_comments_fit)
 		&race_lesson, &bandwidth_lesson, &barrier_lesson,
 		&prodcons_lesson, &fork_lesson, &shmrace_lesson,
 		&pipe_lesson,
+		&deadlock_lesson, &locks_lesson,
 	};
 	const char *src = lessons[_i]->source;
 	for (int no = 1; *src; no++) {
@@ -393,9 +405,9 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
-	tcase_add_loop_test(tc, test_fails_break, 0, 7);
+	tcase_add_loop_test(tc, test_fails_break, 0, 9);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
-	tcase_add_loop_test(tc, test_line_comments_fit, 0, 7);
+	tcase_add_loop_test(tc, test_line_comments_fit, 0, 9);
 	tcase_add_loop_test(tc, test_free, 0, 3);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));

@@ -233,6 +233,12 @@ static const char *const tview_runs[][2] = {
 	{ "shmrace", "atomic" },
 	{ "pipe", "sentinel" }, { "pipe", "eof" }, { "pipe", "forgot-close" },
 	{ "pipe", "full" }, { "pipe", "two-way" },
+	{ "deadlock", "broken" }, { "deadlock", "ordered" },
+	{ "deadlock", "trylock" }, { "deadlock", "biglock" },
+	{ "deadlock", "philosophers" }, { "deadlock", "forks-ordered" },
+	{ "locks", "plain" }, { "locks", "recursive" },
+	{ "locks", "extra-unlock" }, { "locks", "not-owner" },
+	{ "locks", "messy" }, { "locks", "tidy" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

@@ -28,6 +28,8 @@ extern const struct lesson prodcons_lesson;
 extern const struct lesson fork_lesson;
 extern const struct lesson shmrace_lesson;
 extern const struct lesson pipe_lesson;
+extern const struct lesson deadlock_lesson;
+extern const struct lesson locks_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -101,5 +103,7 @@ Suite *explore_suite(void);
 Suite *proc_suite(void);
 Suite *pipe_suite(void);
 Suite *launcher_suite(void);
+Suite *deadlock_suite(void);
+Suite *locks_suite(void);
 
 #endif
