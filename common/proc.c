@@ -261,23 +261,16 @@ static inline void proc_pause(void)
 #endif
 }
 
-static long proc_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
-
 /* Spin until *w reaches at least n, for up to ms milliseconds; say if it
  * did.  The clock is read now and then: a pause takes 2 to 140 cycles,
  * depending on the CPU. */
 static bool proc_spin(_Atomic uint32_t *w, uint32_t n, long ms)
 {
-	long end = proc_now_us() + ms * 1000;
+	long end = rt_now_us() + ms * 1000;
 	for (unsigned i = 1;; i++) {
 		if (atomic_load_explicit(w, memory_order_acquire) >= n)
 			return true;
-		if (i % 1024 == 0 && proc_now_us() > end)
+		if (i % 1024 == 0 && rt_now_us() > end)
 			return false;
 		proc_pause();
 	}

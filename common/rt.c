@@ -348,7 +348,7 @@ void thread_new(const char *name, void (*body)(long arg), long arg)
 	}
 }
 
-static long rt_now_us(void)
+long rt_now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -370,6 +370,9 @@ static inline void rt_commit(struct event *e)
 void rt_park(enum event_op op, struct obj *obj, int line);
 void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line);
 
+/* Microseconds on the monotonic clock. */
+long rt_now_us(void);
+
 /* Free mode: start every thread at once behind a gate, then join them all. */
 void rt_free_start_join(void);
 
