@@ -277,6 +277,11 @@ static void draw_next_op(const struct model *m, int id, char *buf,
 	if (!m->step_mode || t->state != MT_READY || t->next_op == OP_EXIT ||
 	    t->next_op == OP_START)
 		return;
+	if (t->next_other > 0) {
+		snprintf(buf, size, "next: %s %c%d", event_op_name(t->next_op),
+			 U, t->next_other);
+		return;
+	}
 	snprintf(buf, size, "next: %s%s%s", event_op_name(t->next_op),
 		 t->next_obj >= 0 ? " " : "",
 		 t->next_obj >= 0 ? m->objs[t->next_obj].name : "");
@@ -325,6 +330,72 @@ static bool draw_threads_full(const struct view *v, int y, int rows)
 	return true;
 }
 
+/* Processes side by side fit when each column gets this many columns. */
+#define DRAW_PROC_COLW 20
+
+static bool draw_proc_columns_fit(const struct model *m)
+{
+	return m->unit == 'P' && m->nthreads >= 2 && m->nthreads <= 4 &&
+	       COLS / m->nthreads >= DRAW_PROC_COLW;
+}
+
+/* ", child of P1": the process tree, when every column has room for it. */
+#define DRAW_CHILD_OF 13
+
+static bool draw_tree_fits(const struct model *m, int w)
+{
+	for (int i = 1; i <= m->nthreads; i++)
+		if ((int)strlen(m->threads[i].name) + 3 + DRAW_CHILD_OF > w)
+			return false;
+	return true;
+}
+
+/* One process's column: who (and whose child), its state, what is next. */
+static void draw_proc_column(const struct view *v, int id, int y, int x,
+			     int w, int rows)
+{
+	const struct model *m = &v->m;
+	const struct model_thread *t = &m->threads[id];
+	char head[96], state[96], next[96];
+	int n = snprintf(head, sizeof(head), "%c%d %s", U, id, t->name);
+	if (t->parent > 0 && draw_tree_fits(m, w))
+		snprintf(head + n, sizeof(head) - (size_t)n, ", child of %c%d",
+			 U, t->parent);
+	attron(draw_thread_attr(id));
+	draw_text(y, x, w, head);
+	attroff(draw_thread_attr(id));
+	model_state_text(m, id, state, sizeof(state));
+	if (v->next == id)
+		strncat(state, " <- next", sizeof(state) - strlen(state) - 1);
+	attr_t a = t->state == MT_BLOCKED ? draw_alert() : A_NORMAL;
+	attron(a);
+	draw_text(y + 1, x, w, state);
+	attroff(a);
+	draw_next_op(m, id, next, sizeof(next));
+	if (rows > 2)
+		draw_text(y + 2, x, w, next);
+}
+
+/*
+ * A few processes: a column each, as in the process simulators of
+ * operating-systems courses, so that P1's state and P2's are read side by
+ * side.  The process tree is in each column's head.
+ */
+static bool draw_proc_columns(const struct view *v, int y, int rows)
+{
+	const struct model *m = &v->m;
+	if (!draw_proc_columns_fit(m) || rows < 2)
+		return false;
+	int w = COLS / m->nthreads;
+	for (int i = 1; i <= m->nthreads; i++) {
+		int x = (i - 1) * w;
+		if (i > 1)
+			draw_vline(y, x - 1, rows);
+		draw_proc_column(v, i, y, x, w - 2, rows);
+	}
+	return true;
+}
+
 /* Short state for the compact list. */
 static const char *draw_short_state(const struct model *m, int id, char *buf,
 				    size_t size)
@@ -338,9 +409,12 @@ static const char *draw_short_state(const struct model *m, int id, char *buf,
 	case MT_DONE:
 		return "done";
 	case MT_BLOCKED:
-		snprintf(buf, size, "waits:%s", t->next_obj >= 0
-			 ? m->objs[t->next_obj].name
-			 : event_op_name((enum event_op)t->next_op));
+		if (t->next_other > 0)
+			snprintf(buf, size, "waits:%c%d", U, t->next_other);
+		else
+			snprintf(buf, size, "waits:%s", t->next_obj >= 0
+				 ? m->objs[t->next_obj].name
+				 : event_op_name((enum event_op)t->next_op));
 		return buf;
 	}
 	return "?";
@@ -412,6 +486,8 @@ static int draw_compact_rows(const struct model *m, int max)
 
 static int draw_threads_rows(const struct model *m, int budget)
 {
+	if (draw_proc_columns_fit(m))
+		return 3 <= budget ? 3 : budget;
 	if (m->nthreads <= 4 && m->nthreads <= budget)
 		return m->nthreads;
 	return draw_compact_rows(m, 3);
@@ -1040,11 +1116,12 @@ static int draw_key_list(const struct view *v, struct draw_key *k)
 	k[n++] = (struct draw_key){ "n", "step", "step" };
 	k[n++] = (struct draw_key){ "b", "back", "back" };
 	k[n++] = (struct draw_key){ "!", "next !", "next!" };
+	/* Literals: the caller reads the labels after this returns. */
 	bool procs = v->m.unit == 'P';
 	if (step)
 		k[n++] = (struct draw_key){ v->m.nthreads > 9 ? "0-9" : "1-9",
 					    procs ? "run process" : "run thread",
-					    procs ? "process" : "thread" };
+					    event_unit_word(v->m.unit) };
 	k[n++] = (struct draw_key){ "+/-", "speed", "speed" };
 	k[n++] = (struct draw_key){ "r", step ? "restart" : "replay",
 				    step ? "restart" : "replay" };
@@ -1205,13 +1282,14 @@ static void draw_summary(const struct view *v)
 {
 	const struct run_result *r = &v->res;
 	char what[120], figures[400] = "", verdict[80], totals[200] = "";
-	snprintf(what, sizeof(what), "%s",
-		 r->end == RUN_DEADLOCK	   ? (v->m.unit == 'P'
-			 ? "Deadlock: every live process is blocked"
-			 : "Deadlock: every live thread is blocked")
-		 : r->end == RUN_STEP_LIMIT ? "Stopped at --max-steps"
-		 : v->cfg.mode == RT_FREE   ? "End of the replay"
-					    : "Run complete");
+	if (r->end == RUN_DEADLOCK)
+		snprintf(what, sizeof(what), "Deadlock: every live %s is blocked",
+			 event_unit_word(v->m.unit));
+	else
+		snprintf(what, sizeof(what), "%s",
+			 r->end == RUN_STEP_LIMIT ? "Stopped at --max-steps"
+			 : v->cfg.mode == RT_FREE ? "End of the replay"
+						  : "Run complete");
 	snprintf(verdict, sizeof(verdict), "invariant %s", run_verdict(r));
 	for (int i = 0; i < r->nfigures; i++) {
 		char f[64];
@@ -1289,7 +1367,8 @@ void draw_frame(const struct view *v)
 	}
 	int y = 1;
 	draw_title(v);
-	if (!draw_threads_full(v, y, threads))
+	if (!draw_proc_columns(v, y, threads) &&
+	    !draw_threads_full(v, y, threads))
 		draw_threads_compact(v, y, threads);
 	y += threads;
 	draw_source(v, y, code);

@@ -310,7 +310,7 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 			 e->other, U, e->other);
 	} else if (e->op == OP_DEADLOCK) {
 		snprintf(buf, size, "deadlock: every live %s is blocked",
-			 U == 'P' ? "process" : "thread");
+			 event_unit_word(U));
 	} else if (e->op == OP_LEAVE && e->b == ETIMEDOUT) {
 		snprintf(buf, size, "%c%d gave up waiting at %s: the barrier is "
 			 "broken, for everyone waiting and everyone to come", U,

@@ -78,6 +78,7 @@ struct event {
 	int16_t obj2;   /* second object (the mutex of a cond wait), or -1 */
 	int16_t other;  /* another thread involved (lost update victim, woken) */
 	int16_t next_obj;
+	int16_t next_other; /* the process a join waits for, else 0 */
 	uint8_t op;
 	uint8_t flags;
 	uint8_t next_op;
@@ -94,6 +95,12 @@ struct event_names {
 };
 
 const char *event_op_name(enum event_op op);
+
+/* "thread" or "process": the word for a unit letter ('T' or 'P'). */
+static inline const char *event_unit_word(char unit)
+{
+	return unit == 'P' ? "process" : "thread";
+}
 
 /*
  * Format one event as one line of plain text, without a newline, into buf.

@@ -84,7 +84,7 @@ static bool lesson_ask(int *id, void *ctx)
 	int ids[RT_MAX_THREADS];
 	int n = sched_eligible(ids);
 	char line[64], why[160], u = rt_names.unit();
-	const char *unit = u == 'P' ? "process" : "thread";
+	const char *unit = event_unit_word(u);
 	fflush(stdout);
 	for (;;) {
 		fprintf(stderr, "step %llu: ready:",
@@ -137,15 +137,15 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 	struct run_result res;
 	enum run_end end = run_lesson(cfg, quiet ? NULL : run_plain_sink,
 				      stdout, lesson_ask, NULL, &res);
+	const char *word = event_unit_word(cfg->lesson->processes ? 'P' : 'T');
 	if (!quiet && cfg->mode == RT_FREE && end == RUN_DEADLOCK)
 		printf("# deadlock: every live %s waited for %d ms and none "
-		       "could wake another; the run was stopped\n",
-		       cfg->lesson->processes ? "process" : "thread",
+		       "could wake another; the run was stopped\n", word,
 		       WATCH_QUIET_MS);
 	if (!quiet && cfg->mode == RT_FREE && res.kept < res.steps)
-		printf("# free mode keeps the first %d events of each thread: "
+		printf("# free mode keeps the first %d events of each %s: "
 		       "the first %llu of %llu events are shown\n", RT_RING,
-		       (unsigned long long)res.kept,
+		       word, (unsigned long long)res.kept,
 		       (unsigned long long)res.steps);
 	run_summary(cfg, &res, stdout);
 	int rc = lesson_flush(cfg->lesson);

@@ -284,6 +284,7 @@ static void model_stamps(struct model *m, const struct event *e)
 		struct model_thread *t = &m->threads[e->thread];
 		t->next_op = e->next_op;
 		t->next_obj = e->next_obj;
+		t->next_other = e->next_other;
 		if (e->next_line > 0)
 			t->line = e->next_line;
 	}
@@ -429,7 +430,10 @@ const char *model_state_text(const struct model *m, int id, char *buf,
 		snprintf(buf, (size_t)size, "finished");
 		break;
 	case MT_BLOCKED:
-		if (t->next_obj >= 0)
+		if (t->next_other > 0)
+			snprintf(buf, (size_t)size, "waits for %c%d to exit",
+				 m->unit, t->next_other);
+		else if (t->next_obj >= 0)
 			snprintf(buf, (size_t)size, "blocked on %s",
 				 m->objs[t->next_obj].name);
 		else

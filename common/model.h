@@ -27,6 +27,7 @@ struct model_thread {
 	int line;        /* its current line: next to run (step), last (free) */
 	int next_op;     /* step mode: the operation it runs next */
 	int next_obj;
+	int next_other;   /* the process a join waits for, or 0 */
 	bool has_tmp;    /* holds a value it read and has not written back */
 	int tmp_obj;
 	long tmp;

@@ -126,6 +126,9 @@ static void sched_deliver(void)
 			e->next_line = (int16_t)(done ? 0 : t->pending.line);
 			e->next_obj = (int16_t)(done || !t->pending.obj
 						 ? -1 : t->pending.obj->id);
+			e->next_other = (int16_t)(!done && t->pending.op ==
+						  OP_JOIN ? t->pending.target
+							  : 0);
 		}
 		if (rt.sink)
 			rt.sink(e, rt.sink_ctx);

@@ -58,6 +58,21 @@ static void tmodel_run(const char *args, int steps, struct model *out)
 	tmodel_steps(args, steps, NULL, false, out);
 }
 
+/* A process waiting in join is shown waiting for the child, by name. */
+START_TEST(test_model_join_waits_for)
+{
+	static struct model m;
+	char buf[64];
+	tmodel_lesson_steps(&fork_lesson, "--variant=private --policy=rr", 4,
+			    NULL, false, &m);
+	ck_assert_int_eq(m.threads[1].state, MT_BLOCKED);
+	ck_assert_int_eq(m.threads[1].next_other, 2);
+	ck_assert_str_eq(model_state_text(&m, 1, buf, sizeof(buf)),
+			 "waits for P2 to exit");
+	ck_assert_int_eq(m.threads[2].next_other, 0);
+}
+END_TEST
+
 START_TEST(test_model_lost_update)
 {
 	static struct model m;
@@ -325,6 +340,7 @@ Suite *model_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_model_lost_update);
 	tcase_add_test(tc, test_model_blocked);
+	tcase_add_test(tc, test_model_join_waits_for);
 	tcase_add_loop_test(tc, test_model_step_back, 0, 6);
 	tcase_add_test(tc, test_model_next_op);
 	tcase_add_test(tc, test_model_track_rounds);

@@ -359,6 +359,24 @@ START_TEST(test_view_next_op)
 }
 END_TEST
 
+/* A few processes are drawn a column each: who forked them, their state. */
+START_TEST(test_view_proc_columns)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, "shmrace", "--policy=rr");
+	SEE(&t, "q quit");
+	tmux_keys(&t, "n n n n"); /* P1 forks P2 and P3, then joins */
+	SEE(&t, "paused step 4");
+	char *screen = tmux_screen(&t);
+	/* the columns: P1 waits in join beside its children's states */
+	ck_assert_msg(strstr(screen, "waits for P2 to exit ") &&
+		      strstr(screen, "P3 withdraw, child of P1") &&
+		      strstr(screen, "ready <- next"), "%s", screen);
+	free(screen);
+	tmux_stop(&t);
+}
+END_TEST
+
 /* Playing stops at a new '!'; ! runs to the next one. */
 START_TEST(test_view_pause_at_say)
 {
@@ -597,6 +615,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_eof_quits);
 	tcase_add_test(tc, test_view_buffer_marks);
 	tcase_add_test(tc, test_view_next_op);
+	tcase_add_test(tc, test_view_proc_columns);
 	tcase_add_test(tc, test_view_pause_at_say);
 	tcase_add_test(tc, test_view_speed);
 	tcase_add_test(tc, test_view_many_threads);
