@@ -272,6 +272,17 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_EXIT:
 		model_pipe_ends(m, e);
 		break;
+	case OP_FLAG_SET:
+	case OP_FLAG_CLEAR:
+		o->value = e->op == OP_FLAG_SET;
+		o->changed = m->step;
+		break;
+	case OP_FLAG_WAIT:
+		t->until = !e->a && e->b >= 0 ? e->lost : 0;
+		break;
+	case OP_FLAG_WAKE:
+		t->until = 0;
+		break;
 	default:
 		break;
 	}
@@ -352,6 +363,8 @@ void model_apply(struct model *m, const struct event *e,
 		m->threads[e->thread].state = MT_DONE;
 	if (e->thread > 0)
 		model_effect(m, e);
+	if (e->op == OP_CLOCK)
+		m->skew += (uint64_t)(e->a - e->b);
 	if (e->flags & EV_LOST)
 		m->lost_updates += e->lost;
 	if (m->step_mode)
