@@ -463,7 +463,7 @@ static const char *draw_op_call(int op)
 	case OP_FLAG_CLEAR: return "flag_clear";
 	case OP_FLAG_IS_SET: return "flag_is_set";
 	case OP_FLAG_WAIT: case OP_FLAG_WAKE: return "flag_wait";
-	case OP_SLEEP: return "ltime_sleep";
+	case OP_SLEEP: case OP_SLEPT: return "ltime_sleep";
 	default: return NULL;
 	}
 }

@@ -32,7 +32,7 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_FLAG_SET] = "flag-set",   [OP_FLAG_CLEAR] = "flag-clear",
 	[OP_FLAG_IS_SET] = "is-set",  [OP_FLAG_WAIT] = "flag-wait",
 	[OP_FLAG_WAKE] = "flag-wake", [OP_SLEEP] = "sleep",
-	[OP_CLOCK] = "clock",
+	[OP_CLOCK] = "clock",         [OP_SLEPT] = "slept",
 };
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -206,9 +206,15 @@ static void event_detail(const struct event *e, const struct event_names *n,
 		break;
 	case OP_SLEEP:
 		if (e->b >= 0)
-			snprintf(buf, size, "%ld, wakes at t=%ld", e->a, e->b);
+			snprintf(buf, size, "%ld, until t=%ld", e->a, e->b);
 		else
 			snprintf(buf, size, "%ld ms", e->a);
+		break;
+	case OP_SLEPT:
+		if (e->a >= 0)
+			snprintf(buf, size, "wakes at t=%ld", e->a);
+		else
+			buf[0] = '\0';
 		break;
 	case OP_CLOCK:
 		snprintf(buf, size, "t=%ld (was t=%ld)", e->a, e->b);

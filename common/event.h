@@ -48,11 +48,12 @@ enum event_op {
 	OP_FLAG_WAIT,  /* a = 1: up, returns at once; 0: waits.  b = the
 			  timeout, -1 none; lost = step mode's deadline */
 	OP_FLAG_WAKE,  /* a = 1: raised (true), 0: timed out (false) */
-	OP_SLEEP,      /* a = the time asked for; b = the time it woke
-			  (step mode) */
+	OP_SLEEP,      /* a sleep begins: a = the time asked for; b = its
+			  deadline (step mode), -1 (free mode) */
 	OP_CLOCK,      /* step mode, thread 0, not a step: nothing could
 			  run before a deadline, so the clock jumped from b
 			  to a */
+	OP_SLEPT,      /* the sleep is over: a = the time (step mode), -1 */
 	OP_COUNT
 };
 

@@ -118,25 +118,35 @@ void ltime_nap_ms(long ms)
 }
 
 /*
- * A sleep: one step, taken when its deadline comes (step mode), or a real
- * sleep (free mode).  The event says when it woke.
+ * A sleep: two steps, as a wait is.  The first begins it (and says until
+ * when, so that the viewer can show it); the second is taken when its
+ * deadline comes (step mode), or after a real sleep (free mode).
  */
 void ltime_sleep_at(long ms, int line)
 {
 	if (ms < 0)
 		rt_die("ltime_sleep: %ld ms", ms);
-	long woke = -1;
+	if (rt.mode == RT_STEP)
+		rt_park(OP_SLEEP, NULL, line);
+	struct event *e = rt_ev(OP_SLEEP, NULL, line);
+	e->flags = EV_STEP;
+	e->a = ms;
+	e->b = -1;
 	if (rt.mode == RT_STEP) {
 		ltime_arm(rt.current, ms);
-		rt_park(OP_SLEEP, NULL, line); /* sched.c: due, never ready */
+		e->b = (long)rt.current->deadline;
+	}
+	rt_commit(e);
+	long woke = -1;
+	if (rt.mode == RT_STEP) {
+		rt_park(OP_SLEPT, NULL, line); /* sched.c: due, never ready */
 		ltime_disarm(rt.current);
 		woke = (long)ltime_now();
 	} else {
 		ltime_nap_ms(ms);
 	}
-	struct event *e = rt_ev(OP_SLEEP, NULL, line);
+	e = rt_ev(OP_SLEPT, NULL, line);
 	e->flags = EV_STEP;
-	e->a = ms;
-	e->b = woke;
+	e->a = woke;
 	rt_commit(e);
 }

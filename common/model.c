@@ -280,7 +280,11 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_FLAG_WAIT:
 		t->until = !e->a && e->b >= 0 ? e->lost : 0;
 		break;
+	case OP_SLEEP:
+		t->until = e->b > 0 ? e->b : 0;
+		break;
 	case OP_FLAG_WAKE:
+	case OP_SLEPT:
 		t->until = 0;
 		break;
 	default:
@@ -442,7 +446,10 @@ const char *model_state_text(const struct model *m, int id, char *buf,
 		snprintf(buf, (size_t)size, "finished");
 		break;
 	case MT_BLOCKED:
-		if (t->next_obj >= 0)
+		if (t->next_op == OP_SLEPT && t->until > 0)
+			snprintf(buf, (size_t)size, "asleep until t=%ld",
+				 t->until);
+		else if (t->next_obj >= 0)
 			snprintf(buf, (size_t)size, "blocked on %s",
 				 m->objs[t->next_obj].name);
 		else

@@ -35,7 +35,8 @@ struct model_thread {
 	uint64_t steps;  /* steps it ran */
 	uint64_t blocked_since; /* step it became blocked: the waiting line */
 	int parent;      /* a process: the one that forked it; 0 none */
-	long until;      /* step mode: the deadline of its flag wait, 0 none */
+	long until;      /* step mode: the deadline of its flag wait or its
+			    sleep, 0 none */
 };
 
 struct model_obj {

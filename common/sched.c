@@ -65,7 +65,7 @@ static bool sched_ready_now(const struct thr *t)
 		return pipe_ready(t);
 	case OP_FLAG_WAKE: /* raised since it began to wait */
 		return ((const struct flag *)p->obj)->sets != t->flag_gen;
-	case OP_SLEEP:
+	case OP_SLEPT:
 		return false; /* only its deadline ends it */
 	default:
 		return true;
@@ -269,7 +269,7 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 	case OP_FLAG_WAKE:
 		snprintf(buf, size, "waits for flag %s to be set", name);
 		break;
-	case OP_SLEEP:
+	case OP_SLEPT:
 		snprintf(buf, size, "sleeps until t=%llu",
 			 (unsigned long long)t->deadline);
 		break;

@@ -251,27 +251,37 @@ START_TEST(test_never)
 END_TEST
 
 /*
- * Sleeps end in the order of their deadlines, each at its own time, the
- * clock jumping between them; in free mode the longest takes 5 ms.
+ * Sleeps end in the order of their deadlines, each at its own time (T1
+ * begins at t=1 and sleeps 5, T2 at t=2 and sleeps 3): the clock jumps
+ * once, from t=3 to T2's t=5; the next step, at t=6, is T1's deadline
+ * anyway.  In free mode the longest takes 5 ms.
  */
 START_TEST(test_sleep)
 {
 	struct run_result res;
 	struct tlog log = { 0 };
-	ck_assert_int_eq(frun("--variant=sleep --threads=2", _i, &res, &log),
-			 RUN_DONE);
+	ck_assert_int_eq(frun(_i ? "--variant=sleep --threads=2"
+				 : "--variant=sleep --threads=2 --schedule=1,2",
+			      _i, &res, &log), RUN_DONE);
 	if (_i) {
 		ck_assert_int_ge(res.elapsed_us, 5000);
 		tlog_free(&log);
 		return;
 	}
-	ck_assert_ptr_nonnull(strstr(log.text, "T2 t           sleep      3, "
-				     "wakes at t=3"));
-	ck_assert_ptr_nonnull(strstr(log.text, "T1 t           sleep      5, "
-				     "wakes at t=5"));
-	ck_assert(strstr(log.text, "wakes at t=3") <
-		  strstr(log.text, "wakes at t=5"));
-	ck_assert_int_eq(tlog_count(&log, OP_CLOCK, 0), 2);
+	static const char *const order[] = {
+		"T1 t           sleep      5, until t=6",
+		"T2 t           sleep      3, until t=5",
+		"T2 t           slept      wakes at t=5",
+		"T1 t           slept      wakes at t=6",
+	};
+	const char *at = log.text;
+	for (int i = 0; i < 4; i++) {
+		at = strstr(at, order[i]);
+		ck_assert_msg(at, "no '%s' in order in:\n%s", order[i],
+			      log.text);
+	}
+	ck_assert_int_eq(tlog_count(&log, OP_CLOCK, 0), 1);
+	ck_assert_ptr_nonnull(strstr(log.text, "t=5 (was t=3)"));
 	tlog_free(&log);
 }
 END_TEST
@@ -286,7 +296,7 @@ static void fmodel_sink(const struct event *e, void *ctx)
 
 /*
  * The viewer's model: the flag up or down, its waiters, a timed
- * waiter's deadline, and the clock with its jump.
+ * waiter's deadline, the clock with its jump, a sleeper's deadline.
  */
 START_TEST(test_model)
 {
@@ -316,6 +326,19 @@ START_TEST(test_model)
 	sched_step(1); /* is_set */
 	sched_step(1); /* set */
 	ck_assert_int_eq(fm.objs[0].value, 1);
+	rt_destroy();
+	cli_free(&c);
+	/* a sleeper, while T2 can still run: blocked, with its deadline */
+	ck_assert_int_eq(tcli(&flag_lesson, "--variant=sleep --threads=2", &c),
+			 CLI_RUN);
+	rt_init(&c.cfg, fmodel_sink, NULL);
+	model_init(&fm, true);
+	sched_init(&s, &c.cfg);
+	sched_start();
+	sched_step(1); /* T1 sleeps 5 from t=1 */
+	char state[64];
+	ck_assert_str_eq(model_state_text(&fm, 1, state, sizeof(state)),
+			 "asleep until t=6");
 	rt_destroy();
 	cli_free(&c);
 }
