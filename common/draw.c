@@ -766,8 +766,8 @@ static void draw_pipe(const struct model *m, const struct model_obj *o,
 
 /*
  * "flag ready: |_ down; waiting: T1 T2 (until t=14); now t=9": a flag,
- * up or down, with the threads in a wait on it (ready ones too: a timed
- * waiter is ready once its timeout may fire) and their deadlines.
+ * up or down, with the threads in a wait on it and their deadlines; one
+ * that may return now (woken by a set, or its timeout due) "can go".
  */
 static void draw_flag(const struct model *m, int obj, char *buf,
 		      size_t size)
@@ -782,8 +782,13 @@ static void draw_flag(const struct model *m, int obj, char *buf,
 		    t->next_obj != obj)
 			continue;
 		char w[40];
-		snprintf(w, sizeof(w), t->until > 0 ? " %c%d (until t=%ld)"
-						    : " %c%d", U, id, t->until);
+		if (t->state == MT_READY) /* woken, or its timeout may fire */
+			snprintf(w, sizeof(w), " %c%d (can go)", U, id);
+		else if (t->until > 0)
+			snprintf(w, sizeof(w), " %c%d (until t=%ld)", U, id,
+				 t->until);
+		else
+			snprintf(w, sizeof(w), " %c%d", U, id);
 		if (!any)
 			strncat(buf, "; waiting:", size - strlen(buf) - 1);
 		strncat(buf, w, size - strlen(buf) - 1);
