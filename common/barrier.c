@@ -11,15 +11,16 @@
  *
  * A wait may have a timeout.  A waiter that gives up breaks the barrier
  * for everyone: the others waiting are released at once, and later
- * arrivals do not wait, all told BARRIER_BROKEN.  Step mode has no clock:
- * there a timeout fires when no other thread can run (sched.c), which is
- * when a real one would eventually fire, and is deterministic.
+ * arrivals do not wait, all told BARRIER_BROKEN.  Step mode's time is
+ * logical (ltime.c): a timeout of d fires once d steps have passed, or at
+ * once when no other thread can run, which is deterministic.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "ltime.h"
 #include "rt.h"
 #include "watch.h"
 
@@ -89,9 +90,9 @@ static int barrier_leave(struct barrier *b, unsigned gen, long timeout_ms,
 	bool timed_out;
 	if (rt.mode == RT_STEP) {
 		rt.current->barrier_gen = gen;
-		rt.current->timed = timeout_ms >= 0;
+		ltime_arm(rt.current, timeout_ms);
 		rt_park(OP_LEAVE, &b->o, line); /* see sched_ready() */
-		rt.current->timed = false;
+		ltime_disarm(rt.current);
 		timed_out = b->gen == gen && !b->broken;
 	} else {
 		timed_out = barrier_sleep(b, gen, timeout_ms);

@@ -535,6 +535,11 @@ static const char *draw_op_call(int op)
 	case OP_PIPE_WRITE: return "pipe_write";
 	case OP_PIPE_READ: return "pipe_read";
 	case OP_PIPE_CLOSE: return "pipe_close";
+	case OP_FLAG_SET: return "flag_set";
+	case OP_FLAG_CLEAR: return "flag_clear";
+	case OP_FLAG_IS_SET: return "flag_is_set";
+	case OP_FLAG_WAIT: case OP_FLAG_WAKE: return "flag_wait";
+	case OP_SLEEP: case OP_SLEPT: return "ltime_sleep";
 	default: return NULL;
 	}
 }
@@ -835,6 +840,42 @@ static void draw_pipe(const struct model *m, const struct model_obj *o,
 	draw_ends(m, o->ends[PIPE_WRITE_END], buf, size);
 }
 
+/*
+ * "flag ready: |_ down; waiting: T1 T2 (until t=14); now t=9": a flag,
+ * up or down, with the threads in a wait on it and their deadlines; one
+ * that may return now (woken by a set, or its timeout due) "can go".
+ */
+static void draw_flag(const struct model *m, int obj, char *buf,
+		      size_t size)
+{
+	const struct model_obj *o = &m->objs[obj];
+	bool timed = false, any = false;
+	snprintf(buf, size, "flag %s: %s", o->name,
+		 o->value ? "|> UP (set)" : "|_ down");
+	for (int id = 1; id <= m->nthreads; id++) {
+		const struct model_thread *t = &m->threads[id];
+		if (t->state == MT_DONE || t->next_op != OP_FLAG_WAKE ||
+		    t->next_obj != obj)
+			continue;
+		char w[40];
+		if (t->state == MT_READY) /* woken, or its timeout may fire */
+			snprintf(w, sizeof(w), " %c%d (can go)", U, id);
+		else if (t->until > 0)
+			snprintf(w, sizeof(w), " %c%d (until t=%ld)", U, id,
+				 t->until);
+		else
+			snprintf(w, sizeof(w), " %c%d", U, id);
+		if (!any)
+			strncat(buf, "; waiting:", size - strlen(buf) - 1);
+		strncat(buf, w, size - strlen(buf) - 1);
+		timed |= t->until > 0;
+		any = true;
+	}
+	if (timed)
+		snprintf(buf + strlen(buf), size - strlen(buf), "; now t=%llu",
+			 (unsigned long long)model_now(m));
+}
+
 static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 {
 	const struct model_obj *o = &m->objs[i];
@@ -867,6 +908,9 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 	case OBJ_PIPE:
 		draw_pipe(m, o, buf, size);
 		break;
+	case OBJ_FLAG:
+		draw_flag(m, i, buf, size);
+		return;
 	case OBJ_VAR:
 		buf[0] = '\0';
 		return;

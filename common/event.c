@@ -29,6 +29,10 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_PIPE_WRITE] = "write",    [OP_PIPE_READ] = "read",
 	[OP_PIPE_CLOSE] = "close",
 	[OP_TRYLOCK] = "trylock",
+	[OP_FLAG_SET] = "flag-set",   [OP_FLAG_CLEAR] = "flag-clear",
+	[OP_FLAG_IS_SET] = "is-set",  [OP_FLAG_WAIT] = "flag-wait",
+	[OP_FLAG_WAKE] = "flag-wake", [OP_SLEEP] = "sleep",
+	[OP_CLOCK] = "clock",         [OP_SLEPT] = "slept",
 };
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -62,6 +66,40 @@ static void event_pipe(const struct event *e, const char *o, char *buf,
 		snprintf(buf, size, "%s -> end of file", o);
 	else
 		snprintf(buf, size, "%s -> %ld bytes%s", o, e->a, fill);
+}
+
+/* A flag's operation (flag.c): "ready: up (wakes 2)". */
+static void event_flag(const struct event *e, const char *o, char *buf,
+		       size_t size)
+{
+	switch ((enum event_op)e->op) {
+	case OP_FLAG_SET:
+		if (e->a)
+			snprintf(buf, size, "%s: up already", o);
+		else
+			snprintf(buf, size, "%s: up (wakes %ld)", o, e->b);
+		break;
+	case OP_FLAG_CLEAR:
+		snprintf(buf, size, "%s: %s", o, e->a ? "down" : "down already");
+		break;
+	case OP_FLAG_IS_SET:
+		snprintf(buf, size, "%s -> %s", o, e->a ? "up" : "down");
+		break;
+	case OP_FLAG_WAIT:
+		if (e->a)
+			snprintf(buf, size, "%s: up, goes on", o);
+		else if (e->b < 0)
+			snprintf(buf, size, "%s: down, waits", o);
+		else if (e->lost > 0)
+			snprintf(buf, size, "%s: down, waits %ld, until t=%d",
+				 o, e->b, e->lost);
+		else
+			snprintf(buf, size, "%s: down, waits %ld ms", o, e->b);
+		break;
+	default: /* OP_FLAG_WAKE */
+		snprintf(buf, size, "%s: %s", o, e->a ? "set -> true"
+						     : "timed out -> false");
+	}
 }
 
 /* What the operation did, after its name: "balance = 101 (was 100)". */
@@ -158,6 +196,28 @@ static void event_detail(const struct event *e, const struct event_names *n,
 	case OP_PIPE_READ:
 	case OP_PIPE_CLOSE:
 		event_pipe(e, o, buf, size);
+		break;
+	case OP_FLAG_SET:
+	case OP_FLAG_CLEAR:
+	case OP_FLAG_IS_SET:
+	case OP_FLAG_WAIT:
+	case OP_FLAG_WAKE:
+		event_flag(e, o, buf, size);
+		break;
+	case OP_SLEEP:
+		if (e->b >= 0)
+			snprintf(buf, size, "%ld, until t=%ld", e->a, e->b);
+		else
+			snprintf(buf, size, "%ld ms", e->a);
+		break;
+	case OP_SLEPT:
+		if (e->a >= 0)
+			snprintf(buf, size, "wakes at t=%ld", e->a);
+		else
+			buf[0] = '\0';
+		break;
+	case OP_CLOCK:
+		snprintf(buf, size, "t=%ld (was t=%ld)", e->a, e->b);
 		break;
 	default:
 		buf[0] = '\0';
@@ -308,6 +368,12 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 			 "%c%d still holds one: %c%d will not see end of file "
 			 "while it does", U, e->thread, n->object(e->obj), U,
 			 e->other, U, e->other);
+	} else if (e->op == OP_CLOCK) {
+		snprintf(buf, size, "nothing can run before a deadline: the "
+			 "clock jumps from t=%ld to t=%ld", e->b, e->a);
+	} else if (e->op == OP_FLAG_WAKE && !e->a) {
+		snprintf(buf, size, "%c%d's wait for flag %s timed out: it "
+			 "returns false", U, e->thread, n->object(e->obj));
 	} else if (e->op == OP_DEADLOCK) {
 		snprintf(buf, size, "deadlock: every live %s is blocked",
 			 event_unit_word(U));

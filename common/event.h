@@ -41,6 +41,19 @@ enum event_op {
 	OP_PIPE_READ,  /* a = bytes read, 0: end of file */
 	OP_PIPE_CLOSE, /* a = the end: 0 read, 1 write */
 	OP_TRYLOCK,    /* a = new depth, b = EBUSY (other = holder) or 0 */
+	/* Flags (flag.c, Python's Event) and logical time (ltime.c). */
+	OP_FLAG_SET,   /* a = 1 if it was up already, b = waiters woken */
+	OP_FLAG_CLEAR, /* a = 1 if it was up */
+	OP_FLAG_IS_SET, /* a = 1 if up */
+	OP_FLAG_WAIT,  /* a = 1: up, returns at once; 0: waits.  b = the
+			  timeout, -1 none; lost = step mode's deadline */
+	OP_FLAG_WAKE,  /* a = 1: raised (true), 0: timed out (false) */
+	OP_SLEEP,      /* a sleep begins: a = the time asked for; b = its
+			  deadline (step mode), -1 (free mode) */
+	OP_CLOCK,      /* step mode, thread 0, not a step: nothing could
+			  run before a deadline, so the clock jumped from b
+			  to a */
+	OP_SLEPT,      /* the sleep is over: a = the time (step mode), -1 */
 	OP_COUNT
 };
 

@@ -24,6 +24,7 @@ struct sema;
 struct cond;
 struct barrier;
 struct pipe;
+struct flag;
 
 /*
  * One named variant of a lesson: the broken code or one of its fixes.
@@ -268,6 +269,35 @@ int barrier_wait_at(struct barrier *b, int line);
 int barrier_wait_for_at(struct barrier *b, long timeout_ms, int line);
 #define barrier_wait(b) barrier_wait_at((b), __LINE__)
 #define barrier_wait_for(b, ms) barrier_wait_for_at((b), (ms), __LINE__)
+
+/*
+ * Flags: Python's threading.Event (called flag here: the trace's events
+ * are another thing).  set() raises it and wakes every thread waiting;
+ * clear() lowers it; is_set() reads it.  wait() returns at once if it is
+ * up, else when a set() comes; wait_for() also gives up after timeout
+ * (ms in free mode, ticks of the step clock in step mode: see ltime_sleep)
+ * and then returns false.  A set() followed by a clear() still wakes
+ * everyone who was waiting.
+ */
+struct flag *flag_new(const char *name);
+void flag_set_at(struct flag *f, int line);
+void flag_clear_at(struct flag *f, int line);
+bool flag_is_set_at(struct flag *f, int line);
+bool flag_wait_for_at(struct flag *f, long timeout, int line);
+#define flag_set(f)    flag_set_at((f), __LINE__)
+#define flag_clear(f)  flag_clear_at((f), __LINE__)
+#define flag_is_set(f) flag_is_set_at((f), __LINE__)
+#define flag_wait(f)   flag_wait_for_at((f), -1, __LINE__)
+#define flag_wait_for(f, timeout) flag_wait_for_at((f), (timeout), __LINE__)
+
+/*
+ * Sleep: ms milliseconds of real time in free mode; in step mode, time is
+ * logical (one tick per step): the thread is blocked until the clock
+ * reaches now + ms, and when nothing else can run the clock jumps there.
+ * One step, when it wakes.
+ */
+void ltime_sleep_at(long ms, int line);
+#define ltime_sleep(ms) ltime_sleep_at((ms), __LINE__)
 
 /* Free mode's hot paths, inline in the lesson (see fast.h); the runtime's
  * own files, which include rt.h first, use the operations themselves. */

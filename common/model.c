@@ -272,6 +272,21 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_EXIT:
 		model_pipe_ends(m, e);
 		break;
+	case OP_FLAG_SET:
+	case OP_FLAG_CLEAR:
+		o->value = e->op == OP_FLAG_SET;
+		o->changed = m->step;
+		break;
+	case OP_FLAG_WAIT:
+		t->until = !e->a && e->b >= 0 ? e->lost : 0;
+		break;
+	case OP_SLEEP:
+		t->until = e->b > 0 ? e->b : 0;
+		break;
+	case OP_FLAG_WAKE:
+	case OP_SLEPT:
+		t->until = 0;
+		break;
 	default:
 		break;
 	}
@@ -353,6 +368,8 @@ void model_apply(struct model *m, const struct event *e,
 		m->threads[e->thread].state = MT_DONE;
 	if (e->thread > 0)
 		model_effect(m, e);
+	if (e->op == OP_CLOCK)
+		m->skew += (uint64_t)(e->a - e->b);
 	if (e->flags & EV_LOST)
 		m->lost_updates += e->lost;
 	if (m->step_mode)
@@ -433,6 +450,9 @@ const char *model_state_text(const struct model *m, int id, char *buf,
 		if (t->next_other > 0)
 			snprintf(buf, (size_t)size, "waits for %c%d to exit",
 				 m->unit, t->next_other);
+		else if (t->next_op == OP_SLEPT && t->until > 0)
+			snprintf(buf, (size_t)size, "asleep until t=%ld",
+				 t->until);
 		else if (t->next_obj >= 0)
 			snprintf(buf, (size_t)size, "blocked on %s",
 				 m->objs[t->next_obj].name);

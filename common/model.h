@@ -36,6 +36,8 @@ struct model_thread {
 	uint64_t steps;  /* steps it ran */
 	uint64_t blocked_since; /* step it became blocked: the waiting line */
 	int parent;      /* a process: the one that forked it; 0 none */
+	long until;      /* step mode: the deadline of its flag wait or its
+			    sleep, 0 none */
 };
 
 struct model_obj {
@@ -86,7 +88,14 @@ struct model {
 	uint64_t seen_lost_read; /* the read behind the first one, its step */
 	uint64_t said;   /* narrations so far: a new '!' when it grows */
 	bool fired;      /* a barrier action ran in the last step */
+	uint64_t skew;   /* step mode: the clock's jumps (OP_CLOCK) */
 };
+
+/* Step mode: the logical time of the last step (ltime.c). */
+static inline uint64_t model_now(const struct model *m)
+{
+	return m->step + m->skew;
+}
 
 /* A model of the run rt holds now (just set up, before its first step). */
 void model_init(struct model *m, bool step_mode);

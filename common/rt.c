@@ -125,6 +125,10 @@ static void rt_free_obj_destroy(struct obj *o)
 		break;
 	case OBJ_PIPE:
 		break;
+	case OBJ_FLAG:
+		pthread_mutex_destroy(&((struct flag *)o)->pm);
+		pthread_cond_destroy(&((struct flag *)o)->pc);
+		break;
 	}
 }
 

@@ -43,7 +43,7 @@ struct run_config {
 };
 
 enum obj_kind { OBJ_VAR, OBJ_MUTEX, OBJ_SEMA, OBJ_COND, OBJ_BARRIER,
-		OBJ_PIPE };
+		OBJ_PIPE, OBJ_FLAG };
 
 /*
  * The header is read-only during a run and read on every event; each kind's
@@ -152,6 +152,23 @@ struct pipe {
 	_Atomic long written, got, messages; /* bytes in, bytes out, writes */
 };
 
+/*
+ * A flag (flag.c): Python's threading.Event, named so that it does not
+ * clash with the trace's events (event.c).  Raised or lowered; a wait
+ * returns once it is raised.  `sets` counts the times it went up, so that
+ * a waiter knows it was woken even if the flag is down again by the time
+ * it runs (as Python's Event.wait(): set() then clear() still wakes).
+ */
+struct flag {
+	struct obj o;
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
+	pthread_mutex_t pm;     /* free mode: guards the fields below */
+	pthread_cond_t pc;      /* free mode, on CLOCK_MONOTONIC */
+	bool up;                /* set */
+	unsigned sets;          /* times it went from down to up */
+	int waiting;            /* threads in a wait now */
+};
+
 enum thr_state { THR_LIVE, THR_DONE };
 
 /* Step mode: the operation a parked thread runs when next chosen. */
@@ -176,6 +193,8 @@ struct thr {
 	bool in_cond;            /* on a condition variable's wait list */
 	unsigned barrier_gen;    /* the barrier round it waits to end */
 	bool timed;              /* that wait has a timeout */
+	uint64_t deadline;       /* step: when it times out (ltime.c) */
+	unsigned flag_gen;       /* step: the flag's sets when it began to wait */
 	uint64_t seen[RT_MAX_OBJS]; /* var version at this thread's last load */
 	uint64_t holding;        /* bit per var: loaded, not yet stored back */
 	int held[RT_MAX_OBJS];   /* per var: lost.c's node of that read, -1 */
@@ -253,6 +272,7 @@ struct rt {
 	int nstepbuf;
 	uint64_t seq;
 	uint64_t step;
+	uint64_t skew;  /* logical time minus steps: the clock's jumps (ltime.c) */
 	long lost_updates;
 	/* free mode */
 	pthread_barrier_t gate;

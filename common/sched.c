@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "fiber.h"
+#include "ltime.h"
 #include "pipe.h"
 #include "proc.h"
 #include "sched.h"
@@ -62,28 +63,19 @@ static bool sched_ready_now(const struct thr *t)
 	case OP_PIPE_READ:
 	case OP_PIPE_WRITE:
 		return pipe_ready(t);
+	case OP_FLAG_WAKE: /* raised since it began to wait */
+		return ((const struct flag *)p->obj)->sets != t->flag_gen;
+	case OP_SLEPT:
+		return false; /* only its deadline ends it */
 	default:
 		return true;
 	}
 }
 
-/*
- * Step mode has no clock: a wait with a timeout times out when no thread
- * can run without it, which is when a real one would, sooner or later.
- */
-static bool sched_timeout_due(const struct thr *t)
-{
-	if (!t->timed || t->state == THR_DONE)
-		return false;
-	for (int i = 1; i <= rt.nthreads; i++)
-		if (sched_ready_now(&rt.threads[i]))
-			return false;
-	return true;
-}
-
+/* A wait with a timeout may also end by timing out (ltime.c). */
 bool sched_ready(const struct thr *t)
 {
-	return sched_ready_now(t) || sched_timeout_due(t);
+	return sched_ready_now(t) || ltime_due(t, sched_ready_now);
 }
 
 int sched_eligible(int *ids)
@@ -157,8 +149,11 @@ void sched_start(void)
 
 void sched_step(int id)
 {
+	struct thr *t = &rt.threads[id];
+	bool forced = t->timed && !sched_ready_now(t);
 	rt.step++;
-	sched_resume(&rt.threads[id]);
+	ltime_tick(t, forced);
+	sched_resume(t);
 }
 
 static int sched_rr(struct sched *s, const int *ids, int n)
@@ -273,6 +268,13 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 	case OP_PIPE_READ:
 	case OP_PIPE_WRITE:
 		pipe_why(t, buf, size);
+		break;
+	case OP_FLAG_WAKE:
+		snprintf(buf, size, "waits for flag %s to be set", name);
+		break;
+	case OP_SLEPT:
+		snprintf(buf, size, "sleeps until t=%llu",
+			 (unsigned long long)t->deadline);
 		break;
 	default:
 		snprintf(buf, size, "is ready");

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "ltime.h"
 #include "proc.h"
 #include "rt.h"
 #include "watch.h"
@@ -44,23 +45,9 @@ static _Noreturn void watch_leave(void)
 	pthread_exit(NULL);
 }
 
-/* clock's reading ms milliseconds from now. */
-static struct timespec watch_after(clockid_t clock, long ms)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 struct timespec watch_deadline(long ms)
 {
-	return watch_after(CLOCK_REALTIME, ms);
+	return ltime_after(CLOCK_REALTIME, ms);
 }
 
 /*
@@ -72,7 +59,7 @@ void watch_slice(struct timespec *deadline)
 {
 	if (atomic_load_explicit(&rt.watch.aborted, memory_order_acquire))
 		watch_leave();
-	*deadline = watch_after(CLOCK_REALTIME_COARSE, WATCH_SLICE_MS);
+	*deadline = ltime_after(CLOCK_REALTIME_COARSE, WATCH_SLICE_MS);
 }
 
 void watch_check(pthread_mutex_t *held)
@@ -101,6 +88,8 @@ static void watch_wake_all(void)
 			pthread_cond_broadcast(&((struct cond *)o)->pc);
 		if (o->kind == OBJ_BARRIER)
 			pthread_cond_broadcast(&((struct barrier *)o)->pc);
+		if (o->kind == OBJ_FLAG)
+			pthread_cond_broadcast(&((struct flag *)o)->pc);
 	}
 }
 

@@ -30,6 +30,7 @@ extern const struct lesson shmrace_lesson;
 extern const struct lesson pipe_lesson;
 extern const struct lesson deadlock_lesson;
 extern const struct lesson locks_lesson;
+extern const struct lesson event_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -105,5 +106,7 @@ Suite *pipe_suite(void);
 Suite *launcher_suite(void);
 Suite *deadlock_suite(void);
 Suite *locks_suite(void);
+Suite *event_suite(void);
+Suite *flag_suite(void);
 
 #endif
