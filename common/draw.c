@@ -1057,7 +1057,7 @@ static int draw_key_list(const struct view *v, struct draw_key *k)
 	k[n++] = (struct draw_key){ "w", "save", "save" };
 	int idx[QUIZ_MAX];
 	if (quiz_find(&v->cfg, idx) > 0)
-		k[n++] = (struct draw_key){ "p", "predict", "quiz" };
+		k[n++] = (struct draw_key){ "p", "predict", "predict" };
 	k[n++] = (struct draw_key){ "c", "contrast", "contrast" };
 	k[n++] = (struct draw_key){ "?", "help", "help" };
 	k[n++] = (struct draw_key){ "q", "quit", "quit" };

@@ -112,9 +112,9 @@ static const struct lesson_question race_questions[] = {
 		   "Round robin, one step each in turn, 5 deposits against 5 "
 		   "withdrawals from 100.  The final balance?",
 		   QUIZ_NUMBER, "balance",
-		   "quantum 1 alternates read, read, write, write: every time, "
-		   "T2's write (99 below what both read) lands last, so each "
-		   "deposit is lost and every withdrawal stays: 95"),
+		   "quantum 1 alternates read, read, write, write: every time "
+		   "T2 writes what both read minus 1, last, so each deposit "
+		   "is lost and every withdrawal stays: 95"),
 	LESSON_ASK(NULL, "--mode=step --threads=2 --iterations=5",
 		   "2 tellers, 5 iterations each: how many steps does the run "
 		   "take?", QUIZ_NUMBER, "steps",
