@@ -172,7 +172,7 @@ static const struct lesson_question bandwidth_questions[] = {
 		   "twice: how many of the posts are refused?", QUIZ_NUMBER,
 		   "misuses",
 		   "a bounded semaphore refuses a post that would raise its "
-		   "count above the bound, and reports it: the one extra post"),
+		   "count above the bound, and reports it: 1, the extra post"),
 	LESSON_ASK_END,
 };
 

@@ -223,7 +223,7 @@ static const struct lesson_question barrier_questions[] = {
 		   "early_starts",
 		   "without a barrier a runner goes as soon as it lines up: "
 		   "every one that is not the last to line up can be early, "
-		   "and at seed 1 two are"),
+		   "and at seed 1, 2 are"),
 	LESSON_ASK("barrier", "--mode=step --runners=3 --rounds=1 "
 		   "--policy=rr --quantum=1",
 		   "Round robin, one step each: which runner's thread fires "
@@ -245,7 +245,8 @@ static const struct lesson_question barrier_questions[] = {
 		   "many runners are told the race is off?", QUIZ_NUMBER,
 		   "told_broken",
 		   "the first timeout breaks the barrier for everyone waiting "
-		   "and everyone who comes later: both A and B hear it (t1)"),
+		   "and everyone who comes later: A and B, 2 runners, hear "
+		   "it (t1)"),
 	LESSON_ASK_END,
 };
 

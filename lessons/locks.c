@@ -175,7 +175,7 @@ static const struct lesson_question locks_questions[] = {
 		   "times does the output switch from one printer to the "
 		   "other?", QUIZ_NUMBER, "switches",
 		   "the second printer waits at the lock until the first has "
-		   "printed all of its letters: one switch"),
+		   "printed all of its letters: 1 switch"),
 	LESSON_ASK_END,
 };
 

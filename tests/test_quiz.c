@@ -8,6 +8,7 @@
  * summary line says: a question can never carry an answer the run does
  * not produce.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,19 @@ static void tq_stated_in_summary(const char *out)
 	free(sum);
 }
 
+/* Does text name word (a number, T3) on its own, not inside another? */
+static bool tq_names(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = text; (p = strstr(p, word)); p++) {
+		bool before = p == text || !isalnum((unsigned char)p[-1]);
+		bool after = !isalnum((unsigned char)p[n]);
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Question j of lesson i, by its own command line: it applies to that
  * run; the run answers it; the true answers are judged right and a wrong
@@ -116,6 +130,12 @@ static void tq_check(const struct lesson *l, int j)
 		ck_assert_msg(quiz_truth(qk, &res, &v, why, sizeof(why)),
 			      "%s %s: %s", l->name, args, why);
 		quiz_say(l, qk, v, said, sizeof(said));
+		/* the why of a question about its own run says its answer */
+		if (idx[k] == j && (qk->kind == QUIZ_NUMBER ||
+				    qk->kind == QUIZ_THREAD))
+			ck_assert_msg(tq_names(qk->why, said), "%s question %d: "
+				      "the run says %s, its why does not: %s",
+				      l->name, j + 1, said, qk->why);
 		quiz_say(l, qk, tq_wrong(qk, v), bad, sizeof(bad));
 		/* what a person types is read back as the same answer */
 		long back;
@@ -356,6 +376,23 @@ START_TEST(test_quiz_view_none)
 }
 END_TEST
 
+/* On a terminal a bad answer is asked again, not refused. */
+START_TEST(test_quiz_tty_asks_again)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, "race", "--quiz --quiet "
+			  "--iterations=1 --schedule=1,2,1,2");
+	SEE(&t, "your answer (a whole number):");
+	tmux_keys(&t, "a b c Enter");
+	SEE(&t, "'abc' is not a whole number; please answer again");
+	GONE(&t, "summary:");
+	tmux_keys(&t, "9 9 Enter");
+	SEE(&t, "quiz: 1 of 1 right");
+	SEE(&t, "EXIT=0");
+	tmux_stop(&t);
+}
+END_TEST
+
 Suite *quiz_suite(void)
 {
 	Suite *s = suite_create("quiz");
@@ -373,6 +410,7 @@ Suite *quiz_suite(void)
 	tcase_add_test(tv, test_quiz_view_key);
 	tcase_add_test(tv, test_quiz_view_flag);
 	tcase_add_test(tv, test_quiz_view_none);
+	tcase_add_test(tv, test_quiz_tty_asks_again);
 	tcase_add_unchecked_fixture(tv, NULL, tmux_teardown);
 	suite_add_tcase(s, tv);
 	return s;
