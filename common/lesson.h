@@ -71,7 +71,8 @@ struct lesson_option {
  * every "--NAME=VALUE" of `when` (NULL: any run): a lesson option, or
  * --mode, --policy, --seed, --quantum, --schedule as typed.  A question
  * that holds in only one mode says --mode=step (or free); one that names
- * no mode must have the same answer in both.
+ * no mode (nor a step-mode option) must have the same answer on real
+ * threads, and the tests check that it does.
  *
  * `truth` is where the answer comes from: a summary figure ("balance"),
  * "steps", "misuses", "invariant" (1 held, 0 broken), "deadlock" (1 or 0), or a

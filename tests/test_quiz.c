@@ -202,6 +202,64 @@ START_TEST(test_quiz_every_question)
 }
 END_TEST
 
+/*
+ * A question whose `when` names no mode has the same answer on real
+ * threads: its step-mode answers, piped to the free-mode run, are all
+ * right there.
+ */
+static void tq_check_free(const struct lesson *l, int j)
+{
+	const struct lesson_question *q = &l->questions[j];
+	char args[700], fargs[800], input[400] = "", why[300];
+	static const char *const step_only[] = { "--mode=", "--schedule=",
+						 "--seed=", "--policy=",
+						 "--quantum=" };
+	for (int i = 0; q->when && i < 5; i++)
+		if (strstr(q->when, step_only[i]))
+			return;
+	quiz_args(q, args, sizeof(args));
+	snprintf(fargs, sizeof(fargs), "%s --mode=free", args);
+	struct cli step, free_run;
+	ck_assert_int_eq(tcli(l, args, &step), CLI_RUN);
+	ck_assert_int_eq(tcli(l, fargs, &free_run), CLI_RUN);
+	int idx[QUIZ_MAX], n = quiz_find(&free_run.cfg, idx);
+	struct run_result res;
+	trun(l, args, &res, NULL);
+	bool all = true;
+	for (int k = 0; k < n; k++) {
+		const struct lesson_question *qk = &l->questions[idx[k]];
+		long v;
+		char said[64];
+		all = all && quiz_applies(qk, &step.cfg);
+		ck_assert(quiz_truth(qk, &res, &v, why, sizeof(why)));
+		quiz_say(l, qk, v, said, sizeof(said));
+		strcat(input, said);
+		strcat(input, "\n");
+	}
+	cli_free(&step);
+	cli_free(&free_run);
+	if (!all)
+		return; /* a free-mode question of its own is among them */
+	char line[900], want[64], *out, *err;
+	snprintf(line, sizeof(line), "--quiz --quiet %s", fargs);
+	ck_assert_int_eq(texec_in(l->name, line, input, &out, &err), 0);
+	snprintf(want, sizeof(want), "quiz: %d of %d right\n", n, n);
+	ck_assert_msg(strstr(out, want), "%s %s: the step-mode answers %s"
+		      "are not free mode's:\n%s%s", l->name, line, input, out,
+		      err);
+	tq_stated_in_summary(out);
+	free(out);
+	free(err);
+}
+
+START_TEST(test_quiz_free_mode_agrees)
+{
+	const struct lesson *l = launcher_lessons[_i];
+	for (int j = 0; j < tq_count(l); j++)
+		tq_check_free(l, j);
+}
+END_TEST
+
 /* The plain path in full: question, answer, run, verdict, why. */
 START_TEST(test_quiz_plain_transcript)
 {
@@ -430,6 +488,11 @@ Suite *quiz_suite(void)
 	tcase_add_test(tc, test_quiz_bad_input);
 	tcase_add_test(tc, test_quiz_tables);
 	suite_add_tcase(s, tc);
+	TCase *tf = tcase_create("free");
+	tcase_set_tags(tf, "scale"); /* real threads at scale: not valgrind */
+	tcase_set_timeout(tf, 300);
+	tcase_add_loop_test(tf, test_quiz_free_mode_agrees, 0, tq_nlessons());
+	suite_add_tcase(s, tf);
 	TCase *tv = tcase_create("view");
 	tcase_set_timeout(tv, 120);
 	tcase_add_test(tv, test_quiz_view_key);
