@@ -116,12 +116,15 @@ void quiz_hint(const struct lesson *l, const struct lesson_question *q,
 		break;
 	case QUIZ_CHOICE:
 		snprintf(buf, size, "one of:");
-		for (int i = 0; q->choices[i]; i++) {
+		int i = 0;
+		for (; q->choices[i]; i++) {
 			size_t k = strlen(buf);
 			int len = (int)strcspn(q->choices[i], ":");
-			snprintf(buf + k, size - k, " %.*s", len,
-				 q->choices[i]);
+			snprintf(buf + k, size - k, "%s %.*s", i ? "," : "",
+				 len, q->choices[i]);
 		}
+		size_t k = strlen(buf);
+		snprintf(buf + k, size - k, "; or its number, 1 to %d", i);
 		break;
 	}
 }
