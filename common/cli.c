@@ -29,7 +29,7 @@ enum {
 	CLI_VARIANT = 1000, CLI_MODE, CLI_POLICY, CLI_SEED, CLI_QUANTUM,
 	CLI_SCHEDULE, CLI_MAX_STEPS, CLI_VIEW, CLI_PLAIN, CLI_QUIET,
 	CLI_LIST, CLI_HELP, CLI_VERSION, CLI_EXPLORE, CLI_BOUND,
-	CLI_EXPLORE_LIMIT, CLI_EXPLORE_TIME,
+	CLI_EXPLORE_LIMIT, CLI_EXPLORE_TIME, CLI_QUIZ,
 	CLI_LESSON = 2000, /* + index of the lesson's option */
 };
 
@@ -51,6 +51,7 @@ static const struct option cli_common[] = {
 	{ "bound", required_argument, NULL, CLI_BOUND },
 	{ "explore-limit", required_argument, NULL, CLI_EXPLORE_LIMIT },
 	{ "explore-time", required_argument, NULL, CLI_EXPLORE_TIME },
+	{ "quiz", no_argument, NULL, CLI_QUIZ },
 };
 #define CLI_NCOMMON (int)(sizeof(cli_common) / sizeof(cli_common[0]))
 
@@ -257,13 +258,16 @@ static void cli_help(const struct lesson *l)
 	       "  --plain              one event per line, then the summary line\n"
 	       "  --quiet              the summary line only\n"
 	       "  --list-variants      the variants, one per line\n"
+	       "  --quiz               predict, then reveal: the lesson's questions about\n"
+	       "                       this run, answered on stdin before it runs\n"
 	       "  --help, --version\n"
 	       "\nViewer keys: space play/pause (stops at each new !), n or Right step,\n"
 	       "b or Left step back, ! run to the next !, 1-9 run that thread (10 and\n"
 	       "up: digits, Enter), [ ] scroll the threads, +/- speed, r restart,\n"
 	       "s new random run, v next variant, f a known failing run, w save the\n"
-	       "run to a file, c high contrast, ? help, q quit.  NO_COLOR=1 turns\n"
-	       "colour off; INTERLEAVE_THEME=contrast starts in high contrast.\n"
+	       "run to a file, p predict (a question, before the end), c high\n"
+	       "contrast, ? help, q quit.  NO_COLOR=1 turns colour off;\n"
+	       "INTERLEAVE_THEME=contrast starts in high contrast.\n"
 	       "\n%s"
 	       "Numbers are digits only; give each option once.\n"
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
@@ -340,6 +344,28 @@ static bool cli_mode_rules(const struct lesson *l, const struct cli_seen *s,
 	return cli_explore_rules(l, s, c);
 }
 
+/*
+ * --quiz reads its answers on standard input before the run: not with
+ * another reader of it (--policy=manual), nor with --explore, which is
+ * every run at once and has no single outcome to predict.
+ */
+static bool cli_quiz_rules(const struct lesson *l, const struct cli *c)
+{
+	if (!c->quiz)
+		return true;
+	if (c->explore)
+		cli_error(l, "--quiz asks about one run; --explore runs every "
+			  "schedule");
+	else if (c->cfg.policy == POLICY_MANUAL)
+		cli_error(l, "--quiz reads its answers from standard input, "
+			  "as --policy=manual reads thread numbers: choose one");
+	else if (!l->questions || !l->questions[0].ask)
+		cli_error(l, "--quiz: this lesson has no questions yet");
+	else
+		return true;
+	return false;
+}
+
 /* Apply each lesson option's value, or its default for the mode. */
 static bool cli_lesson_values(const struct lesson *l,
 			      const struct cli_seen *s, struct run_config *cfg)
@@ -373,7 +399,8 @@ static enum cli_result cli_finish(const struct lesson *l,
 	if (s->policy && !cli_choice(l, "policy", s->policy, policies, &policy))
 		return CLI_USAGE;
 	cfg->policy = (enum rt_policy)policy;
-	if (!cli_mode_rules(l, s, c) || !cli_lesson_values(l, s, cfg))
+	if (!cli_mode_rules(l, s, c) || !cli_quiz_rules(l, c) ||
+	    !cli_lesson_values(l, s, cfg))
 		return CLI_USAGE;
 	if (s->bound && !cli_number(l, "bound", s->bound, 0, 1000000,
 				    &c->lim.bound))
@@ -441,6 +468,7 @@ static enum cli_result cli_one(const struct lesson *l, int ch,
 	case CLI_SCHEDULE: s->schedule = arg; return CLI_RUN;
 	case CLI_MAX_STEPS: s->max_steps = arg; return CLI_RUN;
 	case CLI_EXPLORE: c->explore = true; return CLI_RUN;
+	case CLI_QUIZ: c->quiz = true; return CLI_RUN;
 	case CLI_BOUND: s->bound = arg; return CLI_RUN;
 	case CLI_EXPLORE_LIMIT: s->explore_limit = arg; return CLI_RUN;
 	case CLI_EXPLORE_TIME: s->explore_time = arg; return CLI_RUN;

@@ -16,6 +16,7 @@ struct cli {
 	enum cli_output out;
 	bool explore;               /* --explore: every schedule */
 	struct explore_limits lim;  /* its --bound and limits */
+	bool quiz;                  /* --quiz: predict, then reveal */
 };
 
 enum cli_result {

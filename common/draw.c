@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quiz.h"
 #include "view.h"
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -1175,6 +1176,9 @@ static int draw_key_list(const struct view *v, struct draw_key *k)
 	if (v->cfg.lesson->variants[v->cfg.variant].fails)
 		k[n++] = (struct draw_key){ "f", "failing run", "fail" };
 	k[n++] = (struct draw_key){ "w", "save", "save" };
+	int idx[QUIZ_MAX];
+	if (quiz_find(&v->cfg, idx) > 0)
+		k[n++] = (struct draw_key){ "p", "predict", "predict" };
 	k[n++] = (struct draw_key){ "c", "contrast", "contrast" };
 	k[n++] = (struct draw_key){ "?", "help", "help" };
 	k[n++] = (struct draw_key){ "q", "quit", "quit" };
@@ -1316,6 +1320,8 @@ static void draw_help(const struct view *v)
 		"v        next variant",
 		fail,
 		"w        save the run: schedule, command line, transcript",
+		"p        predict: a question about this run, answered before "
+		"its end is shown",
 		"c        high-contrast theme (INTERLEAVE_THEME=contrast)",
 		"q        quit; any other key closes this help",
 	};
@@ -1347,9 +1353,16 @@ static void draw_summary(const struct view *v)
 			 "updates seen in them", (unsigned long long)r->steps,
 			 r->elapsed_us, v->nfev, (unsigned long long)v->fseen);
 	const char *lines[] = { what, "", verdict, figures, totals, "",
+				v->quiz_said, v->quiz_said[0] ? "" : NULL,
 				"r restart  s new seed/run  v next variant  "
 				"w save  b back  q quit" };
-	draw_box(lines, 7);
+	/* the prediction's verdict, when there is one, before the keys */
+	if (!v->quiz_said[0]) {
+		lines[6] = lines[8];
+		draw_box(lines, 7);
+	} else {
+		draw_box(lines, 9);
+	}
 }
 
 static void draw_too_small(void)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "quiz.h"
 #include "run.h"
 #include "view.h"
 #include "watch.h"
@@ -65,6 +66,11 @@ void lesson_note_at(int kind, long value, int other, int line)
 	e->b = kind;
 	e->other = (int16_t)other;
 	rt_commit(e);
+}
+
+int lesson_thread(void)
+{
+	return rt_self() ? rt_self()->id : 0;
 }
 
 long lesson_elapsed_us(void)
@@ -130,10 +136,15 @@ static int lesson_flush(const struct lesson *l)
 	return 1;
 }
 
-static int lesson_text(const struct run_config *cfg, bool quiet)
+static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz)
 {
 	static char buf[1 << 16];
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
+	int idx[QUIZ_MAX], nq = 0;
+	long answers[QUIZ_MAX];
+	/* the predictions first: nothing of the run is shown before them */
+	if (quiz && !quiz_ask(cfg, stdin, stdout, idx, answers, &nq))
+		return lesson_flush(cfg->lesson) ? 1 : 2;
 	struct run_result res;
 	enum run_end end = run_lesson(cfg, quiet ? NULL : run_plain_sink,
 				      stdout, lesson_ask, NULL, &res);
@@ -148,6 +159,8 @@ static int lesson_text(const struct run_config *cfg, bool quiet)
 		       word, (unsigned long long)res.kept,
 		       (unsigned long long)res.steps);
 	run_summary(cfg, &res, stdout);
+	if (quiz)
+		quiz_reveal(cfg, &res, idx, answers, nq, stdout);
 	int rc = lesson_flush(cfg->lesson);
 	if (end == RUN_NO_INPUT) {
 		/* The run did not complete: not a success, not bad usage. */
@@ -167,6 +180,20 @@ static int lesson_explore(const struct cli *c)
 	int rc = explore_main(&c->cfg, &c->lim, c->out == OUT_QUIET, stdout);
 	int wrc = lesson_flush(c->cfg.lesson);
 	return rc ? rc : wrc;
+}
+
+/* --quiz: does any question apply to this run?  If not, say which do. */
+static bool lesson_quiz_applies(const struct cli *c)
+{
+	int idx[QUIZ_MAX];
+	if (!c->quiz || quiz_find(&c->cfg, idx) > 0)
+		return true;
+	char args[600];
+	quiz_args(&c->cfg.lesson->questions[0], args, sizeof(args));
+	cli_error(c->cfg.lesson, "--quiz: no question is about this run; "
+		  "the first is about: %s --quiz %s", c->cfg.lesson->name,
+		  args);
+	return false;
 }
 
 int lesson_main(const struct lesson *l, int argc, char **argv)
@@ -191,12 +218,14 @@ int lesson_main(const struct lesson *l, int argc, char **argv)
 	else if (c.cfg.mode == RT_STEP && c.cfg.nschedule &&
 		 !run_check_schedule(&c.cfg, err, sizeof(err)))
 		cli_error(l, "%s", err);
+	else if (!lesson_quiz_applies(&c))
+		rc = 2;
 	else if (c.explore)
 		rc = lesson_explore(&c);
 	else if (c.out == OUT_VIEW)
-		rc = view_main(&c.cfg);
+		rc = view_run(&c.cfg, c.quiz);
 	else
-		rc = lesson_text(&c.cfg, c.out == OUT_QUIET);
+		rc = lesson_text(&c.cfg, c.out == OUT_QUIET, c.quiz);
 	cli_free(&c);
 	return rc;
 }

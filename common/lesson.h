@@ -63,6 +63,49 @@ struct lesson_option {
 	{ (name), (help), (dflt), (dflt), 0, 0, (choices) }
 #define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL }
 
+/*
+ * A question for --quiz (and the viewer's p): asked before the run's
+ * outcome is shown, then judged against what the run itself produced,
+ * never against a typed constant.
+ *
+ * It is about the runs of `variant` (NULL: any) whose options include
+ * every "--NAME=VALUE" of `when` (NULL: any run): a lesson option, or
+ * --mode, --policy, --seed, --quantum, --schedule as typed.  A question
+ * that holds in only one mode says --mode=step (or free); one that names
+ * no mode (nor a step-mode option) must have the same answer on real
+ * threads, and the tests check that it does.
+ *
+ * `truth` is where the answer comes from: a summary figure ("balance"),
+ * "steps", "misuses", "invariant" (1 held, 0 broken), "deadlock" (1 or 0), or a
+ * comparison of two of those or a number ("max_inside<=permits"), true
+ * or false.  QUIZ_CHOICE has no truth: its choices are "label: truth"
+ * (the last may be a bare label, for "otherwise"), and the answer is the
+ * first choice whose truth holds.
+ */
+enum quiz_kind {
+	QUIZ_NUMBER, /* a whole number: the truth's value */
+	QUIZ_YESNO,  /* yes or no: is the truth non-zero? */
+	QUIZ_THREAD, /* a thread (or process) number, T2 or 2 */
+	QUIZ_CHOICE, /* one of the choices' labels */
+};
+
+struct lesson_question {
+	const char *variant;
+	const char *when;
+	const char *ask;
+	enum quiz_kind kind;
+	const char *truth;
+	const char *const *choices; /* QUIZ_CHOICE, NULL-terminated */
+	const char *why;            /* shown with the answer */
+};
+
+/* Table entries: a question that the run answers, a choice, the end. */
+#define LESSON_ASK(variant, when, ask, kind, truth, why)                       \
+	{ (variant), (when), (ask), (kind), (truth), NULL, (why) }
+#define LESSON_ASK_CHOICE(variant, when, ask, choices, why)                    \
+	{ (variant), (when), (ask), QUIZ_CHOICE, NULL, (choices), (why) }
+#define LESSON_ASK_END { NULL, NULL, NULL, QUIZ_NUMBER, NULL, NULL, NULL }
+
 struct lesson {
 	const char *name;
 	const char *summary;
@@ -82,6 +125,8 @@ struct lesson {
 	/* Where the launcher lists it: "threads", "synchronisation",
 	 * "processes", ...; NULL lists it under "other". */
 	const char *topic;
+	/* Questions for --quiz, ending with LESSON_ASK_END; NULL: none. */
+	const struct lesson_question *questions;
 };
 
 /*
@@ -121,6 +166,8 @@ long lesson_elapsed_us(void);
 void *lesson_calloc(size_t n, size_t size);
 /* Add "name=value" to the summary line. */
 void lesson_figure(const char *name, long value);
+/* The number of the calling thread (or process): 1, 2, ... */
+int lesson_thread(void);
 
 /*
  * Say that the current thread did something worth narrating: sentence

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "quiz.h"
 #include "term.h"
 #include "view.h"
 #include "watch.h"
@@ -378,6 +379,8 @@ static void view_intro(struct view *v)
 static void view_begin(struct view *v)
 {
 	v->msg[0] = '\0';
+	v->quiz_asking = v->quiz_wait = false; /* a new run: a new question */
+	v->quiz_said[0] = '\0';
 	v->pick = 0;
 	v->tscroll = 0;
 	if (view_step_mode(v)) {
@@ -693,6 +696,108 @@ static void view_save(struct view *v)
 			 path);
 }
 
+/* --- p: predict, then reveal --- */
+
+static void view_quiz_prompt(struct view *v, const char *why)
+{
+	const struct lesson_question *q = &v->cfg.lesson->questions[v->quiz_q];
+	char hint[200];
+	quiz_hint(v->cfg.lesson, q, hint, sizeof(hint));
+	snprintf(v->msg, sizeof(v->msg), "Predict: %s (%s)%s%s > %s_  "
+		 "[Enter answers, Esc cancels]", q->ask, hint,
+		 why[0] ? "  " : "", why, v->quiz_typed);
+}
+
+/*
+ * p: the next question about this run, asked before its end is shown.
+ * Each p asks the next of those that apply, round and round.
+ */
+static void view_quiz_start(struct view *v)
+{
+	int idx[QUIZ_MAX], n = quiz_find(&v->cfg, idx);
+	v->playing = false;
+	if (n == 0) {
+		snprintf(v->msg, sizeof(v->msg), "p: no question is about "
+			 "this run (variant %s); v tries the next variant.",
+			 v->cfg.lesson->variants[v->cfg.variant].name);
+		return;
+	}
+	if (v->finished) {
+		snprintf(v->msg, sizeof(v->msg), "p asks before the end is "
+			 "shown: r restarts the run, then press p.");
+		return;
+	}
+	v->quiz_q = idx[v->quiz_next++ % n];
+	v->quiz_asking = true;
+	v->quiz_wait = false;
+	v->quiz_typed[0] = '\0';
+	v->quiz_said[0] = '\0';
+	view_quiz_prompt(v, "");
+}
+
+/* The run is over and an answer waits: judge it, on the end box. */
+static void view_quiz_check(struct view *v)
+{
+	if (!v->quiz_wait || !v->finished)
+		return;
+	const struct lesson_question *q = &v->cfg.lesson->questions[v->quiz_q];
+	char verdict[400];
+	quiz_verdict(v->cfg.lesson, q, &v->res, v->quiz_answer, verdict,
+		     sizeof(verdict));
+	snprintf(v->quiz_said, sizeof(v->quiz_said), "Predicted: %s.  Why: %s",
+		 verdict, q->why);
+	snprintf(v->msg, sizeof(v->msg), "p: %.390s.", verdict);
+	v->quiz_wait = false;
+}
+
+/* The answer is in: run to the end, past every '!', and reveal. */
+static void view_quiz_run_out(struct view *v)
+{
+	for (long i = 0; i < 100000000 && !v->finished; i++) {
+		uint64_t before = view_position(v);
+		view_forward(v);
+		if (view_position(v) == before)
+			break; /* manual policy, a bad schedule: msg says */
+	}
+	if (!v->finished) {
+		char was[sizeof(v->msg)];
+		snprintf(was, sizeof(was), "%s", v->msg);
+		snprintf(v->msg, sizeof(v->msg), "Your answer is in; it is "
+			 "judged when the run ends.  %.340s", was);
+	}
+	view_quiz_check(v);
+}
+
+/* A key while the question is asked: type, correct, answer, cancel. */
+static void view_quiz_key(struct view *v, int key)
+{
+	size_t n = strlen(v->quiz_typed);
+	char why[160] = "";
+	if (key == 27) {
+		v->quiz_asking = false;
+		snprintf(v->msg, sizeof(v->msg), "p: no prediction made.");
+		return;
+	}
+	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		const struct lesson_question *q =
+			&v->cfg.lesson->questions[v->quiz_q];
+		if (quiz_parse(q, v->quiz_typed, &v->quiz_answer, why,
+			       sizeof(why))) {
+			v->quiz_asking = false;
+			v->quiz_wait = true;
+			view_quiz_run_out(v);
+			return;
+		}
+		v->quiz_typed[0] = '\0';
+	} else if ((key == KEY_BACKSPACE || key == 127 || key == 8) && n) {
+		v->quiz_typed[n - 1] = '\0';
+	} else if (key >= ' ' && key <= '~' && n + 1 < sizeof(v->quiz_typed)) {
+		v->quiz_typed[n] = (char)key;
+		v->quiz_typed[n + 1] = '\0';
+	}
+	view_quiz_prompt(v, why);
+}
+
 /* --- choosing a thread by number --- */
 
 static void view_choose(struct view *v, int id)
@@ -766,6 +871,10 @@ static bool view_key(struct view *v, int key)
 	}
 	if (key == KEY_RESIZE)
 		return true;
+	if (v->quiz_asking) { /* every key is the answer's, q too */
+		view_quiz_key(v, key);
+		return true;
+	}
 	if (v->pick && (key == '\n' || key == '\r' || key == KEY_ENTER)) {
 		view_choose(v, v->pick);
 		return true;
@@ -808,6 +917,9 @@ static bool view_key(struct view *v, int key)
 		break;
 	case 'w':
 		view_save(v);
+		break;
+	case 'p':
+		view_quiz_start(v);
 		break;
 	case 'c':
 		v->contrast = !v->contrast;
@@ -863,6 +975,7 @@ static void view_loop(struct view *v)
 		for (; key != ERR; key = getch())
 			if (!view_key(v, key) || term_signal)
 				return;
+		view_quiz_check(v); /* manual stepping may have ended it */
 	}
 }
 
@@ -882,6 +995,11 @@ static void view_free(struct view *v)
 
 int view_main(const struct run_config *cfg)
 {
+	return view_run(cfg, false);
+}
+
+int view_run(const struct run_config *cfg, bool ask)
+{
 	static struct view v; /* large (two models): not on the stack */
 	memset(&v, 0, sizeof(v));
 	v.cfg = *cfg;
@@ -892,6 +1010,8 @@ int view_main(const struct run_config *cfg)
 	view_source(&v);
 	view_curses();
 	view_begin(&v);
+	if (ask && !rt.interrupted)
+		view_quiz_start(&v);
 	if (!rt.interrupted)
 		view_loop(&v);
 	term_end();

@@ -11,6 +11,8 @@
 
 /* Show a run of cfg interactively; returns the exit status. */
 int view_main(const struct run_config *cfg);
+/* The same; ask (--quiz) puts p's question to the person at once. */
+int view_run(const struct run_config *cfg, bool ask);
 
 #define VIEW_SPEEDS 8
 
@@ -47,6 +49,14 @@ struct view {
 	int fruns;              /* real runs made to get this recording */
 	bool fturns;            /* its threads take turns in the recording */
 	struct model m0;        /* the model before any event */
+	/* p: predict, then reveal (quiz.c) */
+	bool quiz_asking;       /* the message line is the question */
+	bool quiz_wait;         /* answered: revealed when the run ends */
+	int quiz_q;             /* the question, in the lesson's table */
+	int quiz_next;          /* p asks the next of those that apply */
+	long quiz_answer;
+	char quiz_typed[32];
+	char quiz_said[600];    /* the verdict, for the end of run box */
 };
 
 extern const int view_delays_ms[VIEW_SPEEDS];

@@ -154,6 +154,28 @@ static const char *const bandwidth_notes[] = {
 		      "the limit k",
 };
 
+static const struct lesson_question bandwidth_questions[] = {
+	LESSON_ASK("none", "--mode=step --workers=5 --policy=rr --quantum=1",
+		   "No limit, 5 workers, round robin: at most how many "
+		   "workers are inside at once?", QUIZ_NUMBER, "max_inside",
+		   "nothing stops a worker at the door: in turn order all 5 "
+		   "walk in before the first one's job is done"),
+	LESSON_ASK("semaphore", NULL,
+		   "A semaphore with k permits: will more than k workers be "
+		   "inside at once at any moment of the run?", QUIZ_YESNO,
+		   "max_inside>permits",
+		   "a worker waits for a permit before it goes in and gives "
+		   "it back when it leaves; the count never goes below 0, so "
+		   "at most k are inside, on any schedule"),
+	LESSON_ASK("bounded", "--mode=step",
+		   "A bounded semaphore, and one worker gives its permit back "
+		   "twice: how many of the posts are refused?", QUIZ_NUMBER,
+		   "misuses",
+		   "a bounded semaphore refuses a post that would raise its "
+		   "count above the bound, and reports it: 1, the extra post"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(bandwidth);
 
 const struct lesson bandwidth_lesson = {
@@ -166,6 +188,7 @@ const struct lesson bandwidth_lesson = {
 	.setup = bandwidth_setup,
 	.report = bandwidth_report,
 	.source = bandwidth_source,
+	.questions = bandwidth_questions,
 	.notes = bandwidth_notes,
 };
 

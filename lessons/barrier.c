@@ -31,10 +31,12 @@ static struct var *count, *lined_up, *early, *shots, *told;
 static struct var *lane[RUNNERS_MAX + 1];
 static long runners, rounds, distance;
 static _Atomic long round_of[RUNNERS_MAX + 1]; /* the last round lined up for */
+static _Atomic int fired_by; /* the thread that fired the last gun */
 
 /* The starting gun: run once per round, by the last runner to line up. */
 static void fire(void)
 {
+	fired_by = lesson_thread();	/* the books, not a step */
 	var_add(shots, 1);
 }
 
@@ -139,6 +141,7 @@ static void barrier_setup(void)
 {
 	static char names[RUNNERS_MAX][2]; /* "A", "B", ... */
 	runners = lesson_opt("runners");
+	fired_by = 0;
 	rounds = lesson_opt("rounds");
 	distance = lesson_opt("distance");
 	int v = lesson_variant();
@@ -171,6 +174,8 @@ static bool barrier_report(void)
 	lesson_figure("rounds", rounds);
 	lesson_figure("early_starts", e);
 	lesson_figure("actions", actions);
+	if (lesson_variant() == BARRIER)
+		lesson_figure("fired_by", fired_by);
 	if (lesson_variant() == TIMEOUT) {
 		/* every runner who lined up must hear the start is off */
 		lesson_figure("told_broken", var_value(told));
@@ -212,6 +217,40 @@ static const char *const barrier_notes[] = {
 		     "round %1$ld: a lap",
 };
 
+static const struct lesson_question barrier_questions[] = {
+	LESSON_ASK("none", "--mode=step --runners=3 --rounds=1 --seed=1",
+		   "No barrier, 3 runners, seed 1: how many of them set off "
+		   "before the whole field has lined up?", QUIZ_NUMBER,
+		   "early_starts",
+		   "without a barrier a runner goes as soon as it lines up: "
+		   "every one that is not the last to line up can be early, "
+		   "and at seed 1, 2 are"),
+	LESSON_ASK("barrier", "--mode=step --runners=3 --rounds=1 "
+		   "--policy=rr --quantum=1",
+		   "Round robin, one step each: which runner's thread fires "
+		   "the starting gun (runs the barrier's action)?",
+		   QUIZ_THREAD, "fired_by",
+		   "the action runs in the last thread to arrive at "
+		   "barrier_wait(), before anyone is released; in turn order "
+		   "T1, T2, T3 arrive in that order, so T3 (runner C) fires"),
+	LESSON_ASK("naive-reusable", "--mode=step --rounds=2 --policy=rr "
+		   "--quantum=100",
+		   "One turnstile reused for round 2, round robin 100 steps a "
+		   "turn: will some runner set off early?", QUIZ_YESNO,
+		   "early_starts>0",
+		   "the last to line up posts a permit per runner (n3); a fast "
+		   "runner that finishes round 1 comes back and takes a "
+		   "leftover permit (n4): it laps the field in round 2"),
+	LESSON_ASK("timeout", "--runners=3",
+		   "Runner C never shows up; A and B wait with a timeout.  How "
+		   "many runners are told the race is off?", QUIZ_NUMBER,
+		   "told_broken",
+		   "the first timeout breaks the barrier for everyone waiting "
+		   "and everyone who comes later: A and B, 2 runners, hear "
+		   "it (t1)"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(barrier);
 
 const struct lesson barrier_lesson = {
@@ -224,6 +263,7 @@ const struct lesson barrier_lesson = {
 	.setup = barrier_setup,
 	.report = barrier_report,
 	.source = barrier_source,
+	.questions = barrier_questions,
 	.notes = barrier_notes,
 };
 

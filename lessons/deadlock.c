@@ -211,6 +211,32 @@ static const char *const deadlock_notes[] = {
 			 "kept backing off in step, a livelock",
 };
 
+static const char *const philosophers_ends[] = {
+	"deadlock: deadlock", "everyone eats: invariant", "some eat", NULL,
+};
+
+static const struct lesson_question deadlock_questions[] = {
+	LESSON_ASK("broken", "--tellers=2 --schedule=1,2",
+		   "T1 takes lock a, then T2 takes lock b; each then wants "
+		   "the other's.  Will the run deadlock?", QUIZ_YESNO,
+		   "deadlock",
+		   "T1 holds a and waits for b, T2 holds b and waits for a: a "
+		   "cycle, and neither will ever let go"),
+	LESSON_ASK("ordered", NULL,
+		   "Every transfer locks a before b.  Will the run "
+		   "deadlock?", QUIZ_YESNO, "deadlock",
+		   "whoever gets a gets b too; the other waits at a holding "
+		   "nothing: no cycle of waits is possible"),
+	LESSON_ASK_CHOICE("philosophers", "--mode=step --policy=rr "
+		   "--quantum=1",
+		   "Five diners, each takes the left fork, then the right, in "
+		   "turn: how does the dinner end?", philosophers_ends,
+		   "in turn order every diner takes its left fork before "
+		   "anyone takes a right one: all five wait for a neighbour's "
+		   "fork"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(deadlock);
 
 const struct lesson deadlock_lesson = {
@@ -221,6 +247,7 @@ const struct lesson deadlock_lesson = {
 	.setup = deadlock_setup,
 	.report = deadlock_report,
 	.source = deadlock_source,
+	.questions = deadlock_questions,
 	.topic = "synchronisation",
 	.notes = deadlock_notes,
 };

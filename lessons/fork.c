@@ -103,6 +103,28 @@ static const char *const fork_notes[] = {
 		       "child has written so far",
 };
 
+static const struct lesson_question fork_questions[] = {
+	LESSON_ASK("private", "--numbers=4",
+		   "The child sums the squares 1..4 into square_sum, which "
+		   "is private: what does the parent print?", QUIZ_NUMBER,
+		   "printed",
+		   "fork() gave the child a copy of the parent's memory: it "
+		   "writes 30 into its own square_sum, the parent's stays 0"),
+	LESSON_ASK("shared", "--numbers=4",
+		   "square_sum in shared memory, read after the join: what "
+		   "does the parent print?", QUIZ_NUMBER, "printed",
+		   "both processes map the same page, and join (p3) waits for "
+		   "the child to exit: the parent reads the child's 30"),
+	LESSON_ASK("no-join", "--numbers=4 --schedule=1,1,1,1",
+		   "Shared memory but no join, and the parent runs its first "
+		   "four steps before the child runs at all: what does it "
+		   "print?", QUIZ_NUMBER, "printed",
+		   "the parent prints square_sum before the child has added "
+		   "anything: 0.  Without a join, it prints how far the child "
+		   "got"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(fork);
 
 const struct lesson fork_lesson = {
@@ -114,6 +136,7 @@ const struct lesson fork_lesson = {
 	.setup = fork_setup,
 	.report = fork_report,
 	.source = fork_source,
+	.questions = fork_questions,
 	.notes = fork_notes,
 	.processes = true,
 	.topic = "processes",

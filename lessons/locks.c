@@ -158,6 +158,27 @@ static const char *const locks_notes[] = {
 	"prints z",
 };
 
+static const struct lesson_question locks_questions[] = {
+	LESSON_ASK("plain", "--threads=1",
+		   "One thread takes a plain lock, then takes it again: will "
+		   "the run deadlock?", QUIZ_YESNO, "deadlock",
+		   "a plain lock does not know its holder: the second lock() "
+		   "waits for a release that only the waiting thread could make"),
+	LESSON_ASK("extra-unlock", "--mode=step --threads=1 --rounds=3",
+		   "A teller releases its lock once more than it took it, "
+		   "each of its 3 withdrawals: how many releases are refused?",
+		   QUIZ_NUMBER, "refused",
+		   "an error-checking lock refuses a release by a thread that "
+		   "does not hold it: one extra release per withdrawal, 3"),
+	LESSON_ASK("tidy", "--mode=step --threads=2",
+		   "Each printer holds a lock for its whole alphabet: how many "
+		   "times does the output switch from one printer to the "
+		   "other?", QUIZ_NUMBER, "switches",
+		   "the second printer waits at the lock until the first has "
+		   "printed all of its letters: 1 switch"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(locks);
 
 const struct lesson locks_lesson = {
@@ -168,6 +189,7 @@ const struct lesson locks_lesson = {
 	.setup = locks_setup,
 	.report = locks_report,
 	.source = locks_source,
+	.questions = locks_questions,
 	.topic = "synchronisation",
 	.notes = locks_notes,
 };

@@ -159,6 +159,27 @@ static const struct lesson_option pipe_options[] = {
 	LESSON_END,
 };
 
+static const struct lesson_question pipe_questions[] = {
+	LESSON_ASK("forgot-close", NULL,
+		   "The receiver keeps its own copy of the write end open: "
+		   "will the run end in a deadlock?", QUIZ_YESNO, "deadlock",
+		   "end of file comes only when no process holds the write "
+		   "end; the receiver holds one, so its last read() waits for "
+		   "ever, and the parent waits for it"),
+	LESSON_ASK("eof", "--messages=3",
+		   "The sender writes 3 messages and closes its end: how many "
+		   "messages does the receiver print?", QUIZ_NUMBER, "messages",
+		   "it prints each message, then read() returns 0 (end of "
+		   "file) once every write end is closed: 3"),
+	LESSON_ASK("two-way", NULL,
+		   "Request and reply over two pipes, and both sides read "
+		   "first: will the run end in a deadlock?", QUIZ_YESNO,
+		   "deadlock",
+		   "each waits in read() for a message the other will send "
+		   "only after its own read: a cycle of waits"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(pipe);
 
 const struct lesson pipe_lesson = {
@@ -171,6 +192,7 @@ const struct lesson pipe_lesson = {
 	.setup = pipe_setup,
 	.report = pipe_report,
 	.source = pipe_source,
+	.questions = pipe_questions,
 	.processes = true,
 };
 

@@ -377,6 +377,30 @@ static const struct lesson_option prodcons_options[] = {
 	LESSON_END,
 };
 
+static const struct lesson_question prodcons_questions[] = {
+	LESSON_ASK("semaphore", "--producers=1 --consumers=1 --items=6",
+		   "One producer makes 6 items, one consumer takes them, "
+		   "through 4 slots guarded by two semaphores and a mutex.  "
+		   "How many items are consumed?", QUIZ_NUMBER, "consumed",
+		   "empty counts free slots, full counts items, the mutex "
+		   "guards the indexes: every item made is taken exactly "
+		   "once, 6, whatever the schedule"),
+	LESSON_ASK("condvar-if", "--mode=step --consumers=2 --seed=2",
+		   "A monitor that checks 'if (count == 0) wait', two "
+		   "consumers, seed 2: will a consumer take from an empty "
+		   "buffer?", QUIZ_YESNO, "empty_takes>0",
+		   "a woken consumer does not check again: another consumer "
+		   "took the item between the signal and the wake-up, so it "
+		   "takes from an empty slot; 'while' re-checks and would wait"),
+	LESSON_ASK("busywait", NULL,
+		   "Waiting by re-checking in a loop: is the buffer used "
+		   "correctly (the invariant held)?", QUIZ_YESNO, "invariant",
+		   "correct, only wasteful: each check is made under the lock, "
+		   "so no one writes between a check and the use; the cost "
+		   "shows as spins"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(prodcons);
 
 const struct lesson prodcons_lesson = {
@@ -388,6 +412,7 @@ const struct lesson prodcons_lesson = {
 	.setup = prodcons_setup,
 	.report = prodcons_report,
 	.source = prodcons_source,
+	.questions = prodcons_questions,
 	.notes = prodcons_notes,
 };
 

@@ -98,6 +98,46 @@ static const struct lesson_option race_options[] = {
 	LESSON_END,
 };
 
+static const struct lesson_question race_questions[] = {
+	LESSON_ASK("unsafe", "--threads=2 --iterations=1 --initial=100 "
+		   "--schedule=1,2,1,2",
+		   "T1 deposits 1 and T2 withdraws 1 from 100, in the order "
+		   "T1 reads, T2 reads, T1 writes, T2 writes.  The final balance?",
+		   QUIZ_NUMBER, "balance",
+		   "both read 100; T1 writes 101, then T2 writes its 100 - 1 "
+		   "over it (r2): the deposit is lost, and the balance is 99, "
+		   "not 100"),
+	LESSON_ASK("unsafe", "--mode=step --threads=2 --iterations=5 "
+		   "--policy=rr --quantum=1",
+		   "Round robin, one step each in turn, 5 deposits against 5 "
+		   "withdrawals from 100.  The final balance?",
+		   QUIZ_NUMBER, "balance",
+		   "quantum 1 alternates read, read, write, write: every time "
+		   "T2 writes what both read minus 1, last, so each deposit "
+		   "is lost and every withdrawal stays: 95"),
+	LESSON_ASK(NULL, "--mode=step --threads=2 --iterations=5",
+		   "2 tellers, 5 iterations each: how many steps does the run "
+		   "take?", QUIZ_NUMBER, "steps",
+		   "each iteration is 2 steps in unsafe (a read, a write), 4 in "
+		   "mutex (lock, read, write, unlock), 1 in atomic "
+		   "(fetch-and-add): 20, 40 or 10, whatever the schedule"),
+	LESSON_ASK("mutex", NULL,
+		   "With the lock around read-and-write: will the balance end "
+		   "where it should (the invariant hold)?",
+		   QUIZ_YESNO, "invariant",
+		   "nobody can write between a holder's read (m2) and its "
+		   "write (m3): no update is lost, on any schedule and on real "
+		   "threads"),
+	LESSON_ASK("atomic", "--mode=free",
+		   "Free mode: two real threads on two cores, 10 million "
+		   "fetch-and-adds each.  Will the balance end where it should?",
+		   QUIZ_YESNO, "invariant",
+		   "each update is one indivisible instruction (a1): there is "
+		   "no window between a read and a write for another core to "
+		   "write in, so none is lost, however the threads interleave"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(race);
 
 const struct lesson race_lesson = {
@@ -110,6 +150,7 @@ const struct lesson race_lesson = {
 	.setup = race_setup,
 	.report = race_report,
 	.source = race_source,
+	.questions = race_questions,
 };
 
 LESSON_MAIN(race_lesson)

@@ -108,6 +108,26 @@ static const struct lesson_option shmrace_options[] = {
 	LESSON_END,
 };
 
+static const struct lesson_question shmrace_questions[] = {
+	LESSON_ASK("unsafe", "--processes=2 --iterations=1 --initial=100 "
+		   "--schedule=1,1,2,3,2,3",
+		   "P1 forks P2 (deposits 1) and P3 (withdraws 1); both read "
+		   "the shared balance, 100, then both write.  The final "
+		   "balance?", QUIZ_NUMBER, "balance",
+		   "the balance is in shared memory, so the lost update is "
+		   "the threads' one: P3 writes 99 over P2's 101"),
+	LESSON_ASK("lock", NULL,
+		   "A process-shared lock around read-and-write: will the "
+		   "invariant hold?", QUIZ_YESNO, "invariant",
+		   "the lock is made PTHREAD_PROCESS_SHARED in the shared "
+		   "mapping: one process at a time reads and writes"),
+	LESSON_ASK("atomic", "--mode=step --processes=2 --iterations=5",
+		   "2 tellers, 5 fetch-and-adds each: how many steps does "
+		   "the run take, P1's own included?", QUIZ_NUMBER, "steps",
+		   "10 fetch-and-adds, and P1's two forks and two joins: 14"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(shmrace);
 
 const struct lesson shmrace_lesson = {
@@ -120,6 +140,7 @@ const struct lesson shmrace_lesson = {
 	.setup = shmrace_setup,
 	.report = shmrace_report,
 	.source = shmrace_source,
+	.questions = shmrace_questions,
 	.processes = true,
 };
 

@@ -112,16 +112,28 @@ static void tbin(const char *lesson, char *path, size_t size)
 	snprintf(path, size, "%s/%s", dir ? dir : "build/bin", lesson);
 }
 
-/* Run argv (argv[0] the binary) with stdin from /dev/null; out, err kept. */
+/* What texec_in() gives the next program on stdin; NULL: /dev/null. */
+static const char *tinput;
+
+/* Run argv (argv[0] the binary) with stdin from /dev/null (or tinput);
+ * out, err kept. */
 static int trun_argv(char **argv, char **out, char **err)
 {
+	FILE *fi = NULL;
+	if (tinput) {
+		fi = tmpfile();
+		ck_assert(fi);
+		fputs(tinput, fi);
+		fflush(fi);
+		rewind(fi);
+	}
 	FILE *fo = tmpfile(), *fe = tmpfile();
 	ck_assert(fo && fe);
 	fflush(NULL);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = fi ? fileno(fi) : open("/dev/null", O_RDONLY);
 		dup2(null, 0);
 		dup2(fileno(fo), 1);
 		dup2(fileno(fe), 2);
@@ -132,6 +144,8 @@ static int trun_argv(char **argv, char **out, char **err)
 	waitpid(pid, &status, 0);
 	*out = tslurp(fo);
 	*err = tslurp(fe);
+	if (fi)
+		fclose(fi);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
@@ -145,6 +159,15 @@ int texec(const char *lesson, const char *args, char **out, char **err)
 	int argc = tsplit(path, args, argv, 64);
 	int rc = trun_argv(argv, out, err);
 	tsplit_free(argc, argv);
+	return rc;
+}
+
+int texec_in(const char *lesson, const char *args, const char *input,
+	     char **out, char **err)
+{
+	tinput = input;
+	int rc = texec(lesson, args, out, err);
+	tinput = NULL;
 	return rc;
 }
 

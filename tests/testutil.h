@@ -54,6 +54,9 @@ int tlog_count(const struct tlog *log, int op, int flags);
 
 /* Run a lesson binary: exit status, stdout and stderr (malloc'd). */
 int texec(const char *lesson, const char *args, char **out, char **err);
+/* The same, with input on its standard input. */
+int texec_in(const char *lesson, const char *args, const char *input,
+	     char **out, char **err);
 /* The same with arguments as given (NULL-terminated), spaces and all. */
 int texecv(const char *lesson, const char *const *args, char **out,
 	   char **err);
@@ -108,5 +111,6 @@ Suite *deadlock_suite(void);
 Suite *locks_suite(void);
 Suite *event_suite(void);
 Suite *flag_suite(void);
+Suite *quiz_suite(void);
 
 #endif
