@@ -102,7 +102,7 @@ static const struct lesson_option shmrace_options[] = {
 	LESSON_NUMBER("processes", "tellers forked by P1: odd ones deposit 1, "
 		      "even ones withdraw 1", 2, 2, 1, 32),
 	LESSON_NUMBER("iterations", "deposits or withdrawals per teller",
-		      5, 1000000, 1, 1000000000),
+		      5, 10000000, 1, 1000000000),
 	LESSON_NUMBER("initial", "the balance to start from",
 		      100, 100, -1000000000, 1000000000),
 	LESSON_END,
