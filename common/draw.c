@@ -412,6 +412,8 @@ static const char *draw_short_state(const struct model *m, int id, char *buf,
 	case MT_BLOCKED:
 		if (t->next_other > 0)
 			snprintf(buf, size, "waits:%c%d", U, t->next_other);
+		else if (t->next_op == OP_SLEPT)
+			snprintf(buf, size, "asleep");
 		else
 			snprintf(buf, size, "waits:%s", t->next_obj >= 0
 				 ? m->objs[t->next_obj].name

@@ -155,6 +155,28 @@ static const char *const event_notes[] = {
 			"returned false (%ld so far)",
 };
 
+static const struct lesson_question event_questions[] = {
+	LESSON_ASK("stats", NULL,
+		   "The updater raises the flag only once the table is full: "
+		   "how many readers see a table with entries missing?",
+		   QUIZ_NUMBER, "partial_reads",
+		   "a reader passes its wait only once the flag is up, and the "
+		   "flag goes up after the last entry is written: 0"),
+	LESSON_ASK("set-first", "--mode=step --policy=rr --readers=2",
+		   "The flag goes up before the first entry is written. Taking "
+		   "turns one step each, how many of the 2 readers see a table "
+		   "with entries missing?", QUIZ_NUMBER, "partial_reads",
+		   "both readers were already waiting: the set wakes them "
+		   "together, and taking turns they read while the updater "
+		   "is still writing: 2"),
+	LESSON_ASK("counter", NULL,
+		   "While the flag is down, does the counter's wait with a "
+		   "timeout ever return false?", QUIZ_YESNO, "paused>0",
+		   "wait(timeout) returns false when the timeout passes with "
+		   "the flag still down: each such return is a pause"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(event);
 
 const struct lesson event_lesson = {
@@ -167,6 +189,7 @@ const struct lesson event_lesson = {
 	.source = event_source,
 	.topic = "synchronisation",
 	.notes = event_notes,
+	.questions = event_questions,
 };
 
 LESSON_MAIN(event_lesson)
