@@ -6,7 +6,7 @@ build=${1:-build}
 runs=${RUNS:-7}
 cc=${CC:-cc}
 mkdir -p "$build/bench"
-for b in baton pbaton mutex pipe; do
+for b in baton pbaton mutex pipe ucontext; do
 	$cc -O2 -pthread -o "$build/bench/$b" "tests/bench/$b.c"
 done
 
@@ -27,10 +27,16 @@ ours=$(for i in $(seq "$runs"); do
 	awk -v n=$steps -v s="$s" 'BEGIN { printf "%.0f\n", n / s }'
 done | median)
 bare=$(for i in $(seq "$runs"); do "$build/bench/baton" $iters; done | median)
+uctx=$(for i in $(seq "$runs"); do "$build/bench/ucontext" $iters; done | median)
 printf '  race unsafe 2 x %d, step mode: %12.0f steps/s\n' $iters "$ours"
 printf '  bare semaphore baton, 1 CPU:     %12.0f handoffs/s\n' "$bare"
+printf '  bare ucontext fibers:            %12.0f round trips/s (%.0f switches/s)\n' \
+	"$uctx" "$(awk -v a="$uctx" 'BEGIN { print 2 * a }')"
 awk -v a="$ours" -v b="$bare" \
-	'BEGIN { printf "  ratio: %.2fx the baseline (target: at least 1.0x)\n", a / b }'
+	'BEGIN { printf "  ratio: %.2fx the semaphore baton (target: at least 8x)\n", a / b }'
+# A step is a round trip: scheduler to fiber and back.
+awk -v a="$ours" -v b="$uctx" \
+	'BEGIN { printf "  ratio: %.2fx the ucontext round trip, %.2fx a single switch (target: 2x)\n", a / b, a / (2 * b) }'
 
 echo "== step mode across processes: steps per second (higher is better)"
 # A step of a process is two handoffs, runtime to process and back; the
