@@ -643,14 +643,21 @@ static void draw_track(const struct model_obj *o, char *buf, size_t size,
 }
 
 /* The lines of the shared-variables side; returns how many. */
-/* A private variable: "result[0]  own: P1 0, P2 1", a copy per process. */
+/*
+ * A private variable: "result[0]  own: P1 0, P2 1", a copy per process;
+ * or a thread-local one, whose copy ends with its thread: "(3)", what
+ * the memory it left behind still holds.
+ */
 static void draw_copies(const struct model *m, const struct model_obj *o,
 			char *buf, size_t size)
 {
 	int k = snprintf(buf, size, "%-10s own:", o->name);
-	for (int i = 1; i <= m->nthreads && k > 0 && (size_t)k < size; i++)
-		k += snprintf(buf + k, size - (size_t)k, "%s %c%d %ld",
-			      i > 1 ? "," : "", U, i, o->own[i]);
+	for (int i = 1; i <= m->nthreads && k > 0 && (size_t)k < size; i++) {
+		bool gone = o->local && m->threads[i].state == MT_DONE;
+		k += snprintf(buf + k, size - (size_t)k, gone ? "%s %c%d (%ld)"
+			      : "%s %c%d %ld", i > 1 ? "," : "", U, i,
+			      o->own[i]);
+	}
 }
 
 static int draw_shared_lines(const struct model *m, int width,
@@ -883,11 +890,15 @@ static void draw_shared(const struct view *v, int y, int x, int width,
 				  RT_MAX_OBJS + RT_MAX_THREADS);
 	int r = 0;
 	attron(A_UNDERLINE);
-	bool own = false;
-	for (int i = 0; i < v->m.nobjs; i++)
+	bool own = false, local = false;
+	for (int i = 0; i < v->m.nobjs; i++) {
 		own |= v->m.objs[i].priv;
-	draw_text(y + r++, x, width, own ? "variables (own: one copy per "
-					   "process)" : "shared variables");
+		local |= v->m.objs[i].local;
+	}
+	draw_text(y + r++, x, width, local ? "variables (own: per thread; (n) "
+					     "ended)"
+				     : own ? "variables (own: one copy per "
+					     "process)" : "shared variables");
 	attroff(A_UNDERLINE);
 	for (int i = 0; i < n && r < rows; i++) {
 		attron(attrs[i]);

@@ -192,6 +192,19 @@ long var_add_at(struct var *v, long delta, int line); /* returns old value */
 #define var_store(v, x) var_store_fast((v), (x), __LINE__)
 #define var_add(v, d)   var_add_at((v), (d), __LINE__)
 /*
+ * Thread-local variables: one copy per thread, each starting at initial,
+ * as C11's _Thread_local (or Python's threading.local()) gives, but with
+ * every load and store traced, so that the viewer draws each thread's
+ * copy.  var_load(), var_store() and var_add() on v use the calling
+ * thread's own copy.  var_mine(v) is that copy as a variable any thread
+ * can use, what &x is for a _Thread_local x.  A copy ends with its
+ * thread: step mode refuses a use of it after that (a misuse; a load
+ * gives initial); free mode does not check, and the use reads memory the
+ * thread left behind.
+ */
+struct var *var_new_local(const char *name, long initial);
+struct var *var_mine(struct var *v);
+/*
  * Keep the largest value v ever holds, for var_peak() (both modes).  Off
  * unless asked for: it costs a check on every store.
  */

@@ -47,7 +47,8 @@ void model_init(struct model *m, bool step_mode)
 			const struct var *var = (const struct var *)o;
 			mo->value = var_value(var);
 			mo->track = var->track;
-			mo->priv = var->priv;
+			mo->local = var->copies != NULL;
+			mo->priv = var->priv || mo->local;
 			for (int k = 0; mo->priv && k <= RT_MAX_THREADS; k++)
 				mo->own[k] = mo->value;
 		}
@@ -189,8 +190,11 @@ static void model_effect(struct model *m, const struct event *e)
 		break;
 	case OP_STORE:
 	case OP_ADD:
-		if (o->priv) { /* its own copy: nobody else's changes */
-			o->own[e->thread] = e->a;
+		if (o->priv) { /* one copy: nobody else's changes */
+			if (!ok)
+				break; /* a thread-local copy that is gone */
+			o->own[e->flags & EV_LOCAL ? e->other : e->thread] =
+				e->a;
 			o->changed = m->step;
 			if (t->has_tmp && t->tmp_obj == e->obj)
 				t->has_tmp = false;

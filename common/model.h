@@ -55,6 +55,8 @@ struct model_obj {
 	long round;      /* track: stores of 0 so far, the round it is in */
 	bool priv;       /* var: one copy per process, in own[] */
 	long own[RT_MAX_THREADS + 1]; /* priv: each process's copy */
+	bool local;      /* priv, and the copies are threads' (they end
+			    with their threads) */
 	uint64_t ends[2]; /* pipe: who holds the read, write end (bit id-1);
 			     value: bytes buffered, bound: capacity */
 };

@@ -60,8 +60,20 @@ struct obj {
 	_Atomic uint64_t *clock; /* free mode: Lamport clock, in the hot line */
 };
 
+/* One thread's copy of a thread-local variable, on a line of its own:
+ * threads counting in their own copies share no cache line. */
+struct var_copy {
+	_Alignas(RT_LINE) _Atomic long value;
+};
+
 struct var {
 	struct obj o;
+	/* Thread-local (var_new_local): the copies, by thread id, and
+	 * var_mine()'s handles; NULL for any other variable.  Read-only
+	 * during a run, in the header line the hot path reads anyway. */
+	struct var_copy *copies;
+	struct var *pins;
+	int pin;           /* a var_mine() handle: the copy of thread pin */
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
 	_Atomic long peak; /* the largest value it held; LONG_MAX: not kept */
@@ -304,6 +316,20 @@ void rt_thread_leave(void);
 static inline struct thr *rt_self(void)
 {
 	return rt.mode == RT_STEP ? rt.current : rt_tls_self;
+}
+
+/*
+ * Where v's value lives: its one cell, or for a thread-local variable
+ * the copy of the calling thread (of thread pin, for a var_mine() handle).
+ */
+static inline int var_owner(const struct var *v)
+{
+	return v->pin ? v->pin : rt_self()->id;
+}
+
+static inline _Atomic long *var_cell(struct var *v)
+{
+	return v->copies ? &v->copies[var_owner(v)].value : &v->value;
 }
 
 /* A zeroed object, aligned to a cache line; dies when out of memory.

@@ -276,6 +276,32 @@ END_TEST
  * take turns and one update is lost.  It starts 4 steps before the read
  * behind that lost update; without one, 2 before the turns begin.
  */
+/*
+ * A thread-local variable: each thread's loads and stores change its own
+ * copy, drawn side by side; a refused read of a copy whose thread has
+ * ended changes nothing.
+ */
+START_TEST(test_model_local_copies)
+{
+	static struct model m;
+	tmodel_lesson_steps(&tls_lesson, "--variant=locked --threads=3 "
+			    "--iterations=2 --seed=4", 1000, NULL, false, &m);
+	ck_assert(m.objs[0].local && m.objs[0].priv);    /* hits */
+	for (int t = 1; t <= 3; t++)
+		ck_assert_int_eq(m.objs[0].own[t], 2);
+	ck_assert_int_eq(m.objs[1].value, 6);           /* shared */
+	ck_assert(!m.objs[1].local);
+	tmodel_lesson_steps(&tls_lesson, "--variant=cached --iterations=2",
+			    1000, NULL, false, &m);
+	ck_assert_int_eq(m.objs[0].own[1], 2);
+	ck_assert_int_eq(m.objs[0].own[2], 2);
+	ck_assert_int_eq(m.objs[0].own[3], 0);          /* the reporter's */
+	ck_assert_int_eq(m.objs[2].value, 0);           /* sum */
+	ck_assert_ptr_nonnull(strstr(m.say, "T3 read T2's copy of hits, but "
+				     "T2 has finished"));
+}
+END_TEST
+
 START_TEST(test_model_replay_start)
 {
 	static struct model m0;
@@ -332,6 +358,7 @@ Suite *model_suite(void)
 	tcase_add_test(tc, test_model_free_lost_update);
 	tcase_add_test(tc, test_model_free_no_lost_update);
 	tcase_add_test(tc, test_model_replay_start);
+	tcase_add_test(tc, test_model_local_copies);
 	suite_add_tcase(s, tc);
 	return s;
 }

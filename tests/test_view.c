@@ -239,6 +239,7 @@ static const char *const tview_runs[][2] = {
 	{ "locks", "plain" }, { "locks", "recursive" },
 	{ "locks", "extra-unlock" }, { "locks", "not-owner" },
 	{ "locks", "messy" }, { "locks", "tidy" },
+	{ "tls", "unlocked" }, { "tls", "locked" }, { "tls", "cached" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

@@ -1,0 +1,193 @@
+/*
+ * test_tls.c: the tls lesson: per-thread counters that need no lock, a
+ * shared one that does, and a pointer to a copy used after its thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+/*
+ * Over hundreds of seeds: the sum of the per-thread counts is always
+ * right; the shared counter is right under the lock, and without it
+ * short by exactly the updates the runtime saw lost.
+ */
+START_TEST(test_seeds)
+{
+	static const char *const variants[] = { "unlocked", "locked" };
+	struct run_result res;
+	int broken = 0;
+	for (int seed = 0; seed < 300; seed++) {
+		char args[128];
+		long threads = 1 + seed % 5, iterations = 1 + seed % 7;
+		snprintf(args, sizeof(args), "--variant=%s --seed=%d "
+			 "--threads=%ld --iterations=%ld", variants[_i], seed,
+			 threads, iterations);
+		ck_assert_int_eq(trun(&tls_lesson, args, &res, NULL), RUN_DONE);
+		long expected = threads * iterations;
+		ck_assert_int_eq(run_figure(&res, "expected"), expected);
+		ck_assert_int_eq(run_figure(&res, "sum"), expected);
+		ck_assert_int_eq(run_figure(&res, "shared"),
+				 expected - run_figure(&res, "lost_updates"));
+		ck_assert_int_eq(res.misuses, 0);
+		ck_assert(res.invariant == (run_figure(&res, "shared") ==
+					    expected));
+		broken += !res.invariant;
+	}
+	if (_i == 0)
+		ck_assert_int_gt(broken, 100); /* the unlocked one loses */
+	else
+		ck_assert_int_eq(broken, 0);
+}
+END_TEST
+
+/*
+ * A thread's copy is its own: no load of hits ever returns another
+ * thread's count, and no lost update is ever found on it, whatever the
+ * interleaving.
+ */
+START_TEST(test_copies_private)
+{
+	struct run_result res;
+	for (int seed = 0; seed < 100; seed++) {
+		char args[96];
+		snprintf(args, sizeof(args), "--variant=unlocked --seed=%d "
+			 "--threads=3 --iterations=4", seed);
+		struct tlog log = { 0 };
+		trun(&tls_lesson, args, &res, &log);
+		long seen[4] = { 0 };
+		for (size_t i = 0; i < log.n; i++) {
+			const struct event *e = &log.ev[i];
+			if (!(e->flags & EV_LOCAL))
+				continue;
+			ck_assert_int_eq(e->other, e->thread);
+			ck_assert(!(e->flags & (EV_LOST | EV_STALE)));
+			if (e->op == OP_LOAD)
+				ck_assert_int_eq(e->a, seen[e->thread]);
+			else
+				seen[e->thread] = e->a;
+		}
+		for (int t = 1; t <= 3; t++)
+			ck_assert_int_eq(seen[t], 4);
+		tlog_free(&log);
+	}
+}
+END_TEST
+
+/*
+ * cached, step mode: the reporter reads each worker's copy after the
+ * worker ended; every read is refused and narrated, and the sum is 0.
+ */
+START_TEST(test_cached_step)
+{
+	struct run_result res;
+	for (int seed = 0; seed < 100; seed++) {
+		char args[96];
+		long threads = 1 + seed % 4;
+		snprintf(args, sizeof(args), "--variant=cached --seed=%d "
+			 "--threads=%ld --iterations=%d", seed, threads,
+			 1 + seed % 3);
+		struct tlog log = { 0 };
+		trun(&tls_lesson, args, &res, &log);
+		ck_assert(!res.invariant);
+		ck_assert_int_eq(res.misuses, threads);
+		ck_assert_int_eq(run_figure(&res, "sum"), 0);
+		ck_assert_int_eq(run_figure(&res, "shared"),
+				 run_figure(&res, "expected"));
+		ck_assert_int_eq(tlog_count(&log, OP_LOAD, EV_LOCAL | EV_MISUSE),
+				 threads);
+		tlog_free(&log);
+	}
+	struct tlog log = { 0 };
+	trun(&tls_lesson, "--variant=cached --iterations=2", &res, &log);
+	ck_assert_ptr_nonnull(strstr(log.text, "load       hits of T1: gone, "
+				     "refused -> 0"));
+	ck_assert_ptr_nonnull(strstr(log.text, "! T3 read T1's copy of hits, "
+				     "but T1 has finished, and its thread-local "
+				     "data with it: refused (the memory still "
+				     "held 2"));
+	tlog_free(&log);
+}
+END_TEST
+
+/* Same arguments, same log, byte for byte. */
+START_TEST(test_deterministic)
+{
+	tsame_output("tls", _i ? "--plain --variant=cached --seed=5 --threads=3"
+			       : "--plain --seed=9 --threads=4", 2);
+}
+END_TEST
+
+/*
+ * Free mode, at scale: the per-thread sum is right in every variant,
+ * cached too (the dead threads' memory still holds their counts: right
+ * by accident); the shared counter is right under the lock.
+ */
+START_TEST(test_free)
+{
+	static const char *const variants[] = { "unlocked", "locked",
+						"cached" };
+	char args[128];
+	long iterations = tslow() ? 100000 : 1000000;
+	snprintf(args, sizeof(args), "--mode=free --variant=%s --threads=4 "
+		 "--iterations=%ld", variants[_i], iterations);
+	struct run_result res;
+	ck_assert_int_eq(trun(&tls_lesson, args, &res, NULL), RUN_DONE);
+	ck_assert_int_eq(run_figure(&res, "expected"), 4 * iterations);
+	ck_assert_int_eq(run_figure(&res, "sum"), 4 * iterations);
+	ck_assert_int_le(run_figure(&res, "shared"), 4 * iterations);
+	ck_assert_int_eq(res.misuses, 0);
+	if (_i > 0) {
+		ck_assert(res.invariant);
+		ck_assert_int_eq(run_figure(&res, "shared"), 4 * iterations);
+	}
+}
+END_TEST
+
+/* Unlocked, on real threads, loses shared updates in most runs. */
+START_TEST(test_free_loses)
+{
+	struct run_result res;
+	int lost = 0;
+	for (int i = 0; i < 5; i++) {
+		trun(&tls_lesson, "--mode=free --threads=2 --iterations=1000000",
+		     &res, NULL);
+		ck_assert_int_eq(run_figure(&res, "sum"), 2000000);
+		lost += run_figure(&res, "shared") < 2000000;
+	}
+	ck_assert_int_gt(lost, 0);
+}
+END_TEST
+
+static const char *const bad[] = {
+	"--threads=0", "--threads=33", "--iterations=0", "--iterations=x",
+	"--variant=global", "--threads=-1",
+};
+
+START_TEST(test_bad_input)
+{
+	tbad_input("tls", bad[_i]);
+}
+END_TEST
+
+Suite *tls_suite(void)
+{
+	Suite *s = suite_create("tls");
+	TCase *tc = tcase_create("tls");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_seeds, 0, 2);
+	tcase_add_test(tc, test_copies_private);
+	tcase_add_test(tc, test_cached_step);
+	tcase_add_loop_test(tc, test_deterministic, 0, 2);
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    (int)(sizeof(bad) / sizeof(bad[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("tls-free");
+	tcase_set_tags(tc, "scale");
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_free, 0, 3);
+	tcase_add_test(tc, test_free_loses);
+	suite_add_tcase(s, tc);
+	return s;
+}
