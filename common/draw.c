@@ -282,6 +282,27 @@ static void draw_next_op(const struct model *m, int id, char *buf,
 		 t->next_obj >= 0 ? m->objs[t->next_obj].name : "");
 }
 
+/*
+ * A thread on the deadlock's cycle of waits: who holds what it waits
+ * for, appended to its line ("in the cycle: T2 holds b").
+ */
+static void draw_cycle_mark(const struct model *m, int id, char *buf,
+			    size_t size)
+{
+	int at = model_on_cycle(m, id);
+	if (!at)
+		return;
+	int holder = m->cycle[at % m->ncycle];
+	const char *lock = m->objs[m->threads[id].next_obj].name;
+	size_t k = strlen(buf);
+	if (holder == id)
+		snprintf(buf + k, size - k, " in the cycle: it holds %s itself",
+			 lock);
+	else
+		snprintf(buf + k, size - k, " in the cycle: %c%d holds %s", U,
+			 holder, lock);
+}
+
 /* How deep in the process tree id is: 0 for P1 (and for threads). */
 static int draw_depth(const struct model *m, int id)
 {
@@ -316,6 +337,7 @@ static bool draw_threads_full(const struct view *v, int y, int rows)
 		attroff(draw_thread_attr(i));
 		snprintf(line, sizeof(line), "%-15s %s%s", state, next,
 			 v->next == i ? "   <- runs next" : "");
+		draw_cycle_mark(m, i, line, sizeof(line));
 		attr_t a = m->threads[i].state == MT_BLOCKED ? draw_alert()
 							     : A_NORMAL;
 		attron(a);
@@ -338,7 +360,9 @@ static const char *draw_short_state(const struct model *m, int id, char *buf,
 	case MT_DONE:
 		return "done";
 	case MT_BLOCKED:
-		snprintf(buf, size, "waits:%s", t->next_obj >= 0
+		/* "cycle:" for a wait on the deadlock's cycle: as short */
+		snprintf(buf, size, "%s:%s", model_on_cycle(m, id) ? "cycle"
+			 : "waits", t->next_obj >= 0
 			 ? m->objs[t->next_obj].name
 			 : event_op_name((enum event_op)t->next_op));
 		return buf;
@@ -1235,10 +1259,16 @@ static void draw_summary(const struct view *v)
 			 "in %ld us; the first %zu replayed, %llu lost "
 			 "updates seen in them", (unsigned long long)r->steps,
 			 r->elapsed_us, v->nfev, (unsigned long long)v->fseen);
-	const char *lines[] = { what, "", verdict, figures, totals, "",
+	char cycle[MODEL_SAY + 32] = "";
+	if (v->m.ncycle)
+		snprintf(cycle, sizeof(cycle), "the cycle of waits: %s",
+			 v->m.arrows);
+	const char *lines[] = { what, cycle, "", verdict, figures, totals, "",
 				"r restart  s new seed/run  v next variant  "
 				"w save  b back  q quit" };
-	draw_box(lines, 7);
+	if (!cycle[0]) /* no cycle line, not an empty one */
+		memmove(&lines[1], &lines[2], 6 * sizeof(lines[0]));
+	draw_box(lines, cycle[0] ? 8 : 7);
 }
 
 static void draw_too_small(void)

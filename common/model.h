@@ -86,6 +86,12 @@ struct model {
 	long seen_lost;
 	uint64_t seen_lost_read; /* the read behind the first one, its step */
 	uint64_t said;   /* narrations so far: a new '!' when it grows */
+	/* Step mode, once deadlocked on mutexes: the threads on the cycle
+	 * of waits, each waiting for a mutex the next one holds, and the
+	 * cycle as arrows, "T1 -> b -> T2 -> a -> T1". */
+	int cycle[RT_MAX_THREADS + 1];
+	int ncycle;
+	char arrows[MODEL_SAY];
 	bool fired;      /* a barrier action ran in the last step */
 };
 
@@ -107,6 +113,8 @@ void model_apply(struct model *m, const struct event *e,
 bool model_replay_start(const struct model *m0, const struct event *ev,
 			size_t n, const struct event_names *names,
 			struct model *work, uint64_t *start, long *seen);
+/* Thread id's place on the deadlock's cycle of waits, from 1; 0: not on it. */
+int model_on_cycle(const struct model *m, int id);
 /* Is semaphore obj drawn as a pool of permits with their holders? */
 bool model_is_pool(const struct model *m, int obj);
 /* Is object obj one of the buffer's slots? */

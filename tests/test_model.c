@@ -302,6 +302,66 @@ START_TEST(test_model_local_copies)
 }
 END_TEST
 
+/*
+ * The model after a deadlock reached by running threads steps[0..n-1] of
+ * lesson l with args: the deadlock event folded in, or not (before).
+ */
+static void tmodel_deadlock(const struct lesson *l, const char *args,
+			    const int *steps, int n, bool deadlock,
+			    struct model *out)
+{
+	struct cli c;
+	struct sched s;
+	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
+	rt_init(&c.cfg, tmodel_sink, NULL);
+	model_init(&tm, true);
+	sched_init(&s, &c.cfg);
+	sched_start();
+	for (int k = 0; k < n; k++)
+		sched_step(steps[k]);
+	if (deadlock)
+		sched_deadlock();
+	*out = tm;
+	struct run_result res;
+	run_finish(deadlock ? RUN_DEADLOCK : RUN_DONE, &res);
+	cli_free(&c);
+}
+
+/*
+ * A deadlock on mutexes: the threads on the cycle of waits, in the order
+ * of the waits, and the cycle as arrows; a thread stuck behind the cycle
+ * is not on it; a thread waiting for itself is a cycle of one.  Nothing
+ * before the deadlock event: stepping back takes the picture away.
+ */
+START_TEST(test_model_cycle_drawn)
+{
+	static struct model m;
+	static const int two[] = { 1, 2 }, five[] = { 1, 2, 3, 4, 5 };
+	tmodel_deadlock(&deadlock_lesson, "", two, 2, false, &m);
+	ck_assert_int_eq(m.ncycle, 0);
+	ck_assert_str_eq(m.arrows, "");
+	tmodel_deadlock(&deadlock_lesson, "", two, 2, true, &m);
+	ck_assert_int_eq(m.ncycle, 2);
+	ck_assert_int_eq(m.cycle[0], 1);
+	ck_assert_int_eq(m.cycle[1], 2);
+	ck_assert_str_eq(m.arrows, "T1 -> b -> T2 -> a -> T1");
+	ck_assert_int_eq(model_on_cycle(&m, 1), 1);
+	ck_assert_int_eq(model_on_cycle(&m, 2), 2);
+	tmodel_deadlock(&deadlock_lesson, "--tellers=3", two, 2, true, &m);
+	ck_assert_int_eq(m.ncycle, 2);
+	ck_assert_int_eq(model_on_cycle(&m, 3), 0); /* waits behind it */
+	ck_assert_str_eq(m.arrows, "T1 -> b -> T2 -> a -> T1");
+	tmodel_deadlock(&deadlock_lesson, "--variant=philosophers", five, 5,
+			true, &m);
+	ck_assert_int_eq(m.ncycle, 5);
+	ck_assert_str_eq(m.arrows, "T1 -> f2 -> T2 -> f3 -> T3 -> f4 -> T4 "
+				   "-> f5 -> T5 -> f1 -> T1");
+	tmodel_deadlock(&locks_lesson, "--threads=1", five, 1, true, &m);
+	ck_assert_int_eq(m.ncycle, 1);
+	ck_assert_str_eq(m.arrows, "T1 -> lock -> T1");
+}
+END_TEST
+
 START_TEST(test_model_replay_start)
 {
 	static struct model m0;
@@ -359,6 +419,7 @@ Suite *model_suite(void)
 	tcase_add_test(tc, test_model_free_no_lost_update);
 	tcase_add_test(tc, test_model_replay_start);
 	tcase_add_test(tc, test_model_local_copies);
+	tcase_add_test(tc, test_model_cycle_drawn);
 	suite_add_tcase(s, tc);
 	return s;
 }
