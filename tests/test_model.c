@@ -20,17 +20,24 @@ static void tmodel_sink(const struct event *e, void *ctx)
  * The model after `steps` steps of args: by policy, recording each thread
  * into ids, or (replay) running exactly the threads ids gives.
  */
+/* Start a step-mode run of l with args, the model folding its events. */
+static void tmodel_begin(const struct lesson *l, const char *args,
+			 struct cli *c, struct sched *s)
+{
+	ck_assert_int_eq(tcli(l, args, c), CLI_RUN);
+	rt_init(&c->cfg, tmodel_sink, NULL);
+	model_init(&tm, true);
+	sched_init(s, &c->cfg);
+	sched_start();
+}
+
 static void tmodel_lesson_steps(const struct lesson *l, const char *args,
 				int steps, int *ids, bool replay,
 				struct model *out)
 {
 	struct cli c;
 	struct sched s;
-	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
-	rt_init(&c.cfg, tmodel_sink, NULL);
-	model_init(&tm, true);
-	sched_init(&s, &c.cfg);
-	sched_start();
+	tmodel_begin(l, args, &c, &s);
 	for (int k = 0; k < steps; k++) {
 		int id;
 		char err[256];
@@ -312,11 +319,7 @@ static void tmodel_deadlock(const struct lesson *l, const char *args,
 {
 	struct cli c;
 	struct sched s;
-	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
-	rt_init(&c.cfg, tmodel_sink, NULL);
-	model_init(&tm, true);
-	sched_init(&s, &c.cfg);
-	sched_start();
+	tmodel_begin(l, args, &c, &s);
 	for (int k = 0; k < n; k++)
 		sched_step(steps[k]);
 	if (deadlock)
