@@ -16,7 +16,7 @@
 static inline long var_load_fast(struct var *v, int line)
 {
 	if (rt_unrecorded())
-		return atomic_load_explicit(var_cell(v), memory_order_relaxed);
+		return atomic_load_explicit(&v->value, memory_order_relaxed);
 	return var_load_at(v, line);
 }
 
@@ -27,7 +27,7 @@ static inline void var_store_fast(struct var *v, long x, int line)
 	if (rt_tls_past &&
 	    x <= atomic_load_explicit(&v->peak, memory_order_relaxed)) {
 		rt_tls_unrecorded++;
-		atomic_store_explicit(var_cell(v), x, memory_order_relaxed);
+		atomic_store_explicit(&v->value, x, memory_order_relaxed);
 		return;
 	}
 	var_store_at(v, x, line);

@@ -66,13 +66,14 @@ struct var_copy {
 	_Alignas(RT_LINE) _Atomic long value;
 };
 
+struct var_local; /* a struct var, and nothing more (var.c) */
+
 struct var {
 	struct obj o;
 	/* Thread-local (var_new_local): the copies, by thread id, and
-	 * var_mine()'s handles; NULL for any other variable.  Read-only
-	 * during a run, in the header line the hot path reads anyway. */
+	 * var_mine()'s handles; NULL for any other variable. */
 	struct var_copy *copies;
-	struct var *pins;
+	struct var_local *pins;
 	int pin;           /* a var_mine() handle: the copy of thread pin */
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
@@ -316,20 +317,6 @@ void rt_thread_leave(void);
 static inline struct thr *rt_self(void)
 {
 	return rt.mode == RT_STEP ? rt.current : rt_tls_self;
-}
-
-/*
- * Where v's value lives: its one cell, or for a thread-local variable
- * the copy of the calling thread (of thread pin, for a var_mine() handle).
- */
-static inline int var_owner(const struct var *v)
-{
-	return v->pin ? v->pin : rt_self()->id;
-}
-
-static inline _Atomic long *var_cell(struct var *v)
-{
-	return v->copies ? &v->copies[var_owner(v)].value : &v->value;
 }
 
 /* A zeroed object, aligned to a cache line; dies when out of memory.

@@ -52,44 +52,80 @@ struct var *var_new_private(const char *name, long initial)
  * Python's threading.local()), made here rather than with the keyword so
  * that every load and store of a copy is traced and the viewer can draw
  * each thread's copy.  (In step mode every thread is a fiber on one OS
- * thread: there a _Thread_local would be one copy for all of them.)  The
- * copies and var_mine()'s handles come in one block with the variable,
- * which is what rt_destroy() frees.
+ * thread: there a _Thread_local would be one copy for all of them.)
+ *
+ * Its type is a type of its own, so that var_load() and var_store() pick
+ * the thread-local operations at compile time (lesson.h): free mode's
+ * inline path for shared variables stays one load or one store, with no
+ * test of whether the variable has copies.  The copies and var_mine()'s
+ * handles come in one block with the variable, which is what
+ * rt_destroy() frees.
  */
 struct var_local {
 	struct var v;
-	struct var_copy copies[RT_MAX_THREADS + 1];
-	struct var pins[RT_MAX_THREADS + 1];
 };
 
-struct var *var_new_local(const char *name, long initial)
+struct var_local_block {
+	struct var_local base;
+	struct var_copy copies[RT_MAX_THREADS + 1];
+	struct var_local pins[RT_MAX_THREADS + 1];
+};
+
+/* Whose copy v is: a var_mine() handle's thread, or the caller's. */
+static int var_owner(const struct var *v)
+{
+	return v->pin ? v->pin : rt_self()->id;
+}
+
+/* Where v's value lives: its one cell, or that copy. */
+static _Atomic long *var_cell(struct var *v)
+{
+	return v->copies ? &v->copies[var_owner(v)].value : &v->value;
+}
+
+struct var_local *var_new_local(const char *name, long initial)
 {
 	if (rt.procs)
 		rt_die("var_new_local(%s): processes have var_new_private()",
 		       name);
-	struct var_local *l = rt_alloc_obj(sizeof(*l));
-	struct var *v = &l->v;
+	struct var_local_block *l = rt_alloc_obj(sizeof(*l));
+	struct var *v = &l->base.v;
 	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
 	atomic_init(&v->value, initial); /* what every copy starts from */
 	atomic_init(&v->peak, LONG_MAX);
 	v->copies = l->copies;
 	v->pins = l->pins;
 	for (int i = 0; i <= RT_MAX_THREADS; i++) {
+		struct var *pin = &l->pins[i].v;
 		atomic_init(&l->copies[i].value, initial);
-		l->pins[i].o = v->o; /* the same object: id, name, clock */
-		l->pins[i].copies = l->copies;
-		l->pins[i].pin = i;
-		atomic_init(&l->pins[i].value, initial);
-		atomic_init(&l->pins[i].peak, LONG_MAX);
+		pin->o = v->o; /* the same object: id, name, clock */
+		pin->copies = l->copies;
+		pin->pins = l->pins;
+		pin->pin = i;
+		atomic_init(&pin->value, initial);
+		atomic_init(&pin->peak, LONG_MAX);
 	}
-	return v;
+	return &l->base;
 }
 
-struct var *var_mine(struct var *v)
+struct var_local *var_mine(struct var_local *v)
 {
-	if (!v->copies)
-		rt_die("var_mine(%s): not a thread-local variable", v->o.name);
-	return &v->pins[rt_self()->id];
+	return &v->v.pins[rt_self()->id];
+}
+
+long var_local_load_at(struct var_local *v, int line)
+{
+	return var_load_at(&v->v, line);
+}
+
+void var_local_store_at(struct var_local *v, long value, int line)
+{
+	var_store_at(&v->v, value, line);
+}
+
+long var_local_add_at(struct var_local *v, long delta, int line)
+{
+	return var_add_at(&v->v, delta, line);
 }
 
 void var_keep_peak(struct var *v)

@@ -24,11 +24,11 @@
 
 enum { UNLOCKED, LOCKED, CACHED };
 
-static struct var *hits;	/* _Thread_local long hits; */
+static struct var_local *hits;	/* _Thread_local long hits; */
 static struct var *shared, *sum;
 static struct mutex *lock;
 static struct sema *done;
-static struct var **left;	/* cached: each worker's &hits, by id */
+static struct var_local **left;	/* cached: each worker's &hits, by id */
 static long iterations, workers;
 
 static void count(void)
