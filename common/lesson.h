@@ -190,10 +190,10 @@ void var_store_at(struct var *v, long value, int line);
 long var_add_at(struct var *v, long delta, int line); /* returns old value */
 #define var_load(v)                                                            \
 	_Generic((v), struct var_local *: var_local_load_at,                   \
-		 default: var_load_fast)((v), __LINE__)
+		 default: var_load_shared)((v), __LINE__)
 #define var_store(v, x)                                                        \
 	_Generic((v), struct var_local *: var_local_store_at,                  \
-		 default: var_store_fast)((v), (x), __LINE__)
+		 default: var_store_shared)((v), (x), __LINE__)
 #define var_add(v, d)                                                          \
 	_Generic((v), struct var_local *: var_local_add_at,                    \
 		 default: var_add_at)((v), (d), __LINE__)
@@ -296,13 +296,13 @@ int barrier_wait_for_at(struct barrier *b, long timeout_ms, int line);
  * own files, which include rt.h first, use the operations themselves. */
 #ifndef INTERLEAVE_RT_H
 #include "fast.h"
+#define var_load_shared  var_load_fast
+#define var_store_shared var_store_fast
 #else
-#undef var_load
-#undef var_store
+#define var_load_shared  var_load_at
+#define var_store_shared var_store_at
 #undef mutex_lock
 #undef mutex_unlock
-#define var_load(v)     var_load_at((v), __LINE__)
-#define var_store(v, x) var_store_at((v), (x), __LINE__)
 #define mutex_lock(m)   mutex_lock_at((m), __LINE__)
 #define mutex_unlock(m) mutex_unlock_at((m), __LINE__)
 #endif

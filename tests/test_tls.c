@@ -160,6 +160,93 @@ START_TEST(test_free_loses)
 }
 END_TEST
 
+/*
+ * The runtime's thread-local variable on its own: a lesson of two
+ * threads.  T1 stores 10 in its copy and hands a pointer to it (var_mine)
+ * to T2; T2 reads its own copy (0), T1's through the pointer while T1
+ * waits (10), writes 11 there, lets T1 finish, and reads it once more.
+ */
+static struct var_local *tl, *tl_ptr;
+static struct sema *tl_ready, *tl_go, *tl_done;
+static long tl_seen[4];
+
+static void tl_owner(long id)
+{
+	(void)id;
+	var_store(tl, 10);
+	tl_ptr = var_mine(tl);
+	sema_post(tl_ready);
+	sema_wait(tl_go);
+	tl_seen[3] = var_load(tl); /* T2's store through the pointer */
+	sema_post(tl_done);
+}
+
+static void tl_other(long id)
+{
+	(void)id;
+	sema_wait(tl_ready);
+	tl_seen[0] = var_load(tl);
+	tl_seen[1] = var_load(tl_ptr);
+	var_store(tl_ptr, 11);
+	sema_post(tl_go);
+	sema_wait(tl_done);
+	tl_seen[2] = var_load(tl_ptr); /* T1 has finished */
+}
+
+static void tl_setup(void)
+{
+	memset(tl_seen, 0, sizeof(tl_seen));
+	tl = var_new_local("tl", 0);
+	tl_ready = sema_new("ready", 0, 0);
+	tl_go = sema_new("go", 0, 0);
+	tl_done = sema_new("done", 0, 0);
+	thread_new("owner", tl_owner, 1);
+	thread_new("other", tl_other, 2);
+}
+
+static bool tl_report(void)
+{
+	static const char *const names[] = { "own", "live", "dead", "back" };
+	for (int i = 0; i < 4; i++)
+		lesson_figure(names[i], tl_seen[i]);
+	return true;
+}
+
+static const struct lesson_variant tl_variants[] = {
+	{ "one", "", NULL }, { NULL, NULL, NULL },
+};
+
+static const struct lesson tl_lesson = {
+	.name = "tl", .summary = "", .variants = tl_variants,
+	.setup = tl_setup, .report = tl_report, .source = "",
+};
+
+/* Own copies, a live copy through a pointer, a finished one refused. */
+START_TEST(test_runtime_local)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	trun(&tl_lesson, _i ? "--mode=free" : "", &res, &log);
+	ck_assert_int_eq(run_figure(&res, "own"), 0);
+	ck_assert_int_eq(run_figure(&res, "live"), 10);
+	ck_assert_int_eq(run_figure(&res, "back"), 11);
+	/* step mode: gone, and refused; free mode reads what is left */
+	ck_assert_int_eq(run_figure(&res, "dead"), _i ? 11 : 0);
+	ck_assert_int_eq(res.misuses, _i ? 0 : 1);
+	if (!_i) {
+		ck_assert_ptr_nonnull(strstr(log.text, "load       tl of T1 "
+					     "-> 10"));
+		ck_assert_ptr_nonnull(strstr(log.text, "store      tl of T1 = "
+					     "11 (was 10)"));
+		ck_assert_ptr_nonnull(strstr(log.text, "load       tl of T1: "
+					     "gone, refused -> 0"));
+		ck_assert_ptr_nonnull(strstr(log.text, "! T2 read T1's copy of "
+					     "tl, but T1 has finished"));
+	}
+	tlog_free(&log);
+}
+END_TEST
+
 static const char *const bad[] = {
 	"--threads=0", "--threads=33", "--iterations=0", "--iterations=x",
 	"--variant=global", "--threads=-1",
@@ -180,6 +267,7 @@ Suite *tls_suite(void)
 	tcase_add_test(tc, test_copies_private);
 	tcase_add_test(tc, test_cached_step);
 	tcase_add_loop_test(tc, test_deterministic, 0, 2);
+	tcase_add_loop_test(tc, test_runtime_local, 0, 2);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);
