@@ -110,6 +110,9 @@ struct var_local *var_new_local(const char *name, long initial)
 
 struct var_local *var_mine(struct var_local *v)
 {
+	if (!rt_self())
+		rt_die("var_mine(%s): only a thread has a copy (not setup())",
+		       v->v.o.name);
 	return &v->v.pins[rt_self()->id];
 }
 
