@@ -288,6 +288,27 @@ static void draw_next_op(const struct model *m, int id, char *buf,
 		 t->next_obj >= 0 ? m->objs[t->next_obj].name : "");
 }
 
+/*
+ * A thread on the deadlock's cycle of waits: who holds what it waits
+ * for, appended to its line ("in the cycle: T2 holds b").
+ */
+static void draw_cycle_mark(const struct model *m, int id, char *buf,
+			    size_t size)
+{
+	int at = model_on_cycle(m, id);
+	if (!at)
+		return;
+	int holder = m->cycle[at % m->ncycle];
+	const char *lock = m->objs[m->threads[id].next_obj].name;
+	size_t k = strlen(buf);
+	if (holder == id)
+		snprintf(buf + k, size - k, " in the cycle: it holds %s itself",
+			 lock);
+	else
+		snprintf(buf + k, size - k, " in the cycle: %c%d holds %s", U,
+			 holder, lock);
+}
+
 /* How deep in the process tree id is: 0 for P1 (and for threads). */
 static int draw_depth(const struct model *m, int id)
 {
@@ -322,6 +343,7 @@ static bool draw_threads_full(const struct view *v, int y, int rows)
 		attroff(draw_thread_attr(i));
 		snprintf(line, sizeof(line), "%-15s %s%s", state, next,
 			 v->next == i ? "   <- runs next" : "");
+		draw_cycle_mark(m, i, line, sizeof(line));
 		attr_t a = m->threads[i].state == MT_BLOCKED ? draw_alert()
 							     : A_NORMAL;
 		attron(a);
@@ -414,8 +436,9 @@ static const char *draw_short_state(const struct model *m, int id, char *buf,
 			snprintf(buf, size, "waits:%c%d", U, t->next_other);
 		else if (t->next_op == OP_SLEPT)
 			snprintf(buf, size, "asleep");
-		else
-			snprintf(buf, size, "waits:%s", t->next_obj >= 0
+		else /* "cycle:" for a wait on the deadlock's cycle: as short */
+			snprintf(buf, size, "%s:%s", model_on_cycle(m, id)
+				 ? "cycle" : "waits", t->next_obj >= 0
 				 ? m->objs[t->next_obj].name
 				 : event_op_name((enum event_op)t->next_op));
 		return buf;
@@ -727,14 +750,21 @@ static void draw_track(const struct model_obj *o, char *buf, size_t size,
 }
 
 /* The lines of the shared-variables side; returns how many. */
-/* A private variable: "result[0]  own: P1 0, P2 1", a copy per process. */
+/*
+ * A private variable: "result[0]  own: P1 0, P2 1", a copy per process;
+ * or a thread-local one, whose copy ends with its thread: "(3)", what
+ * the memory it left behind still holds.
+ */
 static void draw_copies(const struct model *m, const struct model_obj *o,
 			char *buf, size_t size)
 {
 	int k = snprintf(buf, size, "%-10s own:", o->name);
-	for (int i = 1; i <= m->nthreads && k > 0 && (size_t)k < size; i++)
-		k += snprintf(buf + k, size - (size_t)k, "%s %c%d %ld",
-			      i > 1 ? "," : "", U, i, o->own[i]);
+	for (int i = 1; i <= m->nthreads && k > 0 && (size_t)k < size; i++) {
+		bool gone = o->local && m->threads[i].state == MT_DONE;
+		k += snprintf(buf + k, size - (size_t)k, gone ? "%s %c%d (%ld)"
+			      : "%s %c%d %ld", i > 1 ? "," : "", U, i,
+			      o->own[i]);
+	}
 }
 
 static int draw_shared_lines(const struct model *m, int width,
@@ -1006,11 +1036,15 @@ static void draw_shared(const struct view *v, int y, int x, int width,
 				  RT_MAX_OBJS + RT_MAX_THREADS);
 	int r = 0;
 	attron(A_UNDERLINE);
-	bool own = false;
-	for (int i = 0; i < v->m.nobjs; i++)
+	bool own = false, local = false;
+	for (int i = 0; i < v->m.nobjs; i++) {
 		own |= v->m.objs[i].priv;
-	draw_text(y + r++, x, width, own ? "variables (own: one copy per "
-					   "process)" : "shared variables");
+		local |= v->m.objs[i].local;
+	}
+	draw_text(y + r++, x, width, local ? "variables (own: per thread; (n) "
+					     "ended)"
+				     : own ? "variables (own: one copy per "
+					     "process)" : "shared variables");
 	attroff(A_UNDERLINE);
 	for (int i = 0; i < n && r < rows; i++) {
 		attron(attrs[i]);
@@ -1354,17 +1388,27 @@ static void draw_summary(const struct view *v)
 			 "in %ld us; the first %zu replayed, %llu lost "
 			 "updates seen in them", (unsigned long long)r->steps,
 			 r->elapsed_us, v->nfev, (unsigned long long)v->fseen);
-	const char *lines[] = { what, "", verdict, figures, totals, "",
-				v->quiz_said, v->quiz_said[0] ? "" : NULL,
-				"r restart  s new seed/run  v next variant  "
-				"w save  b back  q quit" };
-	/* the prediction's verdict, when there is one, before the keys */
-	if (!v->quiz_said[0]) {
-		lines[6] = lines[8];
-		draw_box(lines, 7);
-	} else {
-		draw_box(lines, 9);
+	char cycle[MODEL_SAY + 32] = "";
+	if (v->m.ncycle)
+		snprintf(cycle, sizeof(cycle), "the cycle of waits: %s",
+			 v->m.arrows);
+	const char *lines[10];
+	int n = 0;
+	lines[n++] = what;
+	if (cycle[0]) /* no cycle line, not an empty one */
+		lines[n++] = cycle;
+	lines[n++] = "";
+	lines[n++] = verdict;
+	lines[n++] = figures;
+	lines[n++] = totals;
+	lines[n++] = "";
+	if (v->quiz_said[0]) { /* the prediction's verdict, before the keys */
+		lines[n++] = v->quiz_said;
+		lines[n++] = "";
 	}
+	lines[n++] = "r restart  s new seed/run  v next variant  w save  "
+		     "b back  q quit";
+	draw_box(lines, n);
 }
 
 static void draw_too_small(void)

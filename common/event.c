@@ -102,12 +102,34 @@ static void event_flag(const struct event *e, const char *o, char *buf,
 	}
 }
 
+/* A use of another thread's copy of a thread-local variable. */
+static void event_local(const struct event *e, const struct event_names *n,
+			char *buf, size_t size)
+{
+	const char *o = n->object(e->obj);
+	if ((e->flags & EV_MISUSE) && e->op == OP_LOAD)
+		snprintf(buf, size, "%s of %c%d: gone, refused -> %ld", o, U,
+			 e->other, e->a);
+	else if (e->flags & EV_MISUSE)
+		snprintf(buf, size, "%s of %c%d: gone, refused", o, U,
+			 e->other);
+	else if (e->op == OP_LOAD)
+		snprintf(buf, size, "%s of %c%d -> %ld", o, U, e->other, e->a);
+	else
+		snprintf(buf, size, "%s of %c%d = %ld (was %ld)", o, U,
+			 e->other, e->a, e->b);
+}
+
 /* What the operation did, after its name: "balance = 101 (was 100)". */
 static void event_detail(const struct event *e, const struct event_names *n,
 			 char *buf, size_t size)
 {
 	const char *o = n->object(e->obj);
 	bool misuse = e->flags & EV_MISUSE;
+	if ((e->flags & EV_LOCAL) && e->other != e->thread) {
+		event_local(e, n, buf, size);
+		return;
+	}
 	switch ((enum event_op)e->op) {
 	case OP_LOAD:
 		snprintf(buf, size, "%s -> %ld", o, e->a);
@@ -284,6 +306,16 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 		snprintf(buf, size, "%c%d closed the %s of pipe %s, which it "
 			 "had closed already: refused with EBADF", U, e->thread,
 			 event_ends[e->a != 0], o);
+		break;
+	case OP_LOAD:
+	case OP_STORE:
+	case OP_ADD:
+		snprintf(buf, size, "%c%d %s %c%d's copy of %s, but %c%d has "
+			 "finished, and its thread-local data with it: refused "
+			 "(the memory still held %ld, and a real program may "
+			 "read that, by accident)", U, e->thread,
+			 e->op == OP_LOAD ? "read" : "wrote", U, e->other, o, U,
+			 e->other, e->b);
 		break;
 	case OP_PIPE_READ:
 	case OP_PIPE_WRITE:

@@ -66,6 +66,10 @@ enum {
 	EV_OVERWRITE = 1 << 4, /* slot: an item written over another item */
 	EV_PRIVATE = 1 << 5, /* a load of a private variable whose copy in
 				process `other` holds b, not a */
+	EV_LOCAL = 1 << 6,   /* a thread-local variable: the copy of thread
+				`other`; with EV_MISUSE, `other` had finished
+				and its copy with it (b: what the memory
+				still held) */
 };
 
 /*

@@ -236,9 +236,32 @@ long var_value(const struct var *v); /* outside the run only */
 long var_load_at(struct var *v, int line);
 void var_store_at(struct var *v, long value, int line);
 long var_add_at(struct var *v, long delta, int line); /* returns old value */
-#define var_load(v)     var_load_fast((v), __LINE__)
-#define var_store(v, x) var_store_fast((v), (x), __LINE__)
-#define var_add(v, d)   var_add_at((v), (d), __LINE__)
+#define var_load(v)                                                            \
+	_Generic((v), struct var_local *: var_local_load_at,                   \
+		 default: var_load_shared)((v), __LINE__)
+#define var_store(v, x)                                                        \
+	_Generic((v), struct var_local *: var_local_store_at,                  \
+		 default: var_store_shared)((v), (x), __LINE__)
+#define var_add(v, d)                                                          \
+	_Generic((v), struct var_local *: var_local_add_at,                    \
+		 default: var_add_at)((v), (d), __LINE__)
+/*
+ * Thread-local variables: one copy per thread, each starting at initial,
+ * as C11's _Thread_local (or Python's threading.local()) gives, but with
+ * every load and store traced, so that the viewer draws each thread's
+ * copy.  var_load(), var_store() and var_add() on one use the calling
+ * thread's own copy (the macros pick these functions by the type).
+ * var_mine(v) is that copy as a variable any thread can use, what &x is
+ * for a _Thread_local x.  A copy ends with its thread: step mode refuses
+ * a use of it after that (a misuse; a load gives initial); free mode
+ * does not check, and the use reads memory the thread left behind.
+ */
+struct var_local;
+struct var_local *var_new_local(const char *name, long initial);
+struct var_local *var_mine(struct var_local *v);
+long var_local_load_at(struct var_local *v, int line);
+void var_local_store_at(struct var_local *v, long value, int line);
+long var_local_add_at(struct var_local *v, long delta, int line);
 /*
  * Keep the largest value v ever holds, for var_peak() (both modes).  Off
  * unless asked for: it costs a check on every store.
@@ -350,13 +373,13 @@ void ltime_sleep_at(long ms, int line);
  * own files, which include rt.h first, use the operations themselves. */
 #ifndef INTERLEAVE_RT_H
 #include "fast.h"
+#define var_load_shared  var_load_fast
+#define var_store_shared var_store_fast
 #else
-#undef var_load
-#undef var_store
+#define var_load_shared  var_load_at
+#define var_store_shared var_store_at
 #undef mutex_lock
 #undef mutex_unlock
-#define var_load(v)     var_load_at((v), __LINE__)
-#define var_store(v, x) var_store_at((v), (x), __LINE__)
 #define mutex_lock(m)   mutex_lock_at((m), __LINE__)
 #define mutex_unlock(m) mutex_unlock_at((m), __LINE__)
 #endif

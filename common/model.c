@@ -47,7 +47,8 @@ void model_init(struct model *m, bool step_mode)
 			const struct var *var = (const struct var *)o;
 			mo->value = var_value(var);
 			mo->track = var->track;
-			mo->priv = var->priv;
+			mo->local = var->copies != NULL;
+			mo->priv = var->priv || mo->local;
 			for (int k = 0; mo->priv && k <= RT_MAX_THREADS; k++)
 				mo->own[k] = mo->value;
 		}
@@ -189,8 +190,11 @@ static void model_effect(struct model *m, const struct event *e)
 		break;
 	case OP_STORE:
 	case OP_ADD:
-		if (o->priv) { /* its own copy: nobody else's changes */
-			o->own[e->thread] = e->a;
+		if (o->priv) { /* one copy: nobody else's changes */
+			if (!ok)
+				break; /* a thread-local copy that is gone */
+			o->own[e->flags & EV_LOCAL ? e->other : e->thread] =
+				e->a;
 			o->changed = m->step;
 			if (t->has_tmp && t->tmp_obj == e->obj)
 				t->has_tmp = false;
@@ -324,9 +328,10 @@ static void model_copy(char dst[MODEL_SAY], const char *src)
 
 /*
  * A deadlock: the cycle of waits, from what the model knows (who holds
- * each mutex, who is blocked locking which), over text; false if none.
+ * each mutex, who is blocked locking which): its threads and arrows
+ * into the model, its sentence over text; false if there is none.
  */
-static bool model_cycle(const struct model *m, const struct event_names *n,
+static bool model_cycle(struct model *m, const struct event_names *n,
 			char *text, size_t size)
 {
 	struct waitfor g = { .nthreads = m->nthreads };
@@ -338,11 +343,22 @@ static bool model_cycle(const struct model *m, const struct event_names *n,
 		g.wants[i] = t->state == MT_BLOCKED && t->next_op == OP_LOCK
 				     ? t->next_obj : -1;
 	}
-	char say[MODEL_SAY];
-	if (!waitfor_say(&g, n, say, sizeof(say))[0])
+	m->ncycle = waitfor_cycle(&g, m->cycle);
+	if (!m->ncycle)
 		return false;
-	snprintf(text, size, "%s", say);
+	char say[MODEL_SAY];
+	waitfor_arrows(&g, m->cycle, m->ncycle, n, say, sizeof(say));
+	model_copy(m->arrows, say);
+	snprintf(text, size, "%s", waitfor_say(&g, n, say, sizeof(say)));
 	return true;
+}
+
+int model_on_cycle(const struct model *m, int id)
+{
+	for (int i = 0; i < m->ncycle; i++)
+		if (m->cycle[i] == id)
+			return i + 1;
+	return 0;
 }
 
 void model_apply(struct model *m, const struct event *e,

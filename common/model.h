@@ -58,6 +58,8 @@ struct model_obj {
 	long round;      /* track: stores of 0 so far, the round it is in */
 	bool priv;       /* var: one copy per process, in own[] */
 	long own[RT_MAX_THREADS + 1]; /* priv: each process's copy */
+	bool local;      /* priv, and the copies are threads' (they end
+			    with their threads) */
 	uint64_t ends[2]; /* pipe: who holds the read, write end (bit id-1);
 			     value: bytes buffered, bound: capacity */
 };
@@ -87,6 +89,12 @@ struct model {
 	long seen_lost;
 	uint64_t seen_lost_read; /* the read behind the first one, its step */
 	uint64_t said;   /* narrations so far: a new '!' when it grows */
+	/* Step mode, once deadlocked on mutexes: the threads on the cycle
+	 * of waits, each waiting for a mutex the next one holds, and the
+	 * cycle as arrows, "T1 -> b -> T2 -> a -> T1". */
+	int cycle[RT_MAX_THREADS + 1];
+	int ncycle;
+	char arrows[MODEL_SAY];
 	bool fired;      /* a barrier action ran in the last step */
 	uint64_t skew;   /* step mode: the clock's jumps (OP_CLOCK) */
 };
@@ -115,6 +123,8 @@ void model_apply(struct model *m, const struct event *e,
 bool model_replay_start(const struct model *m0, const struct event *ev,
 			size_t n, const struct event_names *names,
 			struct model *work, uint64_t *start, long *seen);
+/* Thread id's place on the deadlock's cycle of waits, from 1; 0: not on it. */
+int model_on_cycle(const struct model *m, int id);
 /* Is semaphore obj drawn as a pool of permits with their holders? */
 bool model_is_pool(const struct model *m, int obj);
 /* Is object obj one of the buffer's slots? */

@@ -60,8 +60,21 @@ struct obj {
 	_Atomic uint64_t *clock; /* free mode: Lamport clock, in the hot line */
 };
 
+/* One thread's copy of a thread-local variable, on a line of its own:
+ * threads counting in their own copies share no cache line. */
+struct var_copy {
+	_Alignas(RT_LINE) _Atomic long value;
+};
+
+struct var_local; /* a struct var, and nothing more (var.c) */
+
 struct var {
 	struct obj o;
+	/* Thread-local (var_new_local): the copies, by thread id, and
+	 * var_mine()'s handles; NULL for any other variable. */
+	struct var_copy *copies;
+	struct var_local *pins;
+	int pin;           /* a var_mine() handle: the copy of thread pin */
 	_Alignas(RT_LINE) _Atomic uint64_t clock;
 	_Atomic long value;
 	_Atomic long peak; /* the largest value it held; LONG_MAX: not kept */

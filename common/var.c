@@ -47,6 +47,90 @@ struct var *var_new_private(const char *name, long initial)
 	return v;
 }
 
+/*
+ * A variable each thread has its own copy of (C11's _Thread_local, or
+ * Python's threading.local()), made here rather than with the keyword so
+ * that every load and store of a copy is traced and the viewer can draw
+ * each thread's copy.  (In step mode every thread is a fiber on one OS
+ * thread: there a _Thread_local would be one copy for all of them.)
+ *
+ * Its type is a type of its own, so that var_load() and var_store() pick
+ * the thread-local operations at compile time (lesson.h): free mode's
+ * inline path for shared variables stays one load or one store, with no
+ * test of whether the variable has copies.  The copies and var_mine()'s
+ * handles come in one block with the variable, which is what
+ * rt_destroy() frees.
+ */
+struct var_local {
+	struct var v;
+};
+
+struct var_local_block {
+	struct var_local base;
+	struct var_copy copies[RT_MAX_THREADS + 1];
+	struct var_local pins[RT_MAX_THREADS + 1];
+};
+
+/* Whose copy v is: a var_mine() handle's thread, or the caller's. */
+static int var_owner(const struct var *v)
+{
+	return v->pin ? v->pin : rt_self()->id;
+}
+
+/* Where v's value lives: its one cell, or that copy. */
+static _Atomic long *var_cell(struct var *v)
+{
+	return v->copies ? &v->copies[var_owner(v)].value : &v->value;
+}
+
+struct var_local *var_new_local(const char *name, long initial)
+{
+	if (rt.procs)
+		rt_die("var_new_local(%s): processes have var_new_private()",
+		       name);
+	struct var_local_block *l = rt_alloc_obj(sizeof(*l));
+	struct var *v = &l->base.v;
+	rt_add_obj(&v->o, OBJ_VAR, name, &v->clock);
+	atomic_init(&v->value, initial); /* what every copy starts from */
+	atomic_init(&v->peak, LONG_MAX);
+	v->copies = l->copies;
+	v->pins = l->pins;
+	for (int i = 0; i <= RT_MAX_THREADS; i++) {
+		struct var *pin = &l->pins[i].v;
+		atomic_init(&l->copies[i].value, initial);
+		pin->o = v->o; /* the same object: id, name, clock */
+		pin->copies = l->copies;
+		pin->pins = l->pins;
+		pin->pin = i;
+		atomic_init(&pin->value, initial);
+		atomic_init(&pin->peak, LONG_MAX);
+	}
+	return &l->base;
+}
+
+struct var_local *var_mine(struct var_local *v)
+{
+	if (!rt_self())
+		rt_die("var_mine(%s): only a thread has a copy (not setup())",
+		       v->v.o.name);
+	return &v->v.pins[rt_self()->id];
+}
+
+long var_local_load_at(struct var_local *v, int line)
+{
+	return var_load_at(&v->v, line);
+}
+
+void var_local_store_at(struct var_local *v, long value, int line)
+{
+	var_store_at(&v->v, value, line);
+}
+
+long var_local_add_at(struct var_local *v, long delta, int line)
+{
+	return var_add_at(&v->v, delta, line);
+}
+
 void var_keep_peak(struct var *v)
 {
 	atomic_store_explicit(&v->peak, var_value(v), memory_order_relaxed);
@@ -109,15 +193,20 @@ long var_value(const struct var *v)
 	return atomic_load_explicit(&v->value, memory_order_relaxed);
 }
 
+static long var_get(struct var *v)
+{
+	return atomic_load_explicit(var_cell(v), memory_order_relaxed);
+}
+
 static void var_put(struct var *v, long x)
 {
-	atomic_store_explicit(&v->value, x, memory_order_relaxed);
+	atomic_store_explicit(var_cell(v), x, memory_order_relaxed);
 	var_raise_peak(v, x);
 }
 
 static long var_fetch_add(struct var *v, long delta)
 {
-	long old = atomic_fetch_add_explicit(&v->value, delta,
+	long old = atomic_fetch_add_explicit(var_cell(v), delta,
 					     memory_order_relaxed);
 	var_raise_peak(v, old + delta);
 	return old;
@@ -183,16 +272,37 @@ static void var_private_store(struct var *v, struct thr *t, long value)
 	t->own[v->o.id] = value;
 }
 
+/*
+ * A use of thread-local v: say whose copy it is.  Step mode: a copy ends
+ * with its thread, so a use after that is refused and true returned (a
+ * load gives what a new copy starts from; b is what the old memory still
+ * holds).  Free mode does not check: the memory is still there, and the
+ * use works, by accident.
+ */
+static bool var_local_gone(struct var *v, struct event *e)
+{
+	int owner = var_owner(v);
+	e->flags |= EV_LOCAL;
+	e->other = (int16_t)owner;
+	if (rt.mode != RT_STEP || rt.threads[owner].state != THR_DONE)
+		return false;
+	e->flags |= EV_MISUSE;
+	e->b = var_get(v);
+	return true;
+}
+
 long var_load_at(struct var *v, int line)
 {
 	if (rt_unrecorded())
-		return var_value(v);
+		return var_get(v);
 	if (rt.mode == RT_STEP)
 		rt_park(OP_LOAD, &v->o, line);
 	struct event *e = rt_ev(OP_LOAD, &v->o, line);
 	e->flags = EV_STEP;
-	e->a = var_value(v);
-	if (rt.mode == RT_STEP) {
+	e->a = var_get(v);
+	if (v->copies && var_local_gone(v, e))
+		e->a = var_value(v);
+	else if (!v->copies && rt.mode == RT_STEP) {
 		rt.current->seen[v->o.id] = v->version;
 		rt.current->holding |= 1ull << v->o.id;
 		if (v->priv)
@@ -215,7 +325,13 @@ void var_store_at(struct var *v, long value, int line)
 	struct event *e = rt_ev(OP_STORE, &v->o, line);
 	e->flags = EV_STEP;
 	e->a = value;
-	e->b = var_value(v);
+	e->b = var_get(v);
+	if (v->copies) {
+		if (!var_local_gone(v, e))
+			var_put(v, value);
+		rt_commit(e);
+		return;
+	}
 	var_put(v, value);
 	if (rt.mode == RT_STEP && v->slot) {
 		var_slot_store(v, e);
@@ -236,9 +352,16 @@ long var_add_at(struct var *v, long delta, int line)
 		rt_park(OP_ADD, &v->o, line);
 	struct event *e = rt_ev(OP_ADD, &v->o, line);
 	e->flags = EV_STEP;
+	if (v->copies && var_local_gone(v, e)) {
+		e->a = e->b; /* refused: nothing added */
+		rt_commit(e);
+		return var_value(v);
+	}
 	e->b = var_fetch_add(v, delta);
 	e->a = e->b + delta;
-	if (rt.mode == RT_STEP && v->priv) {
+	if (v->copies) {
+		/* its own copy, or one reached through var_mine() */
+	} else if (rt.mode == RT_STEP && v->priv) {
 		var_private_store(v, rt.current, e->a);
 	} else if (rt.mode == RT_STEP) {
 		lost_add(v, rt.current, e->a, e);

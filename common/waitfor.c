@@ -44,6 +44,20 @@ int waitfor_cycle(const struct waitfor *g, int *ids)
 	return 0;
 }
 
+char *waitfor_arrows(const struct waitfor *g, const int *ids, int len,
+		     const struct event_names *n, char *buf, size_t size)
+{
+	char u = n->unit ? n->unit() : 'T';
+	size_t k = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < len && k < size; i++)
+		k += (size_t)snprintf(buf + k, size - k, "%c%d -> %s -> ", u,
+				      ids[i], n->object(g->wants[ids[i]]));
+	if (len && k < size)
+		snprintf(buf + k, size - k, "%c%d", u, ids[0]);
+	return buf;
+}
+
 char *waitfor_say(const struct waitfor *g, const struct event_names *n,
 		  char *buf, size_t size)
 {

@@ -36,5 +36,12 @@ int waitfor_cycle(const struct waitfor *g, int *ids);
  */
 char *waitfor_say(const struct waitfor *g, const struct event_names *n,
 		  char *buf, size_t size);
+/*
+ * The cycle ids[0..len-1] (from waitfor_cycle()) as arrows, each thread
+ * to the mutex it waits for to the thread that holds it, back to the
+ * first: "T1 -> b -> T2 -> a -> T1".  Returns buf.
+ */
+char *waitfor_arrows(const struct waitfor *g, const int *ids, int len,
+		     const struct event_names *n, char *buf, size_t size);
 
 #endif

@@ -284,7 +284,13 @@ START_TEST(test_explore_interrupt)
 	const char *dir = getenv("INTERLEAVE_BIN");
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "%s/race --iterations=8 --explore >%s 2>&1 & "
-		 "pid=$!; sleep 0.5; kill -INT $pid; wait $pid",
+		 "pid=$!; sleep 0.5; "
+		 /* a background job starts with SIGINT ignored until the
+		  * lesson sets its handler: on a slow start, ask again */
+		 "while [ \"$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)\" "
+		 "= R ] || [ \"$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)\" "
+		 "= S ]; do kill -INT $pid; sleep 0.3; done; "
+		 "wait $pid",
 		 dir ? dir : "build/bin", "/tmp/interleave-explore-int.txt");
 	int st = system(cmd);
 	ck_assert_int_eq(WEXITSTATUS(st), 130);

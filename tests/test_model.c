@@ -20,17 +20,24 @@ static void tmodel_sink(const struct event *e, void *ctx)
  * The model after `steps` steps of args: by policy, recording each thread
  * into ids, or (replay) running exactly the threads ids gives.
  */
+/* Start a step-mode run of l with args, the model folding its events. */
+static void tmodel_begin(const struct lesson *l, const char *args,
+			 struct cli *c, struct sched *s)
+{
+	ck_assert_int_eq(tcli(l, args, c), CLI_RUN);
+	rt_init(&c->cfg, tmodel_sink, NULL);
+	model_init(&tm, true);
+	sched_init(s, &c->cfg);
+	sched_start();
+}
+
 static void tmodel_lesson_steps(const struct lesson *l, const char *args,
 				int steps, int *ids, bool replay,
 				struct model *out)
 {
 	struct cli c;
 	struct sched s;
-	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
-	rt_init(&c.cfg, tmodel_sink, NULL);
-	model_init(&tm, true);
-	sched_init(&s, &c.cfg);
-	sched_start();
+	tmodel_begin(l, args, &c, &s);
 	for (int k = 0; k < steps; k++) {
 		int id;
 		char err[256];
@@ -291,6 +298,88 @@ END_TEST
  * take turns and one update is lost.  It starts 4 steps before the read
  * behind that lost update; without one, 2 before the turns begin.
  */
+/*
+ * A thread-local variable: each thread's loads and stores change its own
+ * copy, drawn side by side; a refused read of a copy whose thread has
+ * ended changes nothing.
+ */
+START_TEST(test_model_local_copies)
+{
+	static struct model m;
+	tmodel_lesson_steps(&tls_lesson, "--variant=locked --threads=3 "
+			    "--iterations=2 --seed=4", 1000, NULL, false, &m);
+	ck_assert(m.objs[0].local && m.objs[0].priv);    /* hits */
+	for (int t = 1; t <= 3; t++)
+		ck_assert_int_eq(m.objs[0].own[t], 2);
+	ck_assert_int_eq(m.objs[1].value, 6);           /* shared */
+	ck_assert(!m.objs[1].local);
+	tmodel_lesson_steps(&tls_lesson, "--variant=cached --iterations=2",
+			    1000, NULL, false, &m);
+	ck_assert_int_eq(m.objs[0].own[1], 2);
+	ck_assert_int_eq(m.objs[0].own[2], 2);
+	ck_assert_int_eq(m.objs[0].own[3], 0);          /* the reporter's */
+	ck_assert_int_eq(m.objs[2].value, 0);           /* sum */
+	ck_assert_ptr_nonnull(strstr(m.say, "T3 read T2's copy of hits, but "
+				     "T2 has finished"));
+}
+END_TEST
+
+/*
+ * The model after a deadlock reached by running threads steps[0..n-1] of
+ * lesson l with args: the deadlock event folded in, or not (before).
+ */
+static void tmodel_deadlock(const struct lesson *l, const char *args,
+			    const int *steps, int n, bool deadlock,
+			    struct model *out)
+{
+	struct cli c;
+	struct sched s;
+	tmodel_begin(l, args, &c, &s);
+	for (int k = 0; k < n; k++)
+		sched_step(steps[k]);
+	if (deadlock)
+		sched_deadlock();
+	*out = tm;
+	struct run_result res;
+	run_finish(deadlock ? RUN_DEADLOCK : RUN_DONE, &res);
+	cli_free(&c);
+}
+
+/*
+ * A deadlock on mutexes: the threads on the cycle of waits, in the order
+ * of the waits, and the cycle as arrows; a thread stuck behind the cycle
+ * is not on it; a thread waiting for itself is a cycle of one.  Nothing
+ * before the deadlock event: stepping back takes the picture away.
+ */
+START_TEST(test_model_cycle_drawn)
+{
+	static struct model m;
+	static const int two[] = { 1, 2 }, five[] = { 1, 2, 3, 4, 5 };
+	tmodel_deadlock(&deadlock_lesson, "", two, 2, false, &m);
+	ck_assert_int_eq(m.ncycle, 0);
+	ck_assert_str_eq(m.arrows, "");
+	tmodel_deadlock(&deadlock_lesson, "", two, 2, true, &m);
+	ck_assert_int_eq(m.ncycle, 2);
+	ck_assert_int_eq(m.cycle[0], 1);
+	ck_assert_int_eq(m.cycle[1], 2);
+	ck_assert_str_eq(m.arrows, "T1 -> b -> T2 -> a -> T1");
+	ck_assert_int_eq(model_on_cycle(&m, 1), 1);
+	ck_assert_int_eq(model_on_cycle(&m, 2), 2);
+	tmodel_deadlock(&deadlock_lesson, "--tellers=3", two, 2, true, &m);
+	ck_assert_int_eq(m.ncycle, 2);
+	ck_assert_int_eq(model_on_cycle(&m, 3), 0); /* waits behind it */
+	ck_assert_str_eq(m.arrows, "T1 -> b -> T2 -> a -> T1");
+	tmodel_deadlock(&deadlock_lesson, "--variant=philosophers", five, 5,
+			true, &m);
+	ck_assert_int_eq(m.ncycle, 5);
+	ck_assert_str_eq(m.arrows, "T1 -> f2 -> T2 -> f3 -> T3 -> f4 -> T4 "
+				   "-> f5 -> T5 -> f1 -> T1");
+	tmodel_deadlock(&locks_lesson, "--threads=1", five, 1, true, &m);
+	ck_assert_int_eq(m.ncycle, 1);
+	ck_assert_str_eq(m.arrows, "T1 -> lock -> T1");
+}
+END_TEST
+
 START_TEST(test_model_replay_start)
 {
 	static struct model m0;
@@ -348,6 +437,8 @@ Suite *model_suite(void)
 	tcase_add_test(tc, test_model_free_lost_update);
 	tcase_add_test(tc, test_model_free_no_lost_update);
 	tcase_add_test(tc, test_model_replay_start);
+	tcase_add_test(tc, test_model_local_copies);
+	tcase_add_test(tc, test_model_cycle_drawn);
 	suite_add_tcase(s, tc);
 	return s;
 }

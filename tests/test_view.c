@@ -240,6 +240,7 @@ static const char *const tview_runs[][2] = {
 	{ "locks", "extra-unlock" }, { "locks", "not-owner" },
 	{ "locks", "messy" }, { "locks", "tidy" },
 	{ "event", "stats" }, { "event", "set-first" }, { "event", "counter" },
+	{ "tls", "unlocked" }, { "tls", "locked" }, { "tls", "cached" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 
@@ -599,6 +600,44 @@ START_TEST(test_view_free_totals)
 }
 END_TEST
 
+/*
+ * A deadlock draws its cycle of waits, at 80x24 and without colour: the
+ * arrows in the end box, each thread on the cycle marked on its row with
+ * who holds what it waits for (compact rows: "cycle:" for "waits:").
+ * Stepping back takes it away.
+ */
+START_TEST(test_view_cycle)
+{
+	struct tmux t = { "" };
+	tmux_start_env(&t, 80, 24, "NO_COLOR=1", "deadlock",
+		       "--tellers=3 --schedule=1,2");
+	SEE(&t, "q quit");
+	tmux_keys(&t, "n n");
+	SEE(&t, "the cycle of waits: T1 -> b -> T2 -> a -> T1");
+	SEE(&t, "blocked on b     in the cycle: T2 holds b");
+	SEE(&t, "blocked on a     in the cycle: T1 holds a");
+	char *screen = tmux_screen(&t);
+	const char *t3 = strstr(screen, "T3 a_to_b");
+	ck_assert_msg(t3 && !strstr(t3, "T3 a_to_b blocked on a     in"),
+		      "T3 is not on the cycle:\n%s", screen);
+	free(screen);
+	tmux_keys(&t, "b");
+	GONE(&t, "the cycle of waits");
+	GONE(&t, "in the cycle");
+	tmux_stop(&t);
+	tmux_start_env(&t, 80, 24, "NO_COLOR=1", "deadlock",
+		       "--variant=philosophers --schedule=1,2,3,4,5");
+	SEE(&t, "q quit");
+	tmux_keys(&t, "n n n n n");
+	SEE(&t, "T1 cycle:f2  T2 cycle:f3  T3 cycle:f4  T4 cycle:f5  "
+		"T5 cycle:f1");
+	SEE(&t, "the cycle of waits: T1 -> f2 -> T2 -> f3 -> T3 -> f4 -> T4 "
+		"-> f5 -> T5 ->");
+	SEE(&t, "f1 -> T1");
+	tmux_stop(&t);
+}
+END_TEST
+
 Suite *view_suite(void)
 {
 	Suite *s = suite_create("view");
@@ -630,6 +669,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_contrast);
 	tcase_add_test(tc, test_view_wrap);
 	tcase_add_test(tc, test_view_free_totals);
+	tcase_add_test(tc, test_view_cycle);
 	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
 	return s;
