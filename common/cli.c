@@ -27,6 +27,7 @@
 
 enum {
 	CLI_VARIANT = 1000, CLI_MODE, CLI_POLICY, CLI_SEED, CLI_QUANTUM,
+	CLI_DEPTH,
 	CLI_SCHEDULE, CLI_MAX_STEPS, CLI_VIEW, CLI_PLAIN, CLI_QUIET,
 	CLI_LIST, CLI_HELP, CLI_VERSION, CLI_EXPLORE, CLI_BOUND,
 	CLI_EXPLORE_LIMIT, CLI_EXPLORE_TIME, CLI_QUIZ,
@@ -39,6 +40,7 @@ static const struct option cli_common[] = {
 	{ "policy", required_argument, NULL, CLI_POLICY },
 	{ "seed", required_argument, NULL, CLI_SEED },
 	{ "quantum", required_argument, NULL, CLI_QUANTUM },
+	{ "depth", required_argument, NULL, CLI_DEPTH },
 	{ "schedule", required_argument, NULL, CLI_SCHEDULE },
 	{ "max-steps", required_argument, NULL, CLI_MAX_STEPS },
 	{ "view", no_argument, NULL, CLI_VIEW },
@@ -58,7 +60,7 @@ static const struct option cli_common[] = {
 /* What was given, before the mode is known and defaults are applied. */
 struct cli_seen {
 	const char *opt[RT_MAX_OPTS];
-	const char *policy, *seed, *quantum, *schedule, *max_steps;
+	const char *policy, *seed, *quantum, *schedule, *max_steps, *depth;
 	const char *bound, *explore_limit, *explore_time;
 	int outputs;
 };
@@ -239,11 +241,14 @@ static void cli_help(const struct lesson *l)
 	printf("\nRunning:\n"
 	       "  --mode=step|free     step (default): one visible operation at a time under\n"
 	       "                       a deterministic scheduler; free: full speed, for real\n"
-	       "  --policy=random|rr|manual\n"
+	       "  --policy=random|rr|manual|pct\n"
 	       "                       who runs next in step mode (default random); manual\n"
-	       "                       asks for a thread number at every step\n"
-	       "  --seed=N             seed of the random policy (default 1)\n"
+	       "                       asks for a thread number at every step; pct: random\n"
+	       "                       priorities that change at --depth - 1 random steps\n"
+	       "  --seed=N             seed of the random and pct policies (default 1)\n"
 	       "  --quantum=N          steps a thread keeps under rr (default 1)\n"
+	       "  --depth=D            pct: find bugs that need D ordered events (default 3;\n"
+	       "                       1 to %d)\n"
 	       "  --schedule=LIST      exact threads to run, e.g. 1,2,1,2; then --policy\n"
 	       "  --max-steps=N        stop a step-mode run after N steps (default %ld;\n"
 	       "                       %ld per execution with --explore)\n"
@@ -273,7 +278,8 @@ static void cli_help(const struct lesson *l)
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
 	       "1 output could not be written, manual input ended, or a runtime\n"
 	       "failure, 2 bad usage.\n",
-	       CLI_MAX_STEPS_DEFAULT, CLI_EXPLORE_STEPS, CLI_EXPLORE_RUNS,
+	       RT_MAX_DEPTH, CLI_MAX_STEPS_DEFAULT, CLI_EXPLORE_STEPS,
+	       CLI_EXPLORE_RUNS,
 	       CLI_EXPLORE_SECONDS,
 	       l->processes ? "This lesson's units are real processes, P1, P2, ...:"
 			      " P1 first, the\nothers in the order they are "
@@ -298,9 +304,11 @@ static bool cli_explore_rules(const struct lesson *l, const struct cli_seen *s,
 			cli_error(l, "--%s applies only to --explore", names[i]);
 			return false;
 		}
-	const char *chosen[] = { s->policy, s->seed, s->quantum, s->schedule };
-	const char *what[] = { "policy", "seed", "quantum", "schedule" };
-	for (int i = 0; c->explore && i < 4; i++)
+	const char *chosen[] = { s->policy, s->seed, s->quantum, s->schedule,
+				 s->depth };
+	const char *what[] = { "policy", "seed", "quantum", "schedule",
+			       "depth" };
+	for (int i = 0; c->explore && i < 5; i++)
 		if (chosen[i]) {
 			cli_error(l, "--%s means nothing with --explore, which "
 				  "runs every schedule", what[i]);
@@ -324,10 +332,10 @@ static bool cli_mode_rules(const struct lesson *l, const struct cli_seen *s,
 		return false;
 	}
 	const char *step_only[] = { s->policy, s->seed, s->quantum,
-				    s->schedule, s->max_steps };
+				    s->schedule, s->max_steps, s->depth };
 	const char *names[] = { "policy", "seed", "quantum", "schedule",
-				"max-steps" };
-	for (int i = 0; cfg->mode == RT_FREE && i < 5; i++)
+				"max-steps", "depth" };
+	for (int i = 0; cfg->mode == RT_FREE && i < 6; i++)
 		if (step_only[i]) {
 			cli_error(l, "--%s applies only to --mode=step",
 				  names[i]);
@@ -335,6 +343,10 @@ static bool cli_mode_rules(const struct lesson *l, const struct cli_seen *s,
 		}
 	if (s->quantum && cfg->policy != POLICY_RR) {
 		cli_error(l, "--quantum applies only to --policy=rr");
+		return false;
+	}
+	if (s->depth && cfg->policy != POLICY_PCT) {
+		cli_error(l, "--depth applies only to --policy=pct");
 		return false;
 	}
 	if (s->outputs > 1) {
@@ -394,7 +406,7 @@ static enum cli_result cli_finish(const struct lesson *l,
 {
 	struct run_config *cfg = &c->cfg;
 	static const char *const policies[] = { "random", "rr", "manual",
-						NULL };
+						"pct", NULL };
 	int policy = POLICY_RANDOM;
 	if (s->policy && !cli_choice(l, "policy", s->policy, policies, &policy))
 		return CLI_USAGE;
@@ -419,6 +431,11 @@ static enum cli_result cli_finish(const struct lesson *l,
 	if (s->quantum &&
 	    !cli_number(l, "quantum", s->quantum, 1, 1000000, &cfg->quantum))
 		return CLI_USAGE;
+	long depth = 3;
+	if (s->depth &&
+	    !cli_number(l, "depth", s->depth, 1, RT_MAX_DEPTH, &depth))
+		return CLI_USAGE;
+	cfg->depth = (int)depth;
 	if (s->max_steps && !cli_number(l, "max-steps", s->max_steps, 1,
 					CLI_MAX_STEPS_LIMIT, &cfg->max_steps))
 		return CLI_USAGE;
@@ -465,6 +482,7 @@ static enum cli_result cli_one(const struct lesson *l, int ch,
 	case CLI_POLICY: s->policy = arg; return CLI_RUN;
 	case CLI_SEED: s->seed = arg; return CLI_RUN;
 	case CLI_QUANTUM: s->quantum = arg; return CLI_RUN;
+	case CLI_DEPTH: s->depth = arg; return CLI_RUN;
 	case CLI_SCHEDULE: s->schedule = arg; return CLI_RUN;
 	case CLI_MAX_STEPS: s->max_steps = arg; return CLI_RUN;
 	case CLI_EXPLORE: c->explore = true; return CLI_RUN;

@@ -207,6 +207,10 @@ void draw_decider(const struct run_config *c, char *buf, size_t size)
 		snprintf(policy, sizeof(policy), "policy rr quantum %ld",
 			 c->quantum);
 		break;
+	case POLICY_PCT:
+		snprintf(policy, sizeof(policy), "policy pct depth %d seed %llu",
+			 c->depth, (unsigned long long)c->seed);
+		break;
 	default:
 		snprintf(policy, sizeof(policy), "policy manual");
 	}

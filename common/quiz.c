@@ -24,7 +24,8 @@ static bool quiz_value(const struct run_config *cfg, const char *key,
 		       char *buf, size_t size)
 {
 	static const char *const modes[] = { "step", "free" };
-	static const char *const policies[] = { "random", "rr", "manual" };
+	static const char *const policies[] = { "random", "rr", "manual",
+						"pct" };
 	const struct lesson_option *o = cfg->lesson->options;
 	if (strcmp(key, "mode") == 0)
 		snprintf(buf, size, "%s", modes[cfg->mode]);

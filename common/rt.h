@@ -26,7 +26,10 @@
 #define RT_MAX_SCHEDULE 100000
 
 enum rt_mode { RT_STEP, RT_FREE };
-enum rt_policy { POLICY_RANDOM, POLICY_RR, POLICY_MANUAL };
+enum rt_policy { POLICY_RANDOM, POLICY_RR, POLICY_MANUAL, POLICY_PCT };
+
+/* --policy=pct: at most this --depth (priority change points + 1). */
+#define RT_MAX_DEPTH 16
 
 /* Everything that decides a run: what cli.c parses, what tests fill in. */
 struct run_config {
@@ -40,6 +43,8 @@ struct run_config {
 	int *schedule; /* thread ids, owned by the config */
 	int nschedule;
 	long max_steps;
+	int depth;       /* --policy=pct: the bug depth it aims at */
+	long pct_steps;  /* --policy=pct: the run's length, 0: not known yet */
 };
 
 enum obj_kind { OBJ_VAR, OBJ_MUTEX, OBJ_SEMA, OBJ_COND, OBJ_BARRIER,

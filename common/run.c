@@ -121,13 +121,30 @@ uint64_t run_free(event_sink sink, void *ctx)
 	return rt.interrupted ? 0 : run_merge(sink, ctx);
 }
 
-enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
+long run_pct_steps(const struct run_config *cfg)
+{
+	if (cfg->pct_steps > 0)
+		return cfg->pct_steps;
+	struct run_config c = *cfg;
+	c.policy = POLICY_RANDOM;
+	struct run_result res;
+	run_lesson(&c, NULL, NULL, NULL, NULL, &res);
+	return res.steps > 0 ? (long)res.steps : 1;
+}
+
+enum run_end run_lesson(const struct run_config *cfg0, event_sink sink,
 			void *ctx, run_chooser choose, void *cctx,
 			struct run_result *res)
 {
 	char err[sizeof(res->error)] = "";
 	enum run_end end = RUN_DONE;
 	uint64_t kept = 0;
+	struct run_config pct = *cfg0; /* outlives the run: rt.cfg */
+	const struct run_config *cfg = cfg0;
+	if (cfg0->mode == RT_STEP && cfg0->policy == POLICY_PCT) {
+		pct.pct_steps = run_pct_steps(cfg0);
+		cfg = &pct;
+	}
 	if (cfg->mode == RT_STEP) {
 		struct sched s;
 		run_begin(cfg, sink, ctx, &s);
@@ -246,6 +263,8 @@ void run_summary(const struct run_config *cfg, const struct run_result *res,
 		fprintf(out, " seed=%llu", (unsigned long long)cfg->seed);
 	else
 		fprintf(out, " seed=-");
+	if (cfg->mode == RT_STEP && cfg->policy == POLICY_PCT)
+		fprintf(out, " policy=pct depth=%d", cfg->depth);
 	fprintf(out, " steps=%llu invariant=%s",
 		(unsigned long long)res->steps, run_verdict(res));
 	for (int i = 0; i < res->nfigures; i++)

@@ -40,6 +40,12 @@ typedef bool (*run_chooser)(int *id, void *ctx);
  * mode with the manual policy, choose is asked at every step.  Fills res;
  * returns res->end.
  */
+/*
+ * --policy=pct needs the length of a run to spread its change points
+ * over: cfg's, or that of one run under the random policy, same seed.
+ */
+long run_pct_steps(const struct run_config *cfg);
+
 enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 			void *ctx, run_chooser choose, void *cctx,
 			struct run_result *res);

@@ -30,6 +30,47 @@ static uint64_t sched_rand(struct sched *s)
 void sched_init(struct sched *s, const struct run_config *cfg)
 {
 	*s = (struct sched){ .rng = cfg->seed };
+	if (cfg->policy != POLICY_PCT)
+		return;
+	/* depth - 1 change points, uniform over the run's steps */
+	uint64_t k = cfg->pct_steps > 0 ? (uint64_t)cfg->pct_steps : 1;
+	for (int i = 0; i + 1 < cfg->depth && i < RT_MAX_DEPTH; i++)
+		s->change[s->nchange++] = 1 + sched_rand(s) % k;
+}
+
+/*
+ * Probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): the
+ * ready thread of highest priority runs; priorities are drawn at random,
+ * above depth, when a thread first appears (a process appears when it is
+ * forked); at the i-th change point the thread about to run drops to
+ * priority i, below every drawn one.  A bug that needs d events in a
+ * given order is found by a run with probability at least 1/(n k^(d-1)),
+ * n threads and k steps.
+ */
+static int sched_pct_top(struct sched *s, const int *ids, int n)
+{
+	int best = ids[0];
+	for (int i = 0; i < n; i++) {
+		uint64_t *p = &s->prio[ids[i]];
+		if (*p == 0) /* above every change point's priority */
+			*p = (sched_rand(s) >> 8) + RT_MAX_DEPTH + 1;
+		if (*p > s->prio[best])
+			best = ids[i];
+	}
+	return best;
+}
+
+static int sched_pct(struct sched *s, const int *ids, int n)
+{
+	uint64_t step = rt.step + 1;
+	int best = sched_pct_top(s, ids, n);
+	for (int c = 0; c < s->nchange; c++)
+		if (s->change[c] == step) {
+			s->prio[best] = (uint64_t)c + 1;
+			s->change[c] = 0; /* spent */
+			best = sched_pct_top(s, ids, n);
+		}
+	return best;
 }
 
 static int sched_owner(const struct obj *o)
@@ -223,6 +264,9 @@ enum sched_pick_result sched_pick(struct sched *s, int *id, char *err,
 		return SCHED_OK;
 	case POLICY_RR:
 		*id = sched_rr(s, ids, n);
+		return SCHED_OK;
+	case POLICY_PCT:
+		*id = sched_pct(s, ids, n);
 		return SCHED_OK;
 	case POLICY_MANUAL:
 		break;

@@ -20,6 +20,11 @@ struct sched {
 	int rr_last;
 	long rr_used;
 	int pos; /* next position in the --schedule list */
+	/* --policy=pct: each thread's priority (0: not drawn yet), and the
+	 * steps at which the thread about to run drops to the bottom */
+	uint64_t prio[RT_MAX_THREADS + 1];
+	uint64_t change[RT_MAX_DEPTH];
+	int nchange;
 };
 
 enum sched_pick_result {

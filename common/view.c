@@ -113,6 +113,8 @@ static void view_sink(const struct event *e, void *ctx)
 
 static void view_step_begin(struct view *v)
 {
+	if (v->cfg.policy == POLICY_PCT)
+		v->cfg.pct_steps = run_pct_steps(&v->cfg);
 	rt_init(&v->cfg, view_sink, v);
 	model_init(&v->m, true);
 	sched_init(&v->sched, &v->cfg);

@@ -75,6 +75,67 @@ START_TEST(test_rr_loses_everything)
 }
 END_TEST
 
+/* How often the thread changes from one step to the next. */
+static int tswitches(const char *steps)
+{
+	int n = 0;
+	for (int i = 1; steps[i]; i++)
+		n += steps[i] != steps[i - 1];
+	return n;
+}
+
+/*
+ * pct: the ready thread of highest priority runs, and d - 1 change points
+ * each drop the thread about to run below all others.  Two threads that
+ * never block therefore switch at most d times: at each change point, and
+ * when the one running finishes.
+ */
+START_TEST(test_pct)
+{
+	int most[3] = { 0 }, broke = 0;
+	for (int seed = 0; seed < 40; seed++) {
+		for (int d = 1; d <= 2; d++) {
+			struct run_result res;
+			struct tlog log = { 0 };
+			char args[96], steps[64];
+			snprintf(args, sizeof(args), "--policy=pct --depth=%d "
+				 "--seed=%d --iterations=3", d, seed);
+			trun(&race_lesson, args, &res, &log);
+			tsteps(&log, steps, sizeof(steps));
+			int sw = tswitches(steps);
+			ck_assert_msg(sw >= 1 && sw <= d, "%s: %s", args, steps);
+			most[d] = sw > most[d] ? sw : most[d];
+			if (d == 1)
+				ck_assert_msg(res.invariant, "%s", args);
+			else
+				broke += !res.invariant;
+			tlog_free(&log);
+		}
+	}
+	ck_assert_int_eq(most[2], 2); /* the change point is used */
+	ck_assert_int_gt(broke, 0);   /* and can fall between load and store */
+}
+END_TEST
+
+START_TEST(test_pct_replays)
+{
+	tsame_output("race", "--policy=pct --depth=4 --seed=9 --plain", 3);
+	tsame_output("shmrace", "--policy=pct --seed=3 --plain", 2);
+	char *out, *err;
+	ck_assert_int_eq(texec("race", "--policy=pct --seed=9 --quiet", &out,
+			       &err), 0);
+	ck_assert_msg(strstr(out, " seed=9 policy=pct depth=3 steps=20 "),
+		      "%s", out);
+	free(out);
+	free(err);
+	tbad_input("race", "--depth=2");
+	tbad_input("race", "--policy=pct --depth=0");
+	tbad_input("race", "--policy=pct --depth=17");
+	tbad_input("race", "--policy=pct --mode=free --depth=2");
+	tbad_input("race", "--explore --depth=2");
+}
+END_TEST
+
 START_TEST(test_max_steps)
 {
 	struct run_result res;
@@ -163,6 +224,8 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_schedule_then_policy);
 	tcase_add_test(tc, test_rr_loses_everything);
 	tcase_add_test(tc, test_max_steps);
+	tcase_add_test(tc, test_pct);
+	tcase_add_test(tc, test_pct_replays);
 	tcase_add_test(tc, test_manual);
 	tcase_add_test(tc, test_event_stamps);
 	tcase_add_test(tc, test_step_numbers_wide);

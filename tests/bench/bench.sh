@@ -152,3 +152,21 @@ done | median)
 printf '   pipe eof, %d messages: %8.2f MB/s\n' $n "$mbs"
 printf '   dd | dd, bs=8:           %8.2f MB/s\n' "$dd"
 awk -v a="$mbs" -v b="$dd" 'BEGIN { printf "   ratio: %.2fx the baseline\n", a / b }'
+
+echo "== pct against random: seeds of 200 that break barrier naive-reusable (higher is better)"
+# Not a speed: how often a policy finds a bug that needs one runner to
+# run a whole round while the others wait (a lap through the turnstile).
+broke() {
+	n=0
+	for s in $(seq 1 200); do
+		"$build/bin/barrier" --variant=naive-reusable --runners=3 \
+			--rounds=3 --seed="$s" --quiet "$@" |
+			grep -q 'invariant=broken' && n=$((n + 1))
+	done
+	echo $n
+}
+rnd=$(broke --policy=random)
+for d in 1 2 3; do
+	printf '   pct --depth=%d: %3d of 200   random: %3d of 200\n' $d \
+		"$(broke --policy=pct --depth=$d)" "$rnd"
+done
