@@ -759,6 +759,40 @@ static void draw_pipe(const struct model *m, const struct model_obj *o,
 	draw_ends(m, o->ends[PIPE_WRITE_END], buf, size);
 }
 
+/* "shm /matrix: in /dev/shm, maps: P3 P4" (its grid: below), short
+ * enough for half of 80 columns. */
+static void draw_segment(const struct model *m, const struct model_obj *o,
+			 char *buf, size_t size)
+{
+	static const char *const state[] = {
+		[MSHM_NONE] = "no name yet",
+		[MSHM_MADE] = "0 bytes",
+		[MSHM_SIZED] = "in /dev/shm",
+		[MSHM_UNLINKED] = "unlinked",
+	};
+	snprintf(buf, size, "shm %s: %s", o->name, state[o->value]);
+	if (o->ends[0]) { /* who has it mapped */
+		strncat(buf, ", maps:", size - strlen(buf) - 1);
+		draw_ends(m, o->ends[0], buf, size);
+	}
+}
+
+/* Row r of a segment: "  1: 201 P3  202 P4  202 P4", each cell's value
+ * and the process that last stored it ("-": nobody yet). */
+static void draw_segment_row(const struct model_obj *o, int r, char *buf,
+			     size_t size)
+{
+	int k = snprintf(buf, size, "%3d:", r);
+	for (int c = 0; c < o->cols && k > 0 && (size_t)k < size; c++) {
+		int w = o->cellw[r * o->cols + c];
+		char who[8] = " -";
+		if (w)
+			snprintf(who, sizeof(who), " %c%d", U, w);
+		k += snprintf(buf + k, size - (size_t)k, " %4ld%-4s",
+			      o->cells[r * o->cols + c], who);
+	}
+}
+
 static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 {
 	const struct model_obj *o = &m->objs[i];
@@ -791,6 +825,9 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 	case OBJ_PIPE:
 		draw_pipe(m, o, buf, size);
 		break;
+	case OBJ_SHM:
+		draw_segment(m, o, buf, size);
+		return;
 	case OBJ_VAR:
 		buf[0] = '\0';
 		return;
@@ -858,6 +895,8 @@ static int draw_prims_rows(const struct model *m, int width)
 		draw_prim(m, i, buf, sizeof(buf));
 		if (buf[0])
 			r += draw_rows(buf, width - 2, 4);
+		if (m->objs[i].kind == OBJ_SHM)
+			r += m->objs[i].rows;
 	}
 	return r + (m->fired ? 1 : 0);
 }
@@ -918,6 +957,11 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 		r += draw_wrapped(y + r, x + 2, width - 2, 4, rows - r, buf);
 		if (hot)
 			attroff(A_BOLD);
+		for (int k = 0; m->objs[i].kind == OBJ_SHM &&
+				k < m->objs[i].rows && r < rows; k++) {
+			draw_segment_row(&m->objs[i], k, buf, sizeof(buf));
+			draw_text(y + r++, x + 2, width - 2, buf);
+		}
 	}
 	if (m->fired && r < rows) {
 		attron(draw_alert());

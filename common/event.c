@@ -29,6 +29,10 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_PIPE_WRITE] = "write",    [OP_PIPE_READ] = "read",
 	[OP_PIPE_CLOSE] = "close",
 	[OP_TRYLOCK] = "trylock",
+	[OP_SHM_CREATE] = "shm-create", [OP_SHM_SIZE] = "shm-size",
+	[OP_SHM_ATTACH] = "shm-attach", [OP_SHM_LOAD] = "shm-load",
+	[OP_SHM_STORE] = "shm-store",   [OP_SHM_CLOSE] = "shm-close",
+	[OP_SHM_UNLINK] = "shm-unlink",
 };
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -62,6 +66,34 @@ static void event_pipe(const struct event *e, const char *o, char *buf,
 		snprintf(buf, size, "%s -> end of file", o);
 	else
 		snprintf(buf, size, "%s -> %ld bytes%s", o, e->a, fill);
+}
+
+static const char *event_errno(long err)
+{
+	switch (err) {
+	case ENOENT: return "ENOENT";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	default: return "EBADF";
+	}
+}
+
+/* A segment operation: "/m[1][2] = 201 (was 0)", "/m: 48 bytes". */
+static void event_shm(const struct event *e, const char *o, char *buf,
+		      size_t size)
+{
+	int r = SHM_ROW(e->lost), c = SHM_COL(e->lost);
+	if (e->flags & EV_MISUSE)
+		snprintf(buf, size, "%s: refused (%s)", o, event_errno(e->b));
+	else if (e->op == OP_SHM_LOAD)
+		snprintf(buf, size, "%s[%d][%d] -> %ld", o, r, c, e->a);
+	else if (e->op == OP_SHM_STORE)
+		snprintf(buf, size, "%s[%d][%d] = %ld (was %ld)", o, r, c,
+			 e->a, e->b);
+	else if (e->op == OP_SHM_SIZE || e->op == OP_SHM_ATTACH)
+		snprintf(buf, size, "%s: %ld bytes, mapped", o, e->a);
+	else
+		snprintf(buf, size, "%s", o);
 }
 
 /* What the operation did, after its name: "balance = 101 (was 100)". */
@@ -159,6 +191,15 @@ static void event_detail(const struct event *e, const struct event_names *n,
 	case OP_PIPE_CLOSE:
 		event_pipe(e, o, buf, size);
 		break;
+	case OP_SHM_CREATE:
+	case OP_SHM_SIZE:
+	case OP_SHM_ATTACH:
+	case OP_SHM_LOAD:
+	case OP_SHM_STORE:
+	case OP_SHM_CLOSE:
+	case OP_SHM_UNLINK:
+		event_shm(e, o, buf, size);
+		break;
 	default:
 		buf[0] = '\0';
 	}
@@ -188,6 +229,38 @@ char *event_format(const struct event *e, const struct event_names *n,
 	while (end > 0 && buf[end - 1] == ' ')
 		buf[--end] = '\0';
 	return buf;
+}
+
+/* A segment operation refused: what the process did wrong. */
+static void event_shm_misuse(const struct event *e,
+			     const struct event_names *n, char *buf,
+			     size_t size)
+{
+	const char *o = n->object(e->obj);
+	int k = snprintf(buf, size, "%c%d ", U, e->thread);
+	if (k < 0 || (size_t)k >= size)
+		return;
+	buf += k;
+	size -= (size_t)k;
+	if (e->op == OP_SHM_ATTACH && e->b == ENOENT)
+		snprintf(buf, size, "attached to segment %s, but no process "
+			 "has created it yet: refused with ENOENT", o);
+	else if (e->op == OP_SHM_ATTACH)
+		snprintf(buf, size, "attached to segment %s before its "
+			 "creator sized it (%ld bytes): refused with EINVAL",
+			 o, e->a);
+	else if (e->op == OP_SHM_CREATE)
+		snprintf(buf, size, "created segment %s, which exists "
+			 "already: refused with %s", o, event_errno(e->b));
+	else if (e->op == OP_SHM_SIZE)
+		snprintf(buf, size, "sized segment %s, which it did not "
+			 "create: refused with EBADF", o);
+	else if (e->op == OP_SHM_UNLINK)
+		snprintf(buf, size, "unlinked segment %s, which is not there "
+			 "(any more): refused with ENOENT", o);
+	else
+		snprintf(buf, size, "used segment %s without a mapping "
+			 "(never attached, or closed): refused with EBADF", o);
 }
 
 static void event_misuse(const struct event *e, const struct event_names *n,
@@ -231,6 +304,15 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 			 "refused with EBADF", U, e->thread,
 			 e->op == OP_PIPE_READ ? "read from" : "wrote to", o,
 			 event_ends[e->op == OP_PIPE_WRITE]);
+		break;
+	case OP_SHM_CREATE:
+	case OP_SHM_SIZE:
+	case OP_SHM_ATTACH:
+	case OP_SHM_LOAD:
+	case OP_SHM_STORE:
+	case OP_SHM_CLOSE:
+	case OP_SHM_UNLINK:
+		event_shm_misuse(e, n, buf, size);
 		break;
 	default:
 		snprintf(buf, size, "%c%d misused %s", U, e->thread, o);
@@ -308,6 +390,10 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 			 "%c%d still holds one: %c%d will not see end of file "
 			 "while it does", U, e->thread, n->object(e->obj), U,
 			 e->other, U, e->other);
+	} else if (e->op == OP_SHM_CLOSE && e->a) {
+		snprintf(buf, size, "%c%d closed segment %s: no process maps "
+			 "it now, but nobody has unlinked its name, so it stays "
+			 "in /dev/shm", U, e->thread, n->object(e->obj));
 	} else if (e->op == OP_DEADLOCK) {
 		snprintf(buf, size, "deadlock: every live %s is blocked",
 			 U == 'P' ? "process" : "thread");

@@ -24,6 +24,7 @@ struct sema;
 struct cond;
 struct barrier;
 struct pipe;
+struct shm;
 
 /*
  * One named variant of a lesson: the broken code or one of its fixes.
@@ -181,6 +182,37 @@ int pipe_close_at(struct pipe *p, int end, int line);
 long pipe_sent(const struct pipe *p);     /* bytes written */
 long pipe_received(const struct pipe *p); /* bytes read */
 long pipe_messages(const struct pipe *p); /* writes that went through */
+
+/*
+ * Named shared memory: a segment of rows x cols cells (a long each) that
+ * processes find by name, as POSIX shm_open() gives it.  setup() names
+ * it ("/matrix": a slash, then a word); while the run goes, one process
+ * creates it (shm_open with O_CREAT | O_EXCL), sizes it (ftruncate, then
+ * mmap), others attach to it by name (shm_open, mmap); each loads and
+ * stores cells of its own mapping, closes it (munmap), and somebody
+ * unlinks the name (shm_unlink).  Each call is one step.  Misuse is
+ * refused and reported, returning -1 with errno set: ENOENT (no such
+ * name yet), EINVAL (attached before the creator sized it), EEXIST,
+ * EBADF (no mapping: never attached, or closed; a load then returns 0).
+ * A name the run does not unlink is removed when the run ends, and the
+ * runtime says so.  shm_left() tells report() whether it is still there.
+ */
+struct shm *shm_new(const char *name, int rows, int cols);
+int shm_create_at(struct shm *s, int line);
+int shm_size_at(struct shm *s, int line);
+int shm_attach_at(struct shm *s, int line);
+long shm_load_at(struct shm *s, int row, int col, int line);
+void shm_store_at(struct shm *s, int row, int col, long value, int line);
+int shm_close_at(struct shm *s, int line);
+int shm_unlink_at(struct shm *s, int line);
+#define shm_create(s) shm_create_at((s), __LINE__)
+#define shm_size(s)   shm_size_at((s), __LINE__)
+#define shm_attach(s) shm_attach_at((s), __LINE__)
+#define shm_load(s, r, c)     shm_load_at((s), (r), (c), __LINE__)
+#define shm_store(s, r, c, v) shm_store_at((s), (r), (c), (v), __LINE__)
+#define shm_close(s)  shm_close_at((s), __LINE__)
+#define shm_unlink(s) shm_unlink_at((s), __LINE__)
+bool shm_left(const struct shm *s);
 
 /* Shared variables. */
 struct var *var_new(const char *name, long initial);

@@ -124,6 +124,7 @@ static void rt_free_obj_destroy(struct obj *o)
 		pthread_cond_destroy(&((struct barrier *)o)->pc);
 		break;
 	case OBJ_PIPE:
+	case OBJ_SHM:
 		break;
 	}
 }

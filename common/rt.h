@@ -43,7 +43,7 @@ struct run_config {
 };
 
 enum obj_kind { OBJ_VAR, OBJ_MUTEX, OBJ_SEMA, OBJ_COND, OBJ_BARRIER,
-		OBJ_PIPE };
+		OBJ_PIPE, OBJ_SHM };
 
 /*
  * The header is read-only during a run and read on every event; each kind's
@@ -150,6 +150,26 @@ struct pipe {
 	_Atomic uint64_t holders[2]; /* per end: bit id-1 holds it open */
 	long buffered;          /* step: written and not yet read */
 	_Atomic long written, got, messages; /* bytes in, bytes out, writes */
+};
+
+/*
+ * A named shared-memory segment (shm.c): rows x cols cells of a long.
+ * The books are shared; each process's own mapping is its own (shm.c).
+ */
+#define SHM_NAME_MAX 32  /* a lesson's name, "/matrix", with its slash */
+#define SHM_MAX_CELLS 64
+
+struct shm {
+	struct obj o;
+	int rows, cols;
+	char real[80];          /* the name in /dev/shm: unique to the run */
+	char path[96];          /* "/dev/shm" + real, for the cleanup */
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
+	_Atomic bool made;      /* shm_open(O_CREAT) was tried: clean up */
+	_Atomic bool unlinked;  /* the lesson unlinked it */
+	_Atomic long sized;     /* bytes, once the creator sized it */
+	_Atomic int mapped;     /* mappings open, in all processes */
+	_Atomic int writer[SHM_MAX_CELLS]; /* process of each cell's store */
 };
 
 enum thr_state { THR_LIVE, THR_DONE };

@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, launcher_suite());
 	srunner_add_suite(sr, deadlock_suite());
 	srunner_add_suite(sr, locks_suite());
+	srunner_add_suite(sr, shm_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -238,6 +238,8 @@ START_TEST(test_fails_break)
 		{ &deadlock_lesson, { "broken", "trylock", "philosophers" } },
 		{ &locks_lesson, { "plain", "extra-unlock", "not-owner",
 				   "messy" } },
+		{ &shm_lesson, { "early-attach", "forget-unlink",
+				 "unlocked" } },
 	};
 	const struct lesson *l = lessons[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {
@@ -329,7 +331,7 @@ START_TEST(test_line_comments_fit)
 		&race_lesson, &bandwidth_lesson, &barrier_lesson,
 		&prodcons_lesson, &fork_lesson, &shmrace_lesson,
 		&pipe_lesson,
-		&deadlock_lesson, &locks_lesson,
+		&deadlock_lesson, &locks_lesson, &shm_lesson,
 	};
 	const char *src = lessons[_i]->source;
 	for (int no = 1; *src; no++) {
@@ -405,9 +407,9 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
-	tcase_add_loop_test(tc, test_fails_break, 0, 9);
+	tcase_add_loop_test(tc, test_fails_break, 0, 10);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
-	tcase_add_loop_test(tc, test_line_comments_fit, 0, 9);
+	tcase_add_loop_test(tc, test_line_comments_fit, 0, 10);
 	tcase_add_loop_test(tc, test_free, 0, 3);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));

@@ -30,6 +30,7 @@ extern const struct lesson shmrace_lesson;
 extern const struct lesson pipe_lesson;
 extern const struct lesson deadlock_lesson;
 extern const struct lesson locks_lesson;
+extern const struct lesson shm_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -105,5 +106,6 @@ Suite *pipe_suite(void);
 Suite *launcher_suite(void);
 Suite *deadlock_suite(void);
 Suite *locks_suite(void);
+Suite *shm_suite(void);
 
 #endif
