@@ -68,6 +68,12 @@ static void event_pipe(const struct event *e, const char *o, char *buf,
 		snprintf(buf, size, "%s -> %ld bytes%s", o, e->a, fill);
 }
 
+/* The operations of a segment (shm.c) are the last block of the list. */
+static bool event_is_shm(const struct event *e)
+{
+	return e->op >= OP_SHM_CREATE && e->op <= OP_SHM_UNLINK;
+}
+
 static const char *event_errno(long err)
 {
 	switch (err) {
@@ -191,17 +197,11 @@ static void event_detail(const struct event *e, const struct event_names *n,
 	case OP_PIPE_CLOSE:
 		event_pipe(e, o, buf, size);
 		break;
-	case OP_SHM_CREATE:
-	case OP_SHM_SIZE:
-	case OP_SHM_ATTACH:
-	case OP_SHM_LOAD:
-	case OP_SHM_STORE:
-	case OP_SHM_CLOSE:
-	case OP_SHM_UNLINK:
-		event_shm(e, o, buf, size);
-		break;
 	default:
-		buf[0] = '\0';
+		if (event_is_shm(e))
+			event_shm(e, o, buf, size);
+		else
+			buf[0] = '\0';
 	}
 }
 
@@ -243,8 +243,9 @@ static void event_shm_misuse(const struct event *e,
 	buf += k;
 	size -= (size_t)k;
 	if (e->op == OP_SHM_ATTACH && e->b == ENOENT)
-		snprintf(buf, size, "attached to segment %s, but no process "
-			 "has created it yet: refused with ENOENT", o);
+		snprintf(buf, size, "attached to segment %s, but no segment "
+			 "has that name (not created yet, or unlinked): "
+			 "refused with ENOENT", o);
 	else if (e->op == OP_SHM_ATTACH)
 		snprintf(buf, size, "attached to segment %s before its "
 			 "creator sized it (%ld bytes): refused with EINVAL",
@@ -305,17 +306,12 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 			 e->op == OP_PIPE_READ ? "read from" : "wrote to", o,
 			 event_ends[e->op == OP_PIPE_WRITE]);
 		break;
-	case OP_SHM_CREATE:
-	case OP_SHM_SIZE:
-	case OP_SHM_ATTACH:
-	case OP_SHM_LOAD:
-	case OP_SHM_STORE:
-	case OP_SHM_CLOSE:
-	case OP_SHM_UNLINK:
-		event_shm_misuse(e, n, buf, size);
-		break;
 	default:
-		snprintf(buf, size, "%c%d misused %s", U, e->thread, o);
+		if (event_is_shm(e))
+			event_shm_misuse(e, n, buf, size);
+		else
+			snprintf(buf, size, "%c%d misused %s", U, e->thread,
+				 o);
 	}
 }
 

@@ -131,6 +131,10 @@ static void rt_free_obj_destroy(struct obj *o)
 
 void rt_destroy(void)
 {
+	/* What the run printed goes out before what its end may say on
+	 * stderr (shm.c: a segment nobody unlinked). */
+	if (rt.procs)
+		fflush(stdout);
 	proc_end();
 	for (int i = 1; i <= rt.nthreads; i++) {
 		fiber_free(rt.threads[i].fiber);

@@ -31,14 +31,15 @@ static struct mutex *lock;  /* process-shared */
 static struct var *attached, *torn;
 static long rows, cols, rounds;
 
-/* Read row r whole; a row whose cells differ is torn: say so. */
+/* Read row r whole; a row whose cells differ is torn: say so, naming
+ * who wrote its first cell (worker k is P(k+2), the creator P2). */
 static void check_row(int r)
 {
 	long first = shm_load(m, r, 0);				/* w3 */
 	for (int c = 1; c < cols; c++) {
 		long v = shm_load(m, r, c);
 		if (v != first) {
-			lesson_note(NOTE_TORN, r);
+			lesson_note_other(NOTE_TORN, r, (int)(first / 100) + 2);
 			var_add(torn, 1);
 			return;
 		}
@@ -125,9 +126,9 @@ static bool shm_report(void)
 }
 
 static const char *const shm_notes[] = {
-	[NOTE_TORN] = "read row %ld of /matrix torn: its cells come from "
-		      "different writes (a row half from one writer, half "
-		      "from another)",
+	[NOTE_TORN] = "read row %1$ld of /matrix torn: its first cell is "
+		      "from P%2$d's write, a later one from another write: "
+		      "half one writer's row, half another's",
 	NULL,
 };
 
