@@ -54,14 +54,21 @@ struct lesson_option {
 	/* If set, the option takes one of these names (NULL-terminated) and
 	 * its value is the index; min and max are ignored. */
 	const char *const *choices;
+	/* If set, the option takes text (lesson_opt_text()), which this checks:
+	 * false, and why in err, refuses it; its default is text_default. */
+	bool (*text)(const char *arg, char *err, size_t size);
+	const char *text_default;
 };
 
-/* Table entries: a number option, a named-choice option, the end. */
+/* Table entries: a number option, a named-choice option, a text option,
+ * the end. */
 #define LESSON_NUMBER(name, help, step, free, min, max)                        \
-	{ (name), (help), (step), (free), (min), (max), NULL }
+	{ (name), (help), (step), (free), (min), (max), NULL, NULL, NULL }
 #define LESSON_CHOICE(name, help, dflt, choices)                               \
-	{ (name), (help), (dflt), (dflt), 0, 0, (choices) }
-#define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL }
+	{ (name), (help), (dflt), (dflt), 0, 0, (choices), NULL, NULL }
+#define LESSON_TEXT(name, help, dflt, check)                                   \
+	{ (name), (help), 0, 0, 0, 0, NULL, (check), (dflt) }
+#define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 
 struct lesson {
 	const char *name;
@@ -108,6 +115,8 @@ int lesson_main(const struct lesson *lesson, int argc, char **argv);
 
 /* Run configuration, for setup() and report(). */
 long lesson_opt(const char *name);
+/* A text option's value (LESSON_TEXT), checked already. */
+const char *lesson_opt_text(const char *name);
 int lesson_variant(void);
 bool lesson_step_mode(void);
 /* Free mode: microseconds from the threads' start to the last join. */
@@ -198,6 +207,9 @@ long pipe_messages(const struct pipe *p); /* writes that went through */
  * runtime says so.  shm_left() tells report() whether it is still there.
  */
 struct shm *shm_new(const char *name, int rows, int cols);
+/* Is name a segment's name ("/matrix": one slash, first, then 1 to 30
+ * characters)?  If not, says why in err.  (A LESSON_TEXT check.) */
+bool shm_name_check(const char *name, char *err, size_t size);
 int shm_create_at(struct shm *s, int line);
 int shm_size_at(struct shm *s, int line);
 int shm_attach_at(struct shm *s, int line);

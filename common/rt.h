@@ -34,6 +34,8 @@ struct run_config {
 	int variant;
 	enum rt_mode mode;
 	long opts[RT_MAX_OPTS];
+#define RT_MAX_TEXT 48
+	char texts[RT_MAX_OPTS][RT_MAX_TEXT]; /* text options (LESSON_TEXT) */
 	enum rt_policy policy;
 	uint64_t seed;
 	long quantum;
@@ -162,6 +164,7 @@ struct pipe {
 struct shm {
 	struct obj o;
 	int rows, cols;
+	char name[SHM_NAME_MAX]; /* the lesson's: what events show */
 	char real[80];          /* the name in /dev/shm: unique to the run */
 	char path[96];          /* "/dev/shm" + real, for the cleanup */
 	_Alignas(RT_LINE) _Atomic uint64_t clock;

@@ -77,7 +77,8 @@ struct shm *shm_new(const char *name, int rows, int cols)
 		rt_die("shm %s: %d x %d cells: at most %d", name, rows, cols,
 		       SHM_MAX_CELLS);
 	struct shm *s = rt_alloc_obj(sizeof(*s));
-	rt_add_obj(&s->o, OBJ_SHM, name, &s->clock);
+	snprintf(s->name, sizeof(s->name), "%s", name); /* outlives argv */
+	rt_add_obj(&s->o, OBJ_SHM, s->name, &s->clock);
 	s->rows = rows;
 	s->cols = cols;
 	snprintf(s->real, sizeof(s->real), "/interleave.%d.%u.%s",

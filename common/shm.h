@@ -10,9 +10,6 @@
 
 #include "rt.h"
 
-/* Is name a segment's name ("/matrix": one slash, first, then 1 to
- * SHM_NAME_MAX - 2 characters)?  If not, says why in err. */
-bool shm_name_check(const char *name, char *err, size_t size);
 /* A fork, in the parent: the child maps what the parent maps. */
 void shm_fork(void);
 /* A process ends: its mappings and descriptors go. */

@@ -106,7 +106,7 @@ static void shm_setup(void)
 	rows = lesson_opt("rows");
 	cols = lesson_opt("cols");
 	rounds = lesson_opt("rounds");
-	m = shm_new("/matrix", (int)rows, (int)cols);
+	m = shm_new(lesson_opt_text("segment"), (int)rows, (int)cols);
 	if (lesson_variant() != UNLOCKED)
 		lock = mutex_new("lock", MUTEX_NORMAL);
 	attached = var_new("attached", 0);
@@ -126,7 +126,7 @@ static bool shm_report(void)
 }
 
 static const char *const shm_notes[] = {
-	[NOTE_TORN] = "read row %1$ld of /matrix torn: its first cell is "
+	[NOTE_TORN] = "read row %1$ld of the segment torn: its first cell is "
 		      "from P%2$d's write, a later one from another write: "
 		      "half one writer's row, half another's",
 	NULL,
@@ -136,7 +136,7 @@ static const struct lesson_variant shm_variants[] = {
 	{ "correct", "a lock around each row's read and write", NULL },
 	{ "early-attach", "workers attach before the creator made and sized "
 	  "the segment", "--schedule=1,1,1,2,3" },
-	{ "forget-unlink", "nobody unlinks /matrix: it stays in /dev/shm",
+	{ "forget-unlink", "nobody unlinks the segment: it stays in /dev/shm",
 	  "--seed=1" },
 	{ "unlocked", "no lock: two writers tear a row", "--policy=rr "
 	  "--quantum=2" },
@@ -150,6 +150,8 @@ static const struct lesson_option shm_options[] = {
 	LESSON_NUMBER("cols", "cells per row", 3, 8, 1, 8),
 	LESSON_NUMBER("rounds", "times each worker rewrites every row", 1,
 		      20000, 1, 1000000),
+	LESSON_TEXT("segment", "the segment's name: a '/', then a word",
+		    "/matrix", shm_name_check),
 	LESSON_END,
 };
 

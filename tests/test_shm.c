@@ -237,6 +237,34 @@ START_TEST(test_bad_input)
 	tbad_input("shm", "--cols=0");
 	tbad_input("shm", "--rounds=0");
 	tbad_input("shm", "--variant=locked");
+	/* names: empty, not from the root, a slash inside, too long */
+	tbad_input("shm", "--segment=");
+	tbad_input("shm", "--segment=matrix");
+	tbad_input("shm", "--segment=/a/b");
+	tbad_input("shm", "--segment=/");
+	tbad_input("shm", "--segment=/abcdefghijklmnopqrstuvwxyz01234");
+	tbad_input("shm", "--segment=/abcdefghijklmnopqrstuvwxyz0123456789"
+		   "abcdefghijklmnopqrstuvwxyz");
+	char *out, *err;
+	int rc = texec("shm", "--segment=/a/b", &out, &err);
+	trefused("shm", "--segment=/a/b", rc, out, err, "has a '/' inside");
+}
+END_TEST
+
+/* The name on the command line is the one every event and the runtime's
+ * notice show; the real one is the run's own. */
+START_TEST(test_segment_name)
+{
+	char *out, *err;
+	int rc = texec("shm", "--plain --segment=/grid "
+		       "--variant=forget-unlink", &out, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(strstr(out, "shm-create /grid "));
+	ck_assert_ptr_null(strstr(out, "/matrix"));
+	ck_assert_str_eq(err, "interleave: segment /grid was never "
+			 "unlinked; removed\n");
+	free(out);
+	free(err);
 }
 END_TEST
 
@@ -421,6 +449,7 @@ Suite *shm_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_loop_test(tc, test_step_deterministic, 0, 2);
 	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_segment_name);
 	tcase_add_test(tc, test_model_grid);
 	tcase_add_test(tc, test_view_grid);
 	tcase_add_loop_test(tc, test_no_leaks, 0, 9);
