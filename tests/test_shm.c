@@ -404,37 +404,50 @@ START_TEST(test_no_leaks)
 }
 END_TEST
 
-/* A child that crashes mid-run: the runtime exits 1, and the segment
- * it had made is gone all the same. */
+/* A child that crashes mid-run (the runtime exits 1), or a process that
+ * locks a lock it holds (a deadlock): either way, the segment it had made
+ * is gone, and the runtime said so. */
 static struct shm *tc_seg;
+static struct mutex *tc_lock;
 
-static void tcrasher(long unused)
+static void tstuck(long crash)
 {
-	(void)unused;
 	shm_create(tc_seg);
 	shm_size(tc_seg);
-	raise(SIGKILL);
+	if (crash)
+		raise(SIGKILL);
+	mutex_lock(tc_lock);
+	mutex_lock(tc_lock); /* its own: for ever */
 }
 
-static void tcrash_setup(void)
+static void tstuck_setup(void)
 {
-	tc_seg = shm_new("/crash", 1, 1);
-	process_new("crasher", tcrasher, 0);
+	tc_seg = shm_new("/stuck", 1, 1);
+	tc_lock = mutex_new("lock", MUTEX_NORMAL);
+	process_new("stuck", tstuck, lesson_variant() == 0);
 }
 
-static bool tcrash_report(void)
+static bool tstuck_report(void)
 {
 	return true;
 }
 
-static const struct lesson tcrash_lesson = {
-	.name = "shm-crash", .summary = "crash", .variants = tone_variant,
-	.options = tno_options, .setup = tcrash_setup,
-	.report = tcrash_report, .source = "", .processes = true,
+static const struct lesson_variant tstuck_variants[] = {
+	{ "crash", "", NULL }, { "deadlock", "", NULL }, { NULL, NULL, NULL },
 };
 
-START_TEST(test_child_crash)
+static const struct lesson tstuck_lesson = {
+	.name = "shm-stuck", .summary = "stuck", .variants = tstuck_variants,
+	.options = tno_options, .setup = tstuck_setup,
+	.report = tstuck_report, .source = "", .processes = true,
+};
+
+START_TEST(test_crash_deadlock)
 {
+	static const char *const runs[] = {
+		"--variant=crash", "--variant=crash --mode=free",
+		"--variant=deadlock", "--variant=deadlock --mode=free",
+	};
 	FILE *err = tmpfile();
 	ck_assert(err);
 	fflush(NULL);
@@ -443,20 +456,21 @@ START_TEST(test_child_crash)
 	if (pid == 0) {
 		dup2(fileno(err), 2);
 		struct run_result res;
-		trun(&tcrash_lesson, _i ? "--mode=free" : "", &res, NULL);
-		_exit(0);
+		enum run_end end = trun(&tstuck_lesson, runs[_i], &res, NULL);
+		_exit(end == RUN_DEADLOCK ? 0 : 3); /* a crash exits 1 */
 	}
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 1);
+	ck_assert_int_eq(WEXITSTATUS(status), _i < 2 ? 1 : 0);
 	ck_assert_int_eq(tsegments(pid), 0);
 	char text[512] = "";
 	rewind(err);
 	text[fread(text, 1, sizeof(text) - 1, err)] = '\0';
 	fclose(err);
-	ck_assert_ptr_nonnull(strstr(text, "crashed or was killed"));
-	ck_assert_ptr_nonnull(strstr(text, "interleave: segment /crash was "
+	if (_i < 2)
+		ck_assert_ptr_nonnull(strstr(text, "crashed or was killed"));
+	ck_assert_ptr_nonnull(strstr(text, "interleave: segment /stuck was "
 				     "never unlinked; removed\n"));
 }
 END_TEST
@@ -478,7 +492,7 @@ Suite *shm_suite(void)
 	tcase_add_test(tc, test_model_grid);
 	tcase_add_test(tc, test_view_grid);
 	tcase_add_loop_test(tc, test_no_leaks, 0, 9);
-	tcase_add_loop_test(tc, test_child_crash, 0, 2);
+	tcase_add_loop_test(tc, test_crash_deadlock, 0, 4);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shm-free");
 	tcase_set_tags(tc, "scale");
