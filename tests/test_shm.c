@@ -321,7 +321,9 @@ START_TEST(test_view_grid)
 	SEE(&t, "0:    0 P2");
 	pid_t pid = tmux_lesson_pid(&t);
 	ck_assert_int_eq(tsegments(pid), 1);
-	tmux_keys(&t, "b"); /* back: a re-run from the start */
+	SEE(&t, "paused step 5");
+	tmux_keys(&t, "b"); /* back: a re-run from the start, to step 4 */
+	SEE(&t, "paused step 4");
 	SEE(&t, "0:    0 P2");
 	ck_assert_int_eq(tsegments(pid), 1);
 	tmux_keys(&t, "q");
