@@ -459,6 +459,13 @@ static const char *draw_op_call(int op)
 	case OP_PIPE_WRITE: return "pipe_write";
 	case OP_PIPE_READ: return "pipe_read";
 	case OP_PIPE_CLOSE: return "pipe_close";
+	case OP_SHM_CREATE: return "shm_create";
+	case OP_SHM_SIZE: return "shm_size";
+	case OP_SHM_ATTACH: return "shm_attach";
+	case OP_SHM_LOAD: return "shm_load";
+	case OP_SHM_STORE: return "shm_store";
+	case OP_SHM_CLOSE: return "shm_close";
+	case OP_SHM_UNLINK: return "shm_unlink";
 	default: return NULL;
 	}
 }
