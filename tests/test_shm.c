@@ -492,9 +492,14 @@ Suite *shm_suite(void)
 	tcase_add_test(tc, test_segment_name);
 	tcase_add_loop_test(tc, test_explore, 0, 3);
 	tcase_add_test(tc, test_model_grid);
-	tcase_add_test(tc, test_view_grid);
 	tcase_add_loop_test(tc, test_no_leaks, 0, 9);
 	tcase_add_loop_test(tc, test_crash_deadlock, 0, 4);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("shm-view");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_view_grid);
+	/* a failed check must not leave its tmux server and viewer */
+	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("shm-free");
 	tcase_set_tags(tc, "scale");
