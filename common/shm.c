@@ -277,8 +277,10 @@ long shm_load_at(struct shm *s, int row, int col, int line)
 {
 	struct event *e = shm_begin(OP_SHM_LOAD, s, line, "shm_load");
 	_Atomic long *c = shm_cell(s, row, col, e);
-	if (!c)
-		return shm_refuse(e, EBADF) * 0; /* nothing mapped: 0 */
+	if (!c) {
+		shm_refuse(e, EBADF);
+		return 0; /* nothing mapped to read */
+	}
 	e->a = atomic_load_explicit(c, memory_order_relaxed);
 	e->other = (int16_t)atomic_load_explicit(
 		&s->writer[row * s->cols + col], memory_order_relaxed);
@@ -297,6 +299,8 @@ void shm_store_at(struct shm *s, int row, int col, long value, int line)
 	}
 	e->a = value;
 	e->b = atomic_exchange_explicit(c, value, memory_order_relaxed);
+	/* Free mode: another store may land between these two; the writer
+	 * is for the narration of a load, not for any verdict. */
 	atomic_store_explicit(&s->writer[row * s->cols + col], rt_self()->id,
 			      memory_order_relaxed);
 	rt_commit(e);
