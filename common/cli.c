@@ -219,6 +219,12 @@ static void cli_help(const struct lesson *l)
 	for (int i = 0; l->options && l->options[i].name; i++) {
 		const struct lesson_option *o = &l->options[i];
 		char name[80];
+		if (o->text) {
+			snprintf(name, sizeof(name), "--%s=TEXT", o->name);
+			printf("  %-20s %s\n  %-20s default %s\n", name, o->help,
+			       "", o->text_default);
+			continue;
+		}
 		if (o->choices) {
 			int k = snprintf(name, sizeof(name), "--%s=", o->name);
 			for (int c = 0; o->choices[c]; c++)
@@ -378,12 +384,37 @@ static bool cli_quiz_rules(const struct lesson *l, const struct cli *c)
 	return false;
 }
 
+/* A text option: its value (or default), checked, into cfg. */
+static bool cli_text(const struct lesson *l, const struct lesson_option *o,
+		     const char *arg, char *out)
+{
+	char err[160];
+	if (!arg)
+		arg = o->text_default;
+	if (strlen(arg) >= RT_MAX_TEXT) {
+		cli_error(l, "--%s: at most %d characters", o->name,
+			  RT_MAX_TEXT - 1);
+		return false;
+	}
+	if (!o->text(arg, err, sizeof(err))) {
+		cli_error(l, "--%s: %s", o->name, err);
+		return false;
+	}
+	snprintf(out, RT_MAX_TEXT, "%s", arg);
+	return true;
+}
+
 /* Apply each lesson option's value, or its default for the mode. */
 static bool cli_lesson_values(const struct lesson *l,
 			      const struct cli_seen *s, struct run_config *cfg)
 {
 	for (int i = 0; i < cli_noptions(l); i++) {
 		const struct lesson_option *o = &l->options[i];
+		if (o->text) {
+			if (!cli_text(l, o, s->opt[i], cfg->texts[i]))
+				return false;
+			continue;
+		}
 		cfg->opts[i] = cfg->mode == RT_STEP ? o->step_default
 						    : o->free_default;
 		int choice;
@@ -626,9 +657,14 @@ void cli_lesson_args(const struct run_config *c, bool changed_only,
 		size_t k = strlen(buf);
 		snprintf(key, sizeof(key), "--%s=", o[i].name);
 		if ((skip && strstr(skip, key)) ||
-		    (changed_only && c->opts[i] == o[i].step_default))
+		    (changed_only && (o[i].text
+				      ? strcmp(c->texts[i], o[i].text_default) == 0
+				      : c->opts[i] == o[i].step_default)))
 			continue;
-		if (o[i].choices)
+		if (o[i].text)
+			snprintf(buf + k, size - k, " --%s=%s", o[i].name,
+				 c->texts[i]);
+		else if (o[i].choices)
 			snprintf(buf + k, size - k, " --%s=%s", o[i].name,
 				 o[i].choices[c->opts[i]]);
 		else

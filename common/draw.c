@@ -570,6 +570,13 @@ static const char *draw_op_call(int op)
 	case OP_FLAG_IS_SET: return "flag_is_set";
 	case OP_FLAG_WAIT: case OP_FLAG_WAKE: return "flag_wait";
 	case OP_SLEEP: case OP_SLEPT: return "ltime_sleep";
+	case OP_SHM_CREATE: return "shm_create";
+	case OP_SHM_SIZE: return "shm_size";
+	case OP_SHM_ATTACH: return "shm_attach";
+	case OP_SHM_LOAD: return "shm_load";
+	case OP_SHM_STORE: return "shm_store";
+	case OP_SHM_CLOSE: return "shm_close";
+	case OP_SHM_UNLINK: return "shm_unlink";
 	default: return NULL;
 	}
 }
@@ -913,6 +920,40 @@ static void draw_flag(const struct model *m, int obj, char *buf,
 			 (unsigned long long)model_now(m));
 }
 
+/* "shm /matrix: in /dev/shm, maps: P3 P4" (its grid: below), short
+ * enough for half of 80 columns. */
+static void draw_segment(const struct model *m, const struct model_obj *o,
+			 char *buf, size_t size)
+{
+	static const char *const state[] = {
+		[MSHM_NONE] = "no name yet",
+		[MSHM_MADE] = "0 bytes",
+		[MSHM_SIZED] = "in /dev/shm",
+		[MSHM_UNLINKED] = "unlinked",
+	};
+	snprintf(buf, size, "shm %s: %s", o->name, state[o->value]);
+	if (o->ends[0]) { /* who has it mapped */
+		strncat(buf, ", maps:", size - strlen(buf) - 1);
+		draw_ends(m, o->ends[0], buf, size);
+	}
+}
+
+/* Row r of a segment: "  1: 201 P3  202 P4  202 P4", each cell's value
+ * and the process that last stored it ("-": nobody yet). */
+static void draw_segment_row(const struct model_obj *o, int r, char *buf,
+			     size_t size)
+{
+	int k = snprintf(buf, size, "%3d:", r);
+	for (int c = 0; c < o->cols && k > 0 && (size_t)k < size; c++) {
+		int w = o->cellw[r * o->cols + c];
+		char who[8] = " -";
+		if (w)
+			snprintf(who, sizeof(who), " %c%d", U, w);
+		k += snprintf(buf + k, size - (size_t)k, " %4ld%-4s",
+			      o->cells[r * o->cols + c], who);
+	}
+}
+
 static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 {
 	const struct model_obj *o = &m->objs[i];
@@ -947,6 +988,9 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 		break;
 	case OBJ_FLAG:
 		draw_flag(m, i, buf, size);
+		return;
+	case OBJ_SHM:
+		draw_segment(m, o, buf, size);
 		return;
 	case OBJ_VAR:
 		buf[0] = '\0';
@@ -1015,6 +1059,8 @@ static int draw_prims_rows(const struct model *m, int width)
 		draw_prim(m, i, buf, sizeof(buf));
 		if (buf[0])
 			r += draw_rows(buf, width - 2, 4);
+		if (m->objs[i].kind == OBJ_SHM)
+			r += m->objs[i].rows;
 	}
 	return r + (m->fired ? 1 : 0);
 }
@@ -1079,6 +1125,11 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 		r += draw_wrapped(y + r, x + 2, width - 2, 4, rows - r, buf);
 		if (hot)
 			attroff(A_BOLD);
+		for (int k = 0; m->objs[i].kind == OBJ_SHM &&
+				k < m->objs[i].rows && r < rows; k++) {
+			draw_segment_row(&m->objs[i], k, buf, sizeof(buf));
+			draw_text(y + r++, x + 2, width - 2, buf);
+		}
 	}
 	if (m->fired && r < rows) {
 		attron(draw_alert());

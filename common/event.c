@@ -33,6 +33,10 @@ static const char *const event_op_names[OP_COUNT] = {
 	[OP_FLAG_IS_SET] = "is-set",  [OP_FLAG_WAIT] = "flag-wait",
 	[OP_FLAG_WAKE] = "flag-wake", [OP_SLEEP] = "sleep",
 	[OP_CLOCK] = "clock",         [OP_SLEPT] = "slept",
+	[OP_SHM_CREATE] = "shm-create", [OP_SHM_SIZE] = "shm-size",
+	[OP_SHM_ATTACH] = "shm-attach", [OP_SHM_LOAD] = "shm-load",
+	[OP_SHM_STORE] = "shm-store",   [OP_SHM_CLOSE] = "shm-close",
+	[OP_SHM_UNLINK] = "shm-unlink",
 };
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -118,6 +122,40 @@ static void event_local(const struct event *e, const struct event_names *n,
 	else
 		snprintf(buf, size, "%s of %c%d = %ld (was %ld)", o, U,
 			 e->other, e->a, e->b);
+}
+
+/* The operations of a segment (shm.c) are the last block of the list. */
+static bool event_is_shm(const struct event *e)
+{
+	return e->op >= OP_SHM_CREATE && e->op <= OP_SHM_UNLINK;
+}
+
+static const char *event_errno(long err)
+{
+	switch (err) {
+	case ENOENT: return "ENOENT";
+	case EEXIST: return "EEXIST";
+	case EINVAL: return "EINVAL";
+	default: return "EBADF";
+	}
+}
+
+/* A segment operation: "/m[1][2] = 201 (was 0)", "/m: 48 bytes". */
+static void event_shm(const struct event *e, const char *o, char *buf,
+		      size_t size)
+{
+	int r = SHM_ROW(e->lost), c = SHM_COL(e->lost);
+	if (e->flags & EV_MISUSE)
+		snprintf(buf, size, "%s: refused (%s)", o, event_errno(e->b));
+	else if (e->op == OP_SHM_LOAD)
+		snprintf(buf, size, "%s[%d][%d] -> %ld", o, r, c, e->a);
+	else if (e->op == OP_SHM_STORE)
+		snprintf(buf, size, "%s[%d][%d] = %ld (was %ld)", o, r, c,
+			 e->a, e->b);
+	else if (e->op == OP_SHM_SIZE || e->op == OP_SHM_ATTACH)
+		snprintf(buf, size, "%s: %ld bytes, mapped", o, e->a);
+	else
+		snprintf(buf, size, "%s", o);
 }
 
 /* What the operation did, after its name: "balance = 101 (was 100)". */
@@ -242,7 +280,10 @@ static void event_detail(const struct event *e, const struct event_names *n,
 		snprintf(buf, size, "t=%ld (was t=%ld)", e->a, e->b);
 		break;
 	default:
-		buf[0] = '\0';
+		if (event_is_shm(e))
+			event_shm(e, o, buf, size);
+		else
+			buf[0] = '\0';
 	}
 }
 
@@ -270,6 +311,39 @@ char *event_format(const struct event *e, const struct event_names *n,
 	while (end > 0 && buf[end - 1] == ' ')
 		buf[--end] = '\0';
 	return buf;
+}
+
+/* A segment operation refused: what the process did wrong. */
+static void event_shm_misuse(const struct event *e,
+			     const struct event_names *n, char *buf,
+			     size_t size)
+{
+	const char *o = n->object(e->obj);
+	int k = snprintf(buf, size, "%c%d ", U, e->thread);
+	if (k < 0 || (size_t)k >= size)
+		return;
+	buf += k;
+	size -= (size_t)k;
+	if (e->op == OP_SHM_ATTACH && e->b == ENOENT)
+		snprintf(buf, size, "attached to segment %s, but no segment "
+			 "has that name (not created yet, or unlinked): "
+			 "refused with ENOENT", o);
+	else if (e->op == OP_SHM_ATTACH)
+		snprintf(buf, size, "attached to segment %s before its "
+			 "creator sized it (%ld bytes): refused with EINVAL",
+			 o, e->a);
+	else if (e->op == OP_SHM_CREATE)
+		snprintf(buf, size, "created segment %s, which exists "
+			 "already: refused with %s", o, event_errno(e->b));
+	else if (e->op == OP_SHM_SIZE)
+		snprintf(buf, size, "sized segment %s, which it did not "
+			 "create: refused with EBADF", o);
+	else if (e->op == OP_SHM_UNLINK)
+		snprintf(buf, size, "unlinked segment %s, which is not there "
+			 "(any more): refused with ENOENT", o);
+	else
+		snprintf(buf, size, "used segment %s without a mapping "
+			 "(never attached, or closed): refused with EBADF", o);
 }
 
 static void event_misuse(const struct event *e, const struct event_names *n,
@@ -325,7 +399,11 @@ static void event_misuse(const struct event *e, const struct event_names *n,
 			 event_ends[e->op == OP_PIPE_WRITE]);
 		break;
 	default:
-		snprintf(buf, size, "%c%d misused %s", U, e->thread, o);
+		if (event_is_shm(e))
+			event_shm_misuse(e, n, buf, size);
+		else
+			snprintf(buf, size, "%c%d misused %s", U, e->thread,
+				 o);
 	}
 }
 
@@ -406,6 +484,10 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 	} else if (e->op == OP_FLAG_WAKE && !e->a) {
 		snprintf(buf, size, "%c%d's wait for flag %s timed out: it "
 			 "returns false", U, e->thread, n->object(e->obj));
+	} else if (e->op == OP_SHM_CLOSE && e->a) {
+		snprintf(buf, size, "%c%d closed segment %s: no process maps "
+			 "it now, but nobody has unlinked its name, so it stays "
+			 "in /dev/shm", U, e->thread, n->object(e->obj));
 	} else if (e->op == OP_DEADLOCK) {
 		snprintf(buf, size, "deadlock: every live %s is blocked",
 			 event_unit_word(U));

@@ -54,8 +54,24 @@ enum event_op {
 			  run before a deadline, so the clock jumped from b
 			  to a */
 	OP_SLEPT,      /* the sleep is over: a = the time (step mode), -1 */
+	/* Named shared memory (shm.c).  A misuse is refused: b = the errno
+	 * (ENOENT, EEXIST, EBADF, EINVAL: attached before it was sized). */
+	OP_SHM_CREATE, /* shm_open(O_CREAT | O_EXCL) */
+	OP_SHM_SIZE,   /* ftruncate and mmap: a = bytes */
+	OP_SHM_ATTACH, /* shm_open and mmap of an existing segment: a = bytes */
+	OP_SHM_LOAD,   /* lost = the cell (SHM_CELL), a = value, other = the
+			  process that stored it, 0: nobody yet */
+	OP_SHM_STORE,  /* lost = the cell, a = value, b = value overwritten */
+	OP_SHM_CLOSE,  /* munmap and close: a = 1 if it stays in /dev/shm
+			  with nobody mapping it and nobody unlinked it */
+	OP_SHM_UNLINK, /* shm_unlink: the name is gone */
 	OP_COUNT
 };
+
+/* A cell of a segment in an event: its row and column. */
+#define SHM_CELL(row, col) (((row) << 8) | (col))
+#define SHM_ROW(cell) ((cell) >> 8)
+#define SHM_COL(cell) ((cell) & 0xff)
 
 /* Flags: what the runtime noticed about this event. */
 enum {

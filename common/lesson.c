@@ -29,6 +29,15 @@ long lesson_opt(const char *name)
 	rt_die("lesson asked for unknown option '%s'", name);
 }
 
+const char *lesson_opt_text(const char *name)
+{
+	const struct lesson_option *o = rt.cfg->lesson->options;
+	for (int i = 0; o && o[i].name; i++)
+		if (strcmp(o[i].name, name) == 0 && o[i].text)
+			return rt.cfg->texts[i];
+	rt_die("lesson asked for unknown text option '%s'", name);
+}
+
 int lesson_variant(void)
 {
 	return rt.cfg->variant;

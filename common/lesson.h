@@ -25,6 +25,7 @@ struct cond;
 struct barrier;
 struct pipe;
 struct flag;
+struct shm;
 
 /*
  * One named variant of a lesson: the broken code or one of its fixes.
@@ -54,14 +55,21 @@ struct lesson_option {
 	/* If set, the option takes one of these names (NULL-terminated) and
 	 * its value is the index; min and max are ignored. */
 	const char *const *choices;
+	/* If set, the option takes text (lesson_opt_text()), which this checks:
+	 * false, and why in err, refuses it; its default is text_default. */
+	bool (*text)(const char *arg, char *err, size_t size);
+	const char *text_default;
 };
 
-/* Table entries: a number option, a named-choice option, the end. */
+/* Table entries: a number option, a named-choice option, a text option,
+ * the end. */
 #define LESSON_NUMBER(name, help, step, free, min, max)                        \
-	{ (name), (help), (step), (free), (min), (max), NULL }
+	{ (name), (help), (step), (free), (min), (max), NULL, NULL, NULL }
 #define LESSON_CHOICE(name, help, dflt, choices)                               \
-	{ (name), (help), (dflt), (dflt), 0, 0, (choices) }
-#define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL }
+	{ (name), (help), (dflt), (dflt), 0, 0, (choices), NULL, NULL }
+#define LESSON_TEXT(name, help, dflt, check)                                   \
+	{ (name), (help), 0, 0, 0, 0, NULL, (check), (dflt) }
+#define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 
 /*
  * A question for --quiz (and the viewer's p): asked before the run's
@@ -153,6 +161,8 @@ int lesson_main(const struct lesson *lesson, int argc, char **argv);
 
 /* Run configuration, for setup() and report(). */
 long lesson_opt(const char *name);
+/* A text option's value (LESSON_TEXT), checked already. */
+const char *lesson_opt_text(const char *name);
 int lesson_variant(void);
 bool lesson_step_mode(void);
 /* Free mode: microseconds from the threads' start to the last join. */
@@ -229,6 +239,40 @@ int pipe_close_at(struct pipe *p, int end, int line);
 long pipe_sent(const struct pipe *p);     /* bytes written */
 long pipe_received(const struct pipe *p); /* bytes read */
 long pipe_messages(const struct pipe *p); /* writes that went through */
+
+/*
+ * Named shared memory: a segment of rows x cols cells (a long each) that
+ * processes find by name, as POSIX shm_open() gives it.  setup() names
+ * it ("/matrix": a slash, then a word); while the run goes, one process
+ * creates it (shm_open with O_CREAT | O_EXCL), sizes it (ftruncate, then
+ * mmap), others attach to it by name (shm_open, mmap); each loads and
+ * stores cells of its own mapping, closes it (munmap), and somebody
+ * unlinks the name (shm_unlink).  Each call is one step.  Misuse is
+ * refused and reported, returning -1 with errno set: ENOENT (no such
+ * name yet), EINVAL (attached before the creator sized it), EEXIST,
+ * EBADF (no mapping: never attached, or closed; a load then returns 0).
+ * A name the run does not unlink is removed when the run ends, and the
+ * runtime says so.  shm_left() tells report() whether it is still there.
+ */
+struct shm *shm_new(const char *name, int rows, int cols);
+/* Is name a segment's name ("/matrix": one slash, first, then 1 to 30
+ * characters)?  If not, says why in err.  (A LESSON_TEXT check.) */
+bool shm_name_check(const char *name, char *err, size_t size);
+int shm_create_at(struct shm *s, int line);
+int shm_size_at(struct shm *s, int line);
+int shm_attach_at(struct shm *s, int line);
+long shm_load_at(struct shm *s, int row, int col, int line);
+void shm_store_at(struct shm *s, int row, int col, long value, int line);
+int shm_close_at(struct shm *s, int line);
+int shm_unlink_at(struct shm *s, int line);
+#define shm_create(s) shm_create_at((s), __LINE__)
+#define shm_size(s)   shm_size_at((s), __LINE__)
+#define shm_attach(s) shm_attach_at((s), __LINE__)
+#define shm_load(s, r, c)     shm_load_at((s), (r), (c), __LINE__)
+#define shm_store(s, r, c, v) shm_store_at((s), (r), (c), (v), __LINE__)
+#define shm_close(s)  shm_close_at((s), __LINE__)
+#define shm_unlink(s) shm_unlink_at((s), __LINE__)
+bool shm_left(const struct shm *s);
 
 /* Shared variables. */
 struct var *var_new(const char *name, long initial);

@@ -63,6 +63,10 @@ void model_init(struct model *m, bool step_mode)
 			mo->bound = ((const struct barrier *)o)->parties;
 		if (o->kind == OBJ_PIPE)
 			model_pipe_init(mo, (const struct pipe *)o);
+		if (o->kind == OBJ_SHM) {
+			mo->rows = ((const struct shm *)o)->rows;
+			mo->cols = ((const struct shm *)o)->cols;
+		}
 	}
 }
 
@@ -156,21 +160,53 @@ static void model_grow(struct model *m, int id,
 }
 
 /*
- * Which processes hold the ends of every pipe: a fork gives the child
- * the parent's, an exit closes all of the process's.  (A close is the
- * pipe's own event, in model_effect().)
+ * Which processes hold the ends of every pipe, and map every segment: a
+ * fork gives the child the parent's, an exit closes all of the
+ * process's.  (A close is the object's own event, in model_effect().)
  */
 static void model_pipe_ends(struct model *m, const struct event *e)
 {
 	uint64_t self = 1ull << (e->thread - 1);
 	for (int i = 0; i < m->nobjs; i++) {
 		struct model_obj *o = &m->objs[i];
-		for (int end = 0; o->kind == OBJ_PIPE && end < 2; end++) {
+		int ends = o->kind == OBJ_PIPE ? 2 : o->kind == OBJ_SHM;
+		for (int end = 0; end < ends; end++) {
 			if (e->op == OP_EXIT)
 				o->ends[end] &= ~self;
 			else if (o->ends[end] & self)
 				o->ends[end] |= 1ull << (e->other - 1);
 		}
+	}
+}
+
+/* A segment operation that went through. */
+static void model_shm(struct model *m, const struct event *e,
+		      struct model_obj *o)
+{
+	uint64_t self = 1ull << (e->thread - 1);
+	int cell = SHM_ROW(e->lost) * o->cols + SHM_COL(e->lost);
+	o->changed = m->step;
+	switch ((enum event_op)e->op) {
+	case OP_SHM_CREATE:
+		o->value = MSHM_MADE;
+		break;
+	case OP_SHM_SIZE:
+		o->value = MSHM_SIZED;
+		/* fall through */
+	case OP_SHM_ATTACH:
+		o->ends[0] |= self;
+		break;
+	case OP_SHM_STORE:
+		if (cell >= 0 && cell < SHM_MAX_CELLS) {
+			o->cells[cell] = e->a;
+			o->cellw[cell] = (int8_t)e->thread;
+		}
+		break;
+	case OP_SHM_CLOSE:
+		o->ends[0] &= ~self;
+		break;
+	default: /* OP_SHM_UNLINK */
+		o->value = MSHM_UNLINKED;
 	}
 }
 
@@ -290,6 +326,15 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_FLAG_WAKE:
 	case OP_SLEPT:
 		t->until = 0;
+		break;
+	case OP_SHM_CREATE:
+	case OP_SHM_SIZE:
+	case OP_SHM_ATTACH:
+	case OP_SHM_STORE:
+	case OP_SHM_CLOSE:
+	case OP_SHM_UNLINK:
+		if (ok)
+			model_shm(m, e, o);
 		break;
 	default:
 		break;

@@ -61,8 +61,17 @@ struct model_obj {
 	bool local;      /* priv, and the copies are threads' (they end
 			    with their threads) */
 	uint64_t ends[2]; /* pipe: who holds the read, write end (bit id-1);
-			     value: bytes buffered, bound: capacity */
+			     value: bytes buffered, bound: capacity;
+			     segment: ends[0], who maps it */
+	/* segment: rows x cols cells, each cell's value and the process
+	 * that stored it (0: nobody); value: enum model_shm */
+	int rows, cols;
+	long cells[SHM_MAX_CELLS];
+	int8_t cellw[SHM_MAX_CELLS];
 };
+
+/* A segment's name: not made yet, made, sized, unlinked. */
+enum model_shm { MSHM_NONE, MSHM_MADE, MSHM_SIZED, MSHM_UNLINKED };
 
 struct model {
 	int nthreads, nobjs;

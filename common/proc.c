@@ -57,6 +57,7 @@
 #include "lost.h"
 #include "pipe.h"
 #include "proc.h"
+#include "shm.h"
 #include "watch.h"
 
 /*
@@ -245,6 +246,7 @@ static _Noreturn void proc_step_main(struct thr *t)
 	rt_commit(rt_ev(OP_START, NULL, 0));
 	t->body(t->arg);
 	pipe_exit(t); /* its ends close before anyone else is stepped */
+	shm_exit();
 	struct event *e = rt_ev(OP_EXIT, NULL, 0);
 	t->state = THR_DONE;
 	lost_exit(t, e);
@@ -331,6 +333,7 @@ static _Noreturn void proc_free_main(struct thr *t)
 		proc_gate(t);
 	rt_commit(rt_ev(OP_START, NULL, 0));
 	t->body(t->arg);
+	shm_exit();
 	rt_commit(rt_ev(OP_EXIT, NULL, 0));
 	proc_release(t);
 	t->state = THR_DONE;
@@ -451,6 +454,7 @@ int proc_fork_at(const char *name, void (*body)(long arg), long arg,
 	e->other = (int16_t)c->id;
 	rt_commit(e);
 	pipe_fork(self->id, c->id);
+	shm_fork();
 	if (rt.mode == RT_FREE) {
 		c->clock = self->clock; /* its start comes after this */
 		c->gated = !rt_tls_past;
@@ -566,8 +570,10 @@ static void proc_kill_reap(void)
 
 void proc_end(void)
 {
-	if (rt.procs && getpid() == rt.runtime_pid)
+	if (rt.procs && getpid() == rt.runtime_pid) {
 		proc_kill_reap();
+		shm_reap(); /* nobody can make one any more */
+	}
 }
 
 static void proc_atexit(void)

@@ -124,6 +124,7 @@ static void rt_free_obj_destroy(struct obj *o)
 		pthread_cond_destroy(&((struct barrier *)o)->pc);
 		break;
 	case OBJ_PIPE:
+	case OBJ_SHM:
 		break;
 	case OBJ_FLAG:
 		pthread_mutex_destroy(&((struct flag *)o)->pm);
@@ -134,6 +135,10 @@ static void rt_free_obj_destroy(struct obj *o)
 
 void rt_destroy(void)
 {
+	/* What the run printed goes out before what its end may say on
+	 * stderr (shm.c: a segment nobody unlinked). */
+	if (rt.procs)
+		fflush(stdout);
 	proc_end();
 	for (int i = 1; i <= rt.nthreads; i++) {
 		fiber_free(rt.threads[i].fiber);

@@ -37,6 +37,8 @@ struct run_config {
 	int variant;
 	enum rt_mode mode;
 	long opts[RT_MAX_OPTS];
+#define RT_MAX_TEXT 48
+	char texts[RT_MAX_OPTS][RT_MAX_TEXT]; /* text options (LESSON_TEXT) */
 	enum rt_policy policy;
 	uint64_t seed;
 	long quantum;
@@ -48,7 +50,7 @@ struct run_config {
 };
 
 enum obj_kind { OBJ_VAR, OBJ_MUTEX, OBJ_SEMA, OBJ_COND, OBJ_BARRIER,
-		OBJ_PIPE, OBJ_FLAG };
+		OBJ_PIPE, OBJ_FLAG, OBJ_SHM };
 
 /*
  * The header is read-only during a run and read on every event; each kind's
@@ -185,6 +187,27 @@ struct flag {
 	bool up;                /* set */
 	unsigned sets;          /* times it went from down to up */
 	int waiting;            /* threads in a wait now */
+};
+
+/*
+ * A named shared-memory segment (shm.c): rows x cols cells of a long.
+ * The books are shared; each process's own mapping is its own (shm.c).
+ */
+#define SHM_NAME_MAX 32  /* a lesson's name, "/matrix", with its slash */
+#define SHM_MAX_CELLS 64
+
+struct shm {
+	struct obj o;
+	int rows, cols;
+	char name[SHM_NAME_MAX]; /* the lesson's: what events show */
+	char real[80];          /* the name in /dev/shm: unique to the run */
+	char path[96];          /* "/dev/shm" + real, for the cleanup */
+	_Alignas(RT_LINE) _Atomic uint64_t clock;
+	_Atomic bool made;      /* shm_open(O_CREAT) was tried: clean up */
+	_Atomic bool unlinked;  /* the lesson unlinked it */
+	_Atomic long sized;     /* bytes, once the creator sized it */
+	_Atomic int mapped;     /* mappings open, in all processes */
+	_Atomic int writer[SHM_MAX_CELLS]; /* process of each cell's store */
 };
 
 enum thr_state { THR_LIVE, THR_DONE };

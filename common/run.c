@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "run.h"
+#include "shm.h"
 #include "waitfor.h"
 
 void run_begin(const struct run_config *cfg, event_sink sink, void *ctx,
@@ -185,6 +186,7 @@ static bool run_schedule_threads(const struct run_config *cfg, char *err,
 bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
 {
 	struct sched s;
+	shm_hush(true);
 	run_begin(cfg, NULL, NULL, &s);
 	bool ok = run_schedule_threads(cfg, err, n);
 	enum run_end end = ok ? run_steps(&s, NULL, NULL, true, err, n)
@@ -202,6 +204,7 @@ bool run_check_schedule(const struct run_config *cfg, char *err, size_t n)
 		end = RUN_BAD_SCHEDULE;
 	}
 	rt_destroy();
+	shm_hush(false);
 	return end != RUN_BAD_SCHEDULE;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "shm.h"
 #include "term.h"
 
 volatile sig_atomic_t term_signal;
@@ -23,6 +24,7 @@ void term_end(void)
 	if (term_on) {
 		term_on = false;
 		endwin();
+		shm_hush(false);
 	}
 }
 
@@ -94,6 +96,7 @@ bool term_start(void)
 	if (!newterm(NULL, stdout, stdin))
 		return false;
 	term_on = true;
+	shm_hush(true); /* stderr is this screen too: shm.c keeps quiet */
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);

@@ -17,8 +17,6 @@
 #include "testutil.h"
 #include "tmux.h"
 
-/* Every lesson, as the launcher lists them (generated from lessons/). */
-extern const struct lesson *const launcher_lessons[];
 
 /* The lessons that had to come with at least two questions each. */
 static const char *const tq_required[] = {

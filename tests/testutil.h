@@ -32,6 +32,9 @@ extern const struct lesson deadlock_lesson;
 extern const struct lesson locks_lesson;
 extern const struct lesson event_lesson;
 extern const struct lesson tls_lesson;
+extern const struct lesson shm_lesson;
+/* Every lesson, as the launcher lists them (generated from lessons/). */
+extern const struct lesson *const launcher_lessons[];
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -114,5 +117,6 @@ Suite *event_suite(void);
 Suite *flag_suite(void);
 Suite *quiz_suite(void);
 Suite *tls_suite(void);
+Suite *shm_suite(void);
 
 #endif
