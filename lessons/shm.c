@@ -155,6 +155,27 @@ static const struct lesson_option shm_options[] = {
 	LESSON_END,
 };
 
+static const struct lesson_question shm_questions[] = {
+	LESSON_ASK("forget-unlink", "--mode=step",
+		   "Every process closes its mapping and exits, and nobody "
+		   "unlinks the name: how many segments are left in /dev/shm?",
+		   QUIZ_NUMBER, "left",
+		   "a segment lives until its name is unlinked, whoever maps "
+		   "it: 1 is left (and the runtime then removes it)"),
+	LESSON_ASK("unlocked", "--mode=step --policy=rr",
+		   "Two workers rewrite each row, one cell a step, without a "
+		   "lock, taking turns: will a row end up torn, half one "
+		   "worker's, half the other's?", QUIZ_YESNO, "torn>0",
+		   "a row is several stores, and the other writer runs "
+		   "between them"),
+	LESSON_ASK("correct", NULL,
+		   "With a lock around each row's read and write, how many "
+		   "torn rows?", QUIZ_NUMBER, "torn",
+		   "the lock lets one writer rewrite a whole row before the "
+		   "other starts: 0"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(shm);
 
 const struct lesson shm_lesson = {
@@ -169,6 +190,7 @@ const struct lesson shm_lesson = {
 	.source = shm_source,
 	.notes = shm_notes,
 	.processes = true,
+	.questions = shm_questions,
 };
 
 LESSON_MAIN(shm_lesson)

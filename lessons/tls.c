@@ -113,6 +113,27 @@ static const struct lesson_option tls_options[] = {
 	LESSON_END,
 };
 
+static const struct lesson_question tls_questions[] = {
+	LESSON_ASK("unlocked", "--mode=step --threads=2 --iterations=3",
+		   "Two workers each add 1 to their own copy of hits, 3 times, "
+		   "with no lock, in any order: what do the copies add up to?",
+		   QUIZ_NUMBER, "sum",
+		   "no other thread can touch a thread's copy, so no update "
+		   "is lost: 3 + 3 = 6"),
+	LESSON_ASK("locked", NULL,
+		   "With shared++ under a lock, will the shared counter end "
+		   "equal to the sum of the copies?", QUIZ_YESNO, "invariant",
+		   "the lock makes each read-and-write of shared one step no "
+		   "other thread can come between"),
+	LESSON_ASK("cached", "--mode=step --threads=2",
+		   "A reporter follows pointers to the 2 workers' copies after "
+		   "the workers ended: how many of its reads are refused?",
+		   QUIZ_NUMBER, "misuses",
+		   "a copy ends with its thread: each of the 2 reads through a "
+		   "pointer to a finished thread's copy is refused"),
+	LESSON_ASK_END,
+};
+
 LESSON_SOURCE(tls);
 
 const struct lesson tls_lesson = {
@@ -125,6 +146,7 @@ const struct lesson tls_lesson = {
 	.setup = tls_setup,
 	.report = tls_report,
 	.source = tls_source,
+	.questions = tls_questions,
 };
 
 LESSON_MAIN(tls_lesson)
