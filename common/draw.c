@@ -901,7 +901,7 @@ static void draw_flag(const struct model *m, int obj, char *buf,
 		if (t->state == MT_DONE || t->next_op != OP_FLAG_WAKE ||
 		    t->next_obj != obj)
 			continue;
-		char w[40];
+		char w[48];
 		if (t->state == MT_READY) /* woken, or its timeout may fire */
 			snprintf(w, sizeof(w), " %c%d (can go)", U, id);
 		else if (t->until > 0)
@@ -1410,6 +1410,7 @@ static void draw_help(const struct view *v)
 		"s        step: a random run with a new seed; free: a new run",
 		"v        next variant",
 		fail,
+		"x        the explorer's run that fails with fewest preemptions",
 		"w        save the run: schedule, command line, transcript",
 		"p        predict: a question about this run, answered before "
 		"its end is shown",

@@ -548,6 +548,7 @@ void explore_run(const struct run_config *cfg,
 		r->outcome(x.outcomes[i].key, x.outcomes[i].count,
 			   x.outcomes[i].held, r->ctx);
 	r->complete = x.complete;
+	r->stopped = x.stopped;
 	r->can_break = x.nfail > 0;
 	r->len = 0;
 	const struct explore_failure *best = explore_best(&x);

@@ -45,7 +45,8 @@ struct explore_result {
 	/* found */
 	long executions;
 	int outcomes;
-	bool complete;   /* every schedule within the bound was run */
+	bool complete;   /* every schedule was run */
+	bool stopped;    /* a limit of executions or time was reached */
 	bool can_break;
 	int *schedule;
 	int len, cap;

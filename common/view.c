@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "explore.h"
 #include "quiz.h"
 #include "term.h"
 #include "view.h"
@@ -577,6 +578,81 @@ static void view_load_failing(struct view *v)
 		 var->fails);
 }
 
+/* --- x: the explorer's shortest failing run --- */
+
+#define VIEW_EXPLORE_BOUND 3      /* preemptions: most bugs need 1 or 2 */
+#define VIEW_EXPLORE_SECONDS 5    /* the screen waits */
+#define VIEW_EXPLORE_STEPS 10000  /* per run, as --explore's */
+
+/* What the explorer found when nothing failed. */
+static void view_explore_none(struct view *v, const struct explore_result *r,
+			      const char *name)
+{
+	if (r->complete)
+		snprintf(v->msg, sizeof(v->msg), "x: all %ld schedules run: "
+			 "%s held in every one", r->executions, name);
+	else if (!r->stopped)
+		snprintf(v->msg, sizeof(v->msg), "x: %ld schedules with up "
+			 "to %d preemptions: %s held in every one (--explore "
+			 "runs them all)", r->executions, VIEW_EXPLORE_BOUND,
+			 name);
+	else
+		snprintf(v->msg, sizeof(v->msg), "x: %ld schedules in %d s "
+			 "found no failing run of %s (not all were run)",
+			 r->executions, VIEW_EXPLORE_SECONDS, name);
+}
+
+/*
+ * x: ask the explorer for the run of this variant, with its current
+ * options, that breaks it with the fewest preemptions, then the fewest
+ * steps, and load it as a --schedule: a student stuck on a variant that
+ * random runs rarely break sees it break.
+ */
+static void view_explore_failing(struct view *v)
+{
+	if (!view_step_mode(v)) {
+		snprintf(v->msg, sizeof(v->msg), "x: the explorer runs step "
+			 "mode: free mode's runs cannot be replayed");
+		return;
+	}
+	const char *name = v->cfg.lesson->variants[v->cfg.variant].name;
+	snprintf(v->msg, sizeof(v->msg), "x: running every schedule of %s "
+		 "with up to %d preemptions...", name, VIEW_EXPLORE_BOUND);
+	draw_frame(v);
+	if (v->live)
+		rt_destroy(); /* the explorer's runs use the runtime */
+	v->live = false;
+	struct run_config cfg = v->cfg;
+	cfg.schedule = NULL;
+	cfg.nschedule = 0;
+	cfg.max_steps = VIEW_EXPLORE_STEPS;
+	int *found = malloc(VIEW_EXPLORE_STEPS * sizeof(int));
+	if (!found)
+		rt_die("out of memory");
+	struct explore_result r = { .schedule = found,
+				    .cap = VIEW_EXPLORE_STEPS };
+	/* levels of 0, 1, 2, 3 preemptions: the first failure is minimal */
+	struct explore_limits lim = { VIEW_EXPLORE_BOUND, 1000000,
+				      VIEW_EXPLORE_SECONDS };
+	explore_run(&cfg, &lim, &r);
+	if (!r.can_break || r.len == 0) {
+		free(found);
+		view_begin(v);
+		view_explore_none(v, &r, name);
+		return;
+	}
+	free(v->own_schedule);
+	v->own_schedule = found;
+	v->cfg.schedule = found;
+	v->cfg.nschedule = r.len;
+	v->playing = false;
+	view_begin(v);
+	snprintf(v->msg, sizeof(v->msg), "x: the explorer ran %ld schedules: "
+		 "this one breaks %s in %d steps with %d preemption%s.  Space "
+		 "plays it; it pauses at each '!'.", r.executions, name, r.len,
+		 r.preemptions, r.preemptions == 1 ? "" : "s");
+}
+
 /* --- w: the run, written to a file --- */
 
 /* A new file for the run: here if we may write here, else $TMPDIR. */
@@ -916,6 +992,9 @@ static bool view_key(struct view *v, int key)
 		break;
 	case 'f':
 		view_load_failing(v);
+		break;
+	case 'x':
+		view_explore_failing(v);
 		break;
 	case 'w':
 		view_save(v);

@@ -382,6 +382,27 @@ START_TEST(test_view_proc_columns)
 }
 END_TEST
 
+/* x: the explorer's failing run, loaded as a schedule, and played to its
+ * end it breaks the invariant; a correct variant holds in every one. */
+START_TEST(test_view_explore_key)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, "barrier",
+			  "--variant=naive-reusable --runners=3 --rounds=3");
+	SEE(&t, "q quit");
+	tmux_keys(&t, "x");
+	SEE(&t, "with 0 preemptions.");
+	tmux_keys(&t, "+ + + + + + + Space");
+	SEE(&t, "a lap"); /* paused at the failure's first '!' */
+	tmux_stop(&t);
+	tmux_start_lesson(&t, 100, 30, "race", "--variant=mutex --iterations=2");
+	SEE(&t, "q quit");
+	tmux_keys(&t, "x");
+	SEE(&t, "mutex held in every one");
+	tmux_stop(&t);
+}
+END_TEST
+
 /* Playing stops at a new '!'; ! runs to the next one. */
 START_TEST(test_view_pause_at_say)
 {
@@ -659,6 +680,7 @@ Suite *view_suite(void)
 	tcase_add_test(tc, test_view_buffer_marks);
 	tcase_add_test(tc, test_view_next_op);
 	tcase_add_test(tc, test_view_proc_columns);
+	tcase_add_test(tc, test_view_explore_key);
 	tcase_add_test(tc, test_view_pause_at_say);
 	tcase_add_test(tc, test_view_speed);
 	tcase_add_test(tc, test_view_many_threads);
