@@ -24,6 +24,8 @@ endif
 
 CC ?= cc
 PREFIX ?= /usr/local
+# bash-completion loads a command's file from here, by the command's name
+COMPLETIONS = $(PREFIX)/share/bash-completion/completions
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -183,9 +185,13 @@ install: $(BINS) $(LAUNCHER)
 	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/interleave
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/man/interleave.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(COMPLETIONS)
+	install -m 644 common/launcher/interleave.bash \
+		$(DESTDIR)$(COMPLETIONS)/interleave
 	for l in $(LESSONS); do \
 		install -m 755 $(BUILD)/bin/$$l \
-			$(DESTDIR)$(PREFIX)/bin/interleave-$$l; done
+			$(DESTDIR)$(PREFIX)/bin/interleave-$$l; \
+		ln -sf interleave $(DESTDIR)$(COMPLETIONS)/interleave-$$l; done
 
 lint:
 	@sh common/deps.sh tool cppcheck cppcheck

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "launcher/launcher.h"
@@ -452,6 +453,125 @@ START_TEST(test_launcher_state_is_file)
 }
 END_TEST
 
+/* --- bash completion (common/launcher/interleave.bash) --- */
+
+/*
+ * The words the completion offers for the command line WORDS (a bash
+ * array's body, $B the lessons' directory; the last word is the one being
+ * completed), each followed by a space, in C's sort order.  NULL
+ * without bash (exit 77 from the shell: skipped, and said).
+ */
+static char *tcomplete(const char *words)
+{
+	char script[1024];
+	snprintf(script, sizeof(script),
+		 "B=${INTERLEAVE_BIN:-build/bin}\n"
+		 "source common/launcher/interleave.bash || exit 1\n"
+		 "COMP_WORDS=(%s)\n"
+		 "COMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n"
+		 "_interleave\n"
+		 "((${#COMPREPLY[@]})) || exit 0\n"
+		 "printf '%%s\\n' \"${COMPREPLY[@]}\" | LC_ALL=C sort |"
+		 " tr '\\n' ' '\n", words);
+	setenv("TCOMPLETE", script, 1);
+	FILE *p = popen("command -v bash >/dev/null || exit 77; "
+			"bash --norc -c \"$TCOMPLETE\"", "r");
+	ck_assert_ptr_nonnull(p);
+	char *out = calloc(4096, 1);
+	ck_assert_ptr_nonnull(out);
+	out[fread(out, 1, 4095, p)] = '\0';
+	int rc = pclose(p);
+	if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) {
+		free(out);
+		return NULL;
+	}
+	ck_assert_msg(rc == 0, "completion script failed for %s", words);
+	return out;
+}
+
+#define TCOMPLETE_OR_SKIP(out, words)                                       \
+	char *out = tcomplete(words);                                       \
+	if (!out) {                                                         \
+		fprintf(stderr, "completion test skipped: no bash\n");     \
+		return;                                                     \
+	}
+
+/* The offers are the word list WANT, exactly (both sorted). */
+static void tcomplete_is(const char *words, const char *want)
+{
+	TCOMPLETE_OR_SKIP(out, words);
+	ck_assert_msg(strcmp(out, want) == 0, "%s: offered '%s', want '%s'",
+		      words, out, want);
+	free(out);
+}
+
+/* OUT, as tcomplete() gives it, offers the word WORD. */
+static bool tcomplete_has(const char *out, const char *word)
+{
+	char spaced[4200], want[300];
+	snprintf(spaced, sizeof(spaced), " %s", out);
+	snprintf(want, sizeof(want), " %s ", word);
+	return strstr(spaced, want) != NULL;
+}
+
+/* Lesson names after the launcher: every lesson (the table generated
+ * from lessons/), no more. */
+START_TEST(test_launcher_complete_lessons)
+{
+	TCOMPLETE_OR_SKIP(out, "\"$B/interleave\" \"\"");
+	size_t len = 0;
+	for (int i = 0; launcher_lessons[i]; i++) {
+		const char *name = launcher_lessons[i]->name;
+		ck_assert_msg(tcomplete_has(out, name), "no %s in '%s'", name,
+			      out);
+		len += strlen(name) + 1; /* the name and a space */
+	}
+	ck_assert_uint_eq(strlen(out), len); /* and nothing else */
+	free(out);
+	tcomplete_is("\"$B/interleave\" sh", "shm shmrace ");
+	tcomplete_is("\"$B/interleave\" --l", "--list ");
+}
+END_TEST
+
+/* --variant= offers the lesson's variants, from its descriptor's list. */
+START_TEST(test_launcher_complete_variants)
+{
+	const struct lesson *ls[] = { &race_lesson, &prodcons_lesson };
+	const char *cmd[] = { "\"$B/race\" --variant = \"\"",
+			      "\"$B/interleave\" prodcons --variant = \"\"" };
+	for (int i = 0; i < 2; i++) {
+		TCOMPLETE_OR_SKIP(out, cmd[i]);
+		size_t len = 0;
+		for (int v = 0; ls[i]->variants[v].name; v++) {
+			const char *name = ls[i]->variants[v].name;
+			ck_assert_msg(tcomplete_has(out, name), "no %s in '%s'",
+				      name, out);
+			len += strlen(name) + 1;
+		}
+		ck_assert_uint_eq(strlen(out), len);
+		free(out);
+	}
+	tcomplete_is("\"$B/prodcons\" --variant = condvar",
+		      "condvar condvar-if ");
+	tcomplete_is("\"$B/race\" --variant m", "mutex ");
+}
+END_TEST
+
+/* Options, and the values of --policy= and --mode=, split at '=' (bash's
+ * default) or not; and after the launcher's lesson name, its options. */
+START_TEST(test_launcher_complete_options)
+{
+	tcomplete_is("\"$B/race\" --th", "--threads= ");
+	tcomplete_is("\"$B/race\" --plain --q", "--quantum= --quiet --quiz ");
+	tcomplete_is("\"$B/interleave\" race --it", "--iterations= ");
+	tcomplete_is("\"$B/barrier\" --policy = \"\"", "manual pct random rr ");
+	tcomplete_is("\"$B/barrier\" --policy = r", "random rr ");
+	tcomplete_is("\"$B/race\" --mode=f", "--mode=free ");
+	tcomplete_is("\"$B/race\" --seed = \"\"", "");
+	tcomplete_is("\"$B/race\" nonsense", "");
+}
+END_TEST
+
 Suite *launcher_suite(void)
 {
 	Suite *s = suite_create("launcher");
@@ -468,6 +588,9 @@ Suite *launcher_suite(void)
 	tcase_add_test(tc, test_launcher_state_corrupt);
 	tcase_add_test(tc, test_launcher_state_unwritable);
 	tcase_add_test(tc, test_launcher_state_path);
+	tcase_add_test(tc, test_launcher_complete_lessons);
+	tcase_add_test(tc, test_launcher_complete_variants);
+	tcase_add_test(tc, test_launcher_complete_options);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("tmux");
 	tcase_set_timeout(tc, 120);
