@@ -239,6 +239,7 @@ START_TEST(test_fails_break)
 		{ &locks_lesson, { "plain", "extra-unlock", "not-owner",
 				   "messy" } },
 		{ &event_lesson, { "set-first" } },
+		{ &sched_lesson, { "check-sleep" } },
 	};
 	const struct lesson *l = lessons[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {
@@ -332,6 +333,7 @@ START_TEST(test_line_comments_fit)
 		&pipe_lesson,
 		&deadlock_lesson, &locks_lesson,
 		&event_lesson,
+		&sched_lesson,
 	};
 	const char *src = lessons[_i]->source;
 	for (int no = 1; *src; no++) {

@@ -23,7 +23,7 @@ extern const struct lesson *const launcher_lessons[];
 /* The lessons that had to come with at least two questions each. */
 static const char *const tq_required[] = {
 	"race", "prodcons", "barrier", "bandwidth", "fork", "shmrace",
-	"pipe", "deadlock", "locks", NULL,
+	"pipe", "deadlock", "locks", "sched", NULL,
 };
 
 static int tq_nlessons(void)

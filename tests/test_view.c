@@ -240,6 +240,8 @@ static const char *const tview_runs[][2] = {
 	{ "locks", "extra-unlock" }, { "locks", "not-owner" },
 	{ "locks", "messy" }, { "locks", "tidy" },
 	{ "event", "stats" }, { "event", "set-first" }, { "event", "counter" },
+	{ "sched", "run" }, { "sched", "workers" },
+	{ "sched", "check-sleep" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

@@ -31,6 +31,7 @@ extern const struct lesson pipe_lesson;
 extern const struct lesson deadlock_lesson;
 extern const struct lesson locks_lesson;
 extern const struct lesson event_lesson;
+extern const struct lesson sched_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -112,5 +113,6 @@ Suite *locks_suite(void);
 Suite *event_suite(void);
 Suite *flag_suite(void);
 Suite *quiz_suite(void);
+Suite *schedq_suite(void);
 
 #endif
