@@ -68,7 +68,7 @@ static long head(long *head_due)
 {
 	long best = -1, best_due = 0;
 	for (long i = 0; i < nevents; i++) {
-		long d = var_load(due[i]);
+		long d = var_load(due[i]);		/* q1: scan */
 		if (d > 0 && (best < 0 || before(i, best, d, best_due))) {
 			best = i;
 			best_due = d;
@@ -83,22 +83,23 @@ static long head(long *head_due)
 static void enter(long i)
 {
 	due_at[i] = (clock_kind == ABSOLUTE ? 0 : now()) + delay[i];
-	var_store(due[i], due_at[i]);
+	var_store(due[i], due_at[i]);		/* q2: enter */
 }
 
 /* Take event i off the queue. */
 static void take(long i)
 {
-	var_store(due[i], 0);
+	var_store(due[i], 0);			/* q3: take */
 	order[var_add(taken, 1)] = i;
 }
 
-/* The action: say so, count the run. */
+/* The action: count the run, say so.  (Only its first run can be early,
+ * and only that one writes early[i].) */
 static void run(long i)
 {
-	if (now() < due_at[i])
+	long n = var_add(runs[i], 1) + 1;	/* q4: run it */
+	if (n == 1 && now() < due_at[i])
 		early[i] = 1;
-	long n = var_add(runs[i], 1) + 1;
 	lesson_note((int)(n > 1 ? NOTE_TWICE + i : NOTE_RUNS + i), now());
 }
 
@@ -260,7 +261,7 @@ static const struct lesson_variant sched_variants[] = {
 	{ "workers", "workers take due events; a timed condition wait "
 		     "until the head is due", NULL },
 	{ "check-sleep", "look at the head, sleep until due, run it: "
-			 "another worker ran it too", "--policy=rr" },
+			 "another worker ran it too", "--policy=rr --unit=30" },
 	{ NULL, NULL, NULL },
 };
 
@@ -299,19 +300,19 @@ static const char *const second_choices[] = {
 
 static const struct lesson_question sched_questions[] = {
 	LESSON_ASK_CHOICE("run", "--mode=step --events=4 --clock=relative",
-			  "B and D both have delay 2; D has the better "
+			  "B and D have the same delay (2 units); D has the better "
 			  "priority (1 against 3).  Which runs second?",
 			  second_choices,
 			  "B: the time decides first and priority only breaks "
-			  "exact ties.  B was entered a step before D, so it is "
-			  "due a tick earlier."),
+			  "exact ties.  B was entered before D, so it is due "
+			  "earlier (t=21 against t=23)."),
 	LESSON_ASK_CHOICE("run", "--mode=step --events=4 --clock=absolute",
 			  "Now every event is due exactly at its delay "
 			  "(enterabs).  Which runs second, B or D?",
 			  second_choices,
 			  "D: B and D are due at the same instant, and then the "
 			  "smaller priority number goes first."),
-	LESSON_ASK("check-sleep", "--mode=step --policy=rr",
+	LESSON_ASK("check-sleep", "--mode=step --policy=rr --unit=30",
 		   "Does some event run twice?", QUIZ_YESNO, "run_twice",
 		   "Yes: both workers look at the head C, both sleep until "
 		   "it is due, and both take it; nothing makes the second "

@@ -292,16 +292,19 @@ START_TEST(test_hold)
 }
 END_TEST
 
-/* check-sleep: rr (its documented command) runs every event twice;
- * random seeds break it most of the time. */
+/* check-sleep: rr with longer delays (its documented command: both
+ * workers sleep) runs every event twice; random seeds break it most of
+ * the time. */
 START_TEST(test_check_sleep_breaks)
 {
 	struct run_result res;
 	struct tlog log = { 0 };
-	trun(&sched_lesson, "--variant=check-sleep --policy=rr", &res, &log);
+	trun(&sched_lesson, "--variant=check-sleep --policy=rr --unit=30",
+	     &res, &log);
 	ck_assert(!res.invariant);
 	ck_assert_int_eq(run_figure(&res, "run_twice"), 4);
-	ck_assert_ptr_nonnull(strstr(log.text, "! T2 runs event C AGAIN"));
+	ck_assert_int_eq(tlog_count(&log, OP_SLEPT, 0), 6);
+	ck_assert_ptr_nonnull(strstr(log.text, "! T1 runs event C AGAIN"));
 	tlog_free(&log);
 	int broken = 0;
 	for (int seed = 0; seed < 100; seed++) {
