@@ -295,7 +295,7 @@ static const char *const sched_notes[] = {
 };
 
 static const char *const second_choices[] = {
-	"B: second==2", "D: second==4", "another", NULL,
+	"B: second=2", "D: second=4", "another", NULL,
 };
 
 static const struct lesson_question sched_questions[] = {
