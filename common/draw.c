@@ -901,7 +901,7 @@ static void draw_flag(const struct model *m, int obj, char *buf,
 		if (t->state == MT_DONE || t->next_op != OP_FLAG_WAKE ||
 		    t->next_obj != obj)
 			continue;
-		char w[48];
+		char w[48]; /* " T64 (until t=" and a long: GCC checks it */
 		if (t->state == MT_READY) /* woken, or its timeout may fire */
 			snprintf(w, sizeof(w), " %c%d (can go)", U, id);
 		else if (t->until > 0)

@@ -203,12 +203,20 @@ static void event_detail(const struct event *e, const struct event_names *n,
 					   : "%s -> count %ld", o, e->a);
 		break;
 	case OP_COND_WAIT:
-		snprintf(buf, size, misuse ? "%s: refused (EPERM)"
-					   : "%s (releases %s)", o,
-			 n->object(e->obj2));
+		if (!misuse && e->a && e->lost > 0)
+			snprintf(buf, size, "%s (releases %s), waits %ld, until "
+				 "t=%d", o, n->object(e->obj2), e->b, e->lost);
+		else if (!misuse && e->a)
+			snprintf(buf, size, "%s (releases %s), waits %ld ms", o,
+				 n->object(e->obj2), e->b);
+		else
+			snprintf(buf, size, misuse ? "%s: refused (EPERM)"
+						   : "%s (releases %s)", o,
+				 n->object(e->obj2));
 		break;
 	case OP_COND_WAKE:
-		snprintf(buf, size, "%s (holds %s again)", o,
+		snprintf(buf, size, e->a ? "%s: timed out (holds %s again)"
+					 : "%s (holds %s again)", o,
 			 n->object(e->obj2));
 		break;
 	case OP_SIGNAL:

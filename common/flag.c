@@ -30,25 +30,13 @@
 #include "rt.h"
 #include "watch.h"
 
-/* The monitor's condition variable waits on the monotonic clock. */
-static void flag_cond_init(pthread_cond_t *c)
-{
-	pthread_condattr_t a;
-	pthread_condattr_init(&a);
-	if (rt.procs)
-		pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	rt_check(pthread_cond_init(c, &a), "pthread_cond_init");
-	pthread_condattr_destroy(&a);
-}
-
 struct flag *flag_new(const char *name)
 {
 	struct flag *f = rt_alloc_obj(sizeof(*f));
 	rt_add_obj(&f->o, OBJ_FLAG, name, &f->clock);
 	if (rt.mode == RT_FREE) {
 		rt_mutex_init(&f->pm);
-		flag_cond_init(&f->pc);
+		rt_cond_init_monotonic(&f->pc);
 	}
 	return f;
 }

@@ -366,7 +366,15 @@ struct cond *cond_new(const char *name);
 int cond_wait_at(struct cond *c, struct mutex *m, int line);
 void cond_signal_at(struct cond *c, int line);
 void cond_broadcast_at(struct cond *c, int line);
+/*
+ * cond_wait_for() also gives up after timeout (ticks of the step clock in
+ * step mode, ms in free mode; see ltime_sleep) and returns ETIMEDOUT,
+ * holding the mutex again as after a signal; 0 when signalled.
+ */
+int cond_wait_for_at(struct cond *c, struct mutex *m, long timeout, int line);
 #define cond_wait(c, m)    cond_wait_at((c), (m), __LINE__)
+#define cond_wait_for(c, m, timeout)                                           \
+	cond_wait_for_at((c), (m), (timeout), __LINE__)
 #define cond_signal(c)     cond_signal_at((c), __LINE__)
 #define cond_broadcast(c)  cond_broadcast_at((c), __LINE__)
 
@@ -412,6 +420,13 @@ bool flag_wait_for_at(struct flag *f, long timeout, int line);
  */
 void ltime_sleep_at(long ms, int line);
 #define ltime_sleep(ms) ltime_sleep_at((ms), __LINE__)
+/*
+ * The time now, in the units of ltime_sleep: the step clock in step mode,
+ * ms of CLOCK_MONOTONIC in free mode; only differences between readings
+ * mean anything (read it in setup() for the run's origin).  Reading it is
+ * not a step: it changes nothing shared.
+ */
+long ltime_clock(void);
 
 /* Free mode's hot paths, inline in the lesson (see fast.h); the runtime's
  * own files, which include rt.h first, use the operations themselves. */

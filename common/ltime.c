@@ -81,6 +81,13 @@ void ltime_tick(struct thr *t, bool forced)
 	rt.skew += t->deadline - now;
 }
 
+long ltime_clock(void)
+{
+	if (rt.mode == RT_STEP)
+		return (long)ltime_now();
+	return rt_now_us() / 1000;
+}
+
 struct timespec ltime_after(clockid_t clock, long ms)
 {
 	struct timespec ts;

@@ -278,10 +278,12 @@ static void model_effect(struct model *m, const struct event *e)
 			m->objs[e->obj2].owner = 0;
 			m->objs[e->obj2].depth = 0;
 		}
+		t->until = ok && e->a && e->lost > 0 ? e->lost : 0;
 		break;
 	case OP_COND_WAKE:
 		m->objs[e->obj2].owner = e->thread;
 		m->objs[e->obj2].depth = 1;
+		t->until = 0;
 		break;
 	case OP_ARRIVE:
 	case OP_LEAVE:
@@ -514,6 +516,10 @@ const char *model_state_text(const struct model *m, int id, char *buf,
 		else if (t->next_op == OP_SLEPT && t->until > 0)
 			snprintf(buf, (size_t)size, "asleep until t=%ld",
 				 t->until);
+		else if (t->next_op == OP_COND_WAKE && t->until > 0 &&
+			 t->next_obj >= 0)
+			snprintf(buf, (size_t)size, "blocked on %s until t=%ld",
+				 m->objs[t->next_obj].name, t->until);
 		else if (t->next_obj >= 0)
 			snprintf(buf, (size_t)size, "blocked on %s",
 				 m->objs[t->next_obj].name);

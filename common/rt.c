@@ -186,6 +186,19 @@ void rt_cond_init(pthread_cond_t *c)
 	pthread_condattr_destroy(&a);
 }
 
+/* For a timed wait, which must not end early or late when the wall clock
+ * is set: its deadlines are on CLOCK_MONOTONIC (ltime_after). */
+void rt_cond_init_monotonic(pthread_cond_t *c)
+{
+	pthread_condattr_t a;
+	pthread_condattr_init(&a);
+	if (rt.procs)
+		pthread_condattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	rt_check(pthread_cond_init(c, &a), "pthread_cond_init");
+	pthread_condattr_destroy(&a);
+}
+
 void *rt_alloc_obj(size_t size)
 {
 	return rt.procs ? proc_alloc(size) : rt_alloc_heap(size);

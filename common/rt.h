@@ -452,6 +452,7 @@ extern const struct event_names rt_names;
  * between processes in a run of processes. */
 void rt_mutex_init(pthread_mutex_t *m);
 void rt_cond_init(pthread_cond_t *c);
+void rt_cond_init_monotonic(pthread_cond_t *c);
 
 /* Report a fatal runtime failure and exit 1 (a broken pthread call, ...). */
 _Noreturn void rt_die(const char *fmt, ...)

@@ -113,10 +113,15 @@ static bool sched_ready_now(const struct thr *t)
 	}
 }
 
-/* A wait with a timeout may also end by timing out (ltime.c). */
+/* A wait with a timeout may also end by timing out (ltime.c); a timed
+ * condition wait must also win its mutex back first. */
 bool sched_ready(const struct thr *t)
 {
-	return sched_ready_now(t) || ltime_due(t, sched_ready_now);
+	if (sched_ready_now(t))
+		return true;
+	if (t->pending.op == OP_COND_WAKE && sched_owner(t->pending.obj2))
+		return false;
+	return ltime_due(t, sched_ready_now);
 }
 
 int sched_eligible(int *ids)
@@ -293,7 +298,10 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 		snprintf(buf, size, "waits for semaphore %s (count 0)", name);
 		break;
 	case OP_COND_WAKE:
-		if (t->in_cond)
+		if (t->in_cond && t->timed)
+			snprintf(buf, size, "waits on condition %s until t=%llu",
+				 name, (unsigned long long)t->deadline);
+		else if (t->in_cond)
 			snprintf(buf, size, "waits on condition %s", name);
 		else
 			snprintf(buf, size, "waits to retake mutex %s, held "

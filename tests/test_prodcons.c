@@ -242,6 +242,7 @@ START_TEST(test_fails_break)
 		{ &tls_lesson, { "unlocked", "cached" } },
 		{ &shm_lesson, { "early-attach", "forget-unlink",
 				 "unlocked" } },
+		{ &sched_lesson, { "check-sleep" } },
 	};
 	const struct lesson *l = lessons[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {

@@ -21,7 +21,7 @@
 /* The lessons that had to come with at least two questions each. */
 static const char *const tq_required[] = {
 	"race", "prodcons", "barrier", "bandwidth", "fork", "shmrace",
-	"pipe", "deadlock", "locks", "event", "tls", "shm", NULL,
+	"pipe", "deadlock", "locks", "event", "tls", "shm", "sched", NULL,
 };
 
 static int tq_nlessons(void)

@@ -241,6 +241,8 @@ static const char *const tview_runs[][2] = {
 	{ "locks", "messy" }, { "locks", "tidy" },
 	{ "event", "stats" }, { "event", "set-first" }, { "event", "counter" },
 	{ "tls", "unlocked" }, { "tls", "locked" }, { "tls", "cached" },
+	{ "sched", "run" }, { "sched", "workers" },
+	{ "sched", "check-sleep" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

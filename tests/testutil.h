@@ -35,6 +35,7 @@ extern const struct lesson tls_lesson;
 extern const struct lesson shm_lesson;
 /* Every lesson, as the launcher lists them (generated from lessons/). */
 extern const struct lesson *const launcher_lessons[];
+extern const struct lesson sched_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -118,5 +119,6 @@ Suite *flag_suite(void);
 Suite *quiz_suite(void);
 Suite *tls_suite(void);
 Suite *shm_suite(void);
+Suite *schedq_suite(void);
 
 #endif
