@@ -239,6 +239,7 @@ START_TEST(test_fails_break)
 		{ &locks_lesson, { "plain", "extra-unlock", "not-owner",
 				   "messy" } },
 		{ &event_lesson, { "set-first" } },
+		{ &timer_lesson, { "rearm-first" } },
 	};
 	const struct lesson *l = lessons[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {
@@ -332,6 +333,7 @@ START_TEST(test_line_comments_fit)
 		&pipe_lesson,
 		&deadlock_lesson, &locks_lesson,
 		&event_lesson,
+		&timer_lesson,
 	};
 	const char *src = lessons[_i]->source;
 	for (int no = 1; *src; no++) {
@@ -407,9 +409,9 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
-	tcase_add_loop_test(tc, test_fails_break, 0, 10);
+	tcase_add_loop_test(tc, test_fails_break, 0, 11);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
-	tcase_add_loop_test(tc, test_line_comments_fit, 0, 10);
+	tcase_add_loop_test(tc, test_line_comments_fit, 0, 11);
 	tcase_add_loop_test(tc, test_free, 0, 3);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));

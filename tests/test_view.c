@@ -240,6 +240,8 @@ static const char *const tview_runs[][2] = {
 	{ "locks", "extra-unlock" }, { "locks", "not-owner" },
 	{ "locks", "messy" }, { "locks", "tidy" },
 	{ "event", "stats" }, { "event", "set-first" }, { "event", "counter" },
+	{ "timer", "timer" }, { "timer", "cancel" }, { "timer", "heartbeat" },
+	{ "timer", "rearm-first" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

@@ -31,6 +31,7 @@ extern const struct lesson pipe_lesson;
 extern const struct lesson deadlock_lesson;
 extern const struct lesson locks_lesson;
 extern const struct lesson event_lesson;
+extern const struct lesson timer_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -110,6 +111,7 @@ Suite *launcher_suite(void);
 Suite *deadlock_suite(void);
 Suite *locks_suite(void);
 Suite *event_suite(void);
+Suite *timer_suite(void);
 Suite *flag_suite(void);
 Suite *quiz_suite(void);
 
