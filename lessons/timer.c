@@ -162,9 +162,9 @@ static const struct lesson_option timer_options[] = {
 		      "it (cancel: then it cancels)", 1, 10, 0, 1000),
 	LESSON_NUMBER("beats", "heartbeat: the counter (beats after the "
 		      "first)", 5, 5, 0, 12),
-	LESSON_NUMBER("interval", "heartbeat: each timer's interval", 1, 10,
+	LESSON_NUMBER("interval", "heartbeat: each timer's interval", 1, 5,
 		      0, 1000),
-	LESSON_NUMBER("rate", "heartbeat: how long a beat lasts", 2, 20, 0,
+	LESSON_NUMBER("rate", "heartbeat: how long a beat lasts", 2, 30, 0,
 		      1000),
 	LESSON_END,
 };
@@ -223,7 +223,7 @@ const struct lesson timer_lesson = {
 	.setup = timer_setup,
 	.report = timer_report,
 	.source = timer_source,
-	.topic = "synchronisation",
+	.topic = "threads", /* a Timer is a thread that runs f later */
 	.notes = timer_notes,
 	.questions = timer_questions,
 };
