@@ -51,7 +51,7 @@ static void f(long arg)
 static void main_alarm(long id)
 {
 	(void)id;
-	timer_start(alarm_timer, delay);	/* m1: Timer(delay, f).start() */
+	timer_start(alarm_timer, delay);	/* m1: Timer(d, f).start() */
 	lesson_note(NOTE_WAITING, delay);
 	ltime_sleep(wait_ticks);		/* m2: main goes on */
 	if (lesson_variant() == CANCEL) {
@@ -182,7 +182,7 @@ static const char *const timer_notes[] = {
 
 static const struct lesson_question timer_questions[] = {
 	LESSON_ASK("timer", "--mode=step",
-		   "main starts a timer of 3 ticks, sleeps 1 and exits.  Does "
+		   "main starts a timer of 5 ticks, sleeps 1 and exits.  Does "
 		   "f still run?",
 		   QUIZ_YESNO, "ran",
 		   "the timer is a thread of its own, waiting with a timeout: "
