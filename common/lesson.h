@@ -428,6 +428,24 @@ void ltime_sleep_at(long ms, int line);
  */
 long ltime_clock(void);
 
+/*
+ * Timers: Python's threading.Timer (timer.c).  timer_new(), in setup(),
+ * makes the timer's thread, named name; timer_start() arms it: after
+ * interval (ms in free mode, ticks in step mode, as ltime_sleep) that
+ * thread runs fn(arg), unless timer_cancel() came first.  A timer starts
+ * once; one never started must be cancelled, or it waits for ever.
+ * timer_fired() is for report().
+ */
+struct timer;
+struct timer *timer_new_at(const char *name, void (*fn)(long arg), long arg,
+			   int line);
+void timer_start_at(struct timer *t, long interval, int line);
+void timer_cancel_at(struct timer *t, int line);
+bool timer_fired(const struct timer *t);
+#define timer_new(name, fn, arg) timer_new_at((name), (fn), (arg), __LINE__)
+#define timer_start(t, interval) timer_start_at((t), (interval), __LINE__)
+#define timer_cancel(t) timer_cancel_at((t), __LINE__)
+
 /* Free mode's hot paths, inline in the lesson (see fast.h); the runtime's
  * own files, which include rt.h first, use the operations themselves. */
 #ifndef INTERLEAVE_RT_H

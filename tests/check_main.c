@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(sr, deadlock_suite());
 	srunner_add_suite(sr, locks_suite());
 	srunner_add_suite(sr, event_suite());
+	srunner_add_suite(sr, timer_suite());
 	srunner_add_suite(sr, flag_suite());
 	srunner_add_suite(sr, quiz_suite());
 	srunner_add_suite(sr, tls_suite());

@@ -243,6 +243,8 @@ static const char *const tview_runs[][2] = {
 	{ "tls", "unlocked" }, { "tls", "locked" }, { "tls", "cached" },
 	{ "sched", "run" }, { "sched", "workers" },
 	{ "sched", "check-sleep" },
+	{ "timer", "timer" }, { "timer", "cancel" }, { "timer", "heartbeat" },
+	{ "timer", "rearm-first" },
 };
 #define TVIEW_NRUNS (int)(sizeof(tview_runs) / sizeof(tview_runs[0]))
 

@@ -36,6 +36,7 @@ extern const struct lesson shm_lesson;
 /* Every lesson, as the launcher lists them (generated from lessons/). */
 extern const struct lesson *const launcher_lessons[];
 extern const struct lesson sched_lesson;
+extern const struct lesson timer_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -115,6 +116,7 @@ Suite *launcher_suite(void);
 Suite *deadlock_suite(void);
 Suite *locks_suite(void);
 Suite *event_suite(void);
+Suite *timer_suite(void);
 Suite *flag_suite(void);
 Suite *quiz_suite(void);
 Suite *tls_suite(void);
