@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "challenge.h"
 #include "cli.h"
 #include "quiz.h"
 #include "term.h"
@@ -376,6 +377,47 @@ static void view_intro(struct view *v)
 			 "  f loads a run that shows it fail.");
 }
 
+/* --challenge: the goal replaces the intro, while the run is its own. */
+static void view_challenge_intro(struct view *v)
+{
+	v->challenge_judged = false;
+	if (!v->challenge)
+		return;
+	const struct lesson_challenge *ch =
+		&v->cfg.lesson->challenges[v->challenge - 1];
+	char goal[300];
+	challenge_goal(ch, v->challenge, goal, sizeof(goal));
+	if (challenge_applies(ch, &v->cfg))
+		snprintf(v->msg, sizeof(v->msg), "%s.  You are the scheduler: "
+			 "1-9 runs that thread.", goal);
+	else
+		snprintf(v->msg, sizeof(v->msg), "%s: this run is not the "
+			 "challenge's; r restarts it as it was.", goal);
+}
+
+/* The run has ended (or come back from its end): judge it once. */
+static void view_challenge_check(struct view *v)
+{
+	if (!v->challenge)
+		return;
+	if (!v->finished) {
+		v->challenge_judged = false;
+		return;
+	}
+	const struct lesson_challenge *ch =
+		&v->cfg.lesson->challenges[v->challenge - 1];
+	if (v->challenge_judged || !challenge_applies(ch, &v->cfg))
+		return;
+	char verdict[400];
+	bool met = challenge_judge(ch, &v->res, verdict, sizeof(verdict));
+	snprintf(v->quiz_said, sizeof(v->quiz_said), "Challenge %d %.300s.  %s%s",
+		 v->challenge, verdict, met ? "Why: " : "r tries again.",
+		 met ? ch->why : "");
+	snprintf(v->msg, sizeof(v->msg), "Challenge %d %.300s.", v->challenge,
+		 verdict);
+	v->challenge_judged = true;
+}
+
 static void view_begin(struct view *v)
 {
 	v->msg[0] = '\0';
@@ -392,6 +434,7 @@ static void view_begin(struct view *v)
 		view_check_end(v);
 		v->said = v->m.said;
 		view_intro(v);
+		view_challenge_intro(v);
 	} else {
 		view_free_record(v);
 		char runs[80] = "";
@@ -970,12 +1013,14 @@ static void view_loop(struct view *v)
 		if (key == ERR && ready == 0 && v->playing) {
 			if (!draw_too_small_now())
 				view_forward(v); /* a tick */
+			view_challenge_check(v);
 			continue;
 		}
 		for (; key != ERR; key = getch())
 			if (!view_key(v, key) || term_signal)
 				return;
 		view_quiz_check(v); /* manual stepping may have ended it */
+		view_challenge_check(v);
 	}
 }
 
@@ -995,14 +1040,15 @@ static void view_free(struct view *v)
 
 int view_main(const struct run_config *cfg)
 {
-	return view_run(cfg, false);
+	return view_run(cfg, false, 0);
 }
 
-int view_run(const struct run_config *cfg, bool ask)
+int view_run(const struct run_config *cfg, bool ask, int challenge)
 {
 	static struct view v; /* large (two models): not on the stack */
 	memset(&v, 0, sizeof(v));
 	v.cfg = *cfg;
+	v.challenge = challenge;
 	v.speed = VIEW_DEFAULT_SPEED;
 	const char *theme = getenv("INTERLEAVE_THEME");
 	v.contrast = theme && strcmp(theme, "contrast") == 0;

@@ -28,6 +28,7 @@ int main(void)
 	srunner_add_suite(sr, event_suite());
 	srunner_add_suite(sr, flag_suite());
 	srunner_add_suite(sr, quiz_suite());
+	srunner_add_suite(sr, challenge_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -112,5 +112,6 @@ Suite *locks_suite(void);
 Suite *event_suite(void);
 Suite *flag_suite(void);
 Suite *quiz_suite(void);
+Suite *challenge_suite(void);
 
 #endif

@@ -1,0 +1,100 @@
+/*
+ * challenge.c: goals the person reaches as the scheduler.
+ *
+ * A challenge is judged like a quiz question whose answer must be "yes":
+ * its goal is a truth read from the finished run (quiz_truth), so the
+ * table never says by hand whether a run met it.  The budget counts the
+ * run's steps, which in manual mode are the person's choices.
+ */
+#include <string.h>
+
+#include "challenge.h"
+#include "quiz.h"
+
+int challenge_count(const struct lesson *l)
+{
+	int n = 0;
+	while (l->challenges && l->challenges[n].goal)
+		n++;
+	return n;
+}
+
+/* The challenge as a question: its variant, its options, its goal. */
+static struct lesson_question challenge_question(
+	const struct lesson_challenge *ch)
+{
+	return (struct lesson_question){ .variant = ch->variant,
+					 .when = ch->when,
+					 .ask = ch->says,
+					 .kind = QUIZ_YESNO,
+					 .truth = ch->goal,
+					 .why = ch->why };
+}
+
+void challenge_list(const struct lesson *l, FILE *out)
+{
+	int n = challenge_count(l);
+	if (n == 0)
+		fprintf(out, "%s has no challenges yet\n", l->name);
+	for (int i = 0; i < n; i++) {
+		const struct lesson_challenge *ch = &l->challenges[i];
+		struct lesson_question q = challenge_question(ch);
+		char goal[400], args[600];
+		challenge_goal(ch, i + 1, goal, sizeof(goal));
+		quiz_args(&q, args, sizeof(args));
+		fprintf(out, "%s\n  runs with: %s\n", goal, args);
+	}
+}
+
+bool challenge_applies(const struct lesson_challenge *ch,
+		       const struct run_config *cfg)
+{
+	struct lesson_question q = challenge_question(ch);
+	return cfg->mode == RT_STEP && quiz_applies(&q, cfg);
+}
+
+void challenge_goal(const struct lesson_challenge *ch, int n, char *buf,
+		    size_t size)
+{
+	if (ch->budget > 0)
+		snprintf(buf, size, "challenge %d: %s, in at most %ld steps%s",
+			 n, ch->says, ch->budget,
+			 ch->fewest ? " (the fewest possible)" : "");
+	else
+		snprintf(buf, size, "challenge %d: %s", n, ch->says);
+}
+
+bool challenge_judge(const struct lesson_challenge *ch,
+		     const struct run_result *res, char *buf, size_t size)
+{
+	struct lesson_question q = challenge_question(ch);
+	char from[200];
+	long holds;
+	unsigned long long steps = (unsigned long long)res->steps;
+	if (!quiz_truth(&q, res, &holds, from, sizeof(from)))
+		snprintf(buf, size, "not met: %s", from);
+	else if (!holds)
+		snprintf(buf, size, "not met: the run ended with %s, and the "
+			 "goal is %s", from, ch->goal);
+	else if (ch->budget > 0 && res->steps > (unsigned long long)ch->budget)
+		snprintf(buf, size, "not met: the goal holds (%s), but in %llu "
+			 "steps, over the budget of %ld", from, steps,
+			 ch->budget);
+	else if (ch->budget > 0)
+		snprintf(buf, size, "met in %llu steps of a budget of %ld (%s)",
+			 steps, ch->budget, from);
+	else
+		snprintf(buf, size, "met in %llu steps (%s)", steps, from);
+	return strncmp(buf, "met", 3) == 0;
+}
+
+bool challenge_report(const struct lesson_challenge *ch, int n,
+		      const struct run_result *res, FILE *out)
+{
+	char verdict[600];
+	bool met = challenge_judge(ch, res, verdict, sizeof(verdict));
+	fprintf(out, "challenge %d: %s\n", n, verdict);
+	if (met)
+		fprintf(out, "  why: %s\n", ch->why);
+	return met;
+}
