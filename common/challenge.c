@@ -6,6 +6,7 @@
  * table never says by hand whether a run met it.  The budget counts the
  * run's steps, which in manual mode are the person's choices.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "challenge.h"
@@ -51,6 +52,42 @@ bool challenge_applies(const struct lesson_challenge *ch,
 {
 	struct lesson_question q = challenge_question(ch);
 	return cfg->mode == RT_STEP && quiz_applies(&q, cfg);
+}
+
+/* Option i of l set to text, a number or one of its choices' names. */
+static void challenge_option(const struct lesson *l, int i, const char *text,
+			     struct run_config *cfg)
+{
+	const struct lesson_option *o = &l->options[i];
+	for (int k = 0; o->choices && o->choices[k]; k++)
+		if (strcmp(o->choices[k], text) == 0)
+			cfg->opts[i] = k;
+	if (!o->choices)
+		cfg->opts[i] = strtol(text, NULL, 10);
+}
+
+void challenge_configure(const struct lesson_challenge *ch,
+			 struct run_config *cfg)
+{
+	const struct lesson *l = cfg->lesson;
+	for (int i = 0; ch->variant && l->variants[i].name; i++)
+		if (strcmp(l->variants[i].name, ch->variant) == 0)
+			cfg->variant = i;
+	char copy[512], *save;
+	snprintf(copy, sizeof(copy), "%s", ch->when ? ch->when : "");
+	for (char *w = strtok_r(copy, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+		if (!eq || strncmp(w, "--", 2) != 0)
+			continue; /* the tests see a malformed one */
+		*eq = '\0';
+		for (int i = 0; l->options && l->options[i].name; i++)
+			if (strcmp(l->options[i].name, w + 2) == 0)
+				challenge_option(l, i, eq + 1, cfg);
+	}
+	cfg->mode = RT_STEP;
+	cfg->policy = POLICY_MANUAL;
+	cfg->nschedule = 0;
 }
 
 void challenge_goal(const struct lesson_challenge *ch, int n, char *buf,

@@ -20,6 +20,12 @@ void challenge_list(const struct lesson *l, FILE *out);
 /* Is cfg a run that challenge ch is about (variant, options, step mode)? */
 bool challenge_applies(const struct lesson_challenge *ch,
 		       const struct run_config *cfg);
+/*
+ * Make cfg a run of challenge ch: its variant and options (the others
+ * stay), step mode, the manual policy, no schedule.  The viewer's g.
+ */
+void challenge_configure(const struct lesson_challenge *ch,
+			 struct run_config *cfg);
 /* "Challenge 2: GOAL, in at most 9 steps." */
 void challenge_goal(const struct lesson_challenge *ch, int n, char *buf,
 		    size_t size);

@@ -418,6 +418,29 @@ static void view_challenge_check(struct view *v)
 	v->challenge_judged = true;
 }
 
+static void view_begin(struct view *v);
+
+/* g: the lesson's next challenge, its run set up afresh, in manual mode. */
+static void view_challenge_next(struct view *v)
+{
+	int n = challenge_count(v->cfg.lesson);
+	v->playing = false;
+	if (n == 0) {
+		snprintf(v->msg, sizeof(v->msg), "g: this lesson has no "
+			 "challenges yet.");
+		return;
+	}
+	if (!view_step_mode(v)) {
+		snprintf(v->msg, sizeof(v->msg), "g: a challenge is played one "
+			 "step at a time: run the lesson without --mode=free.");
+		return;
+	}
+	v->challenge = v->challenge % n + 1;
+	challenge_configure(&v->cfg.lesson->challenges[v->challenge - 1],
+			    &v->cfg);
+	view_begin(v);
+}
+
 static void view_begin(struct view *v)
 {
 	v->msg[0] = '\0';
@@ -963,6 +986,9 @@ static bool view_key(struct view *v, int key)
 		break;
 	case 'p':
 		view_quiz_start(v);
+		break;
+	case 'g':
+		view_challenge_next(v);
 		break;
 	case 'c':
 		v->contrast = !v->contrast;

@@ -239,12 +239,12 @@ static const struct lesson_question deadlock_questions[] = {
 
 static const struct lesson_challenge deadlock_challenges[] = {
 	LESSON_CHALLENGE("broken", "--tellers=2 --rounds=1",
-			 "deadlock the two transfers in the fewest steps",
+			 "deadlock the two transfers",
 			 "deadlock", 2, true,
 			 "each takes its first lock and then waits for the "
 			 "other's: one step each is enough"),
 	LESSON_CHALLENGE("philosophers", "--philosophers=3 --rounds=1",
-			 "deadlock the philosophers in the fewest steps",
+			 "deadlock the philosophers",
 			 "deadlock", 3, true,
 			 "every diner takes a left fork, and every right fork "
 			 "is someone's left: one step per diner closes the "

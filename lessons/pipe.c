@@ -182,7 +182,7 @@ static const struct lesson_question pipe_questions[] = {
 
 static const struct lesson_challenge pipe_challenges[] = {
 	LESSON_CHALLENGE("forgot-close", "--messages=1",
-			 "deadlock the pipe in the fewest steps",
+			 "deadlock the pipe",
 			 "deadlock", 9, true,
 			 "the receiver still holds a write end, so its read "
 			 "never sees end of file: it waits for itself"),

@@ -15,6 +15,7 @@
 #include "challenge.h"
 #include "sched.h"
 #include "testutil.h"
+#include "tmux.h"
 
 /* Every lesson, as the launcher lists them (generated from lessons/). */
 extern const struct lesson *const launcher_lessons[];
@@ -242,6 +243,28 @@ START_TEST(test_challenge_bad_input)
 }
 END_TEST
 
+/* The viewer: the goal shown, steps chosen by number, the verdict. */
+START_TEST(test_challenge_view)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, "race", "--challenge=1");
+	SEE(&t, "challenge 1: make the balance end at 99");
+	SEE(&t, "g challenge");
+	tmux_keys(&t, "1 2 1 2");
+	SEE(&t, "Run complete");
+	SEE(&t, "Challenge 1 met in 4 steps (balance=99).  Why: T2 must read");
+	tmux_keys(&t, "r");
+	SEE(&t, "challenge 1: make the balance end at 99");
+	tmux_keys(&t, "1 1 2 2");
+	SEE(&t, "Challenge 1 not met: the run ended with balance=100");
+	tmux_keys(&t, "g"); /* the next one: its options, from the start */
+	SEE(&t, "challenge 2: make the balance end at 98");
+	tmux_keys(&t, "q");
+	SEE(&t, "EXIT=0");
+	tmux_stop(&t);
+}
+END_TEST
+
 Suite *challenge_suite(void)
 {
 	Suite *s = suite_create("challenge");
@@ -253,5 +276,10 @@ Suite *challenge_suite(void)
 	tcase_add_test(tc, test_challenge_list);
 	tcase_add_test(tc, test_challenge_bad_input);
 	suite_add_tcase(s, tc);
+	TCase *tv = tcase_create("view");
+	tcase_set_timeout(tv, 120);
+	tcase_add_test(tv, test_challenge_view);
+	tcase_add_unchecked_fixture(tv, NULL, tmux_teardown);
+	suite_add_tcase(s, tv);
 	return s;
 }
