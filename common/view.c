@@ -400,12 +400,18 @@ static void view_challenge_check(struct view *v)
 {
 	if (!v->challenge)
 		return;
-	if (!v->finished) {
-		v->challenge_judged = false;
-		return;
-	}
 	const struct lesson_challenge *ch =
 		&v->cfg.lesson->challenges[v->challenge - 1];
+	if (!v->finished) {
+		v->challenge_judged = false;
+		/* said once, as the step that spends it is taken */
+		if (ch->budget > 0 && v->m.step == (uint64_t)ch->budget + 1 &&
+		    challenge_applies(ch, &v->cfg))
+			snprintf(v->msg, sizeof(v->msg), "Challenge %d: the "
+				 "budget of %ld steps is spent; r tries again.",
+				 v->challenge, ch->budget);
+		return;
+	}
 	if (v->challenge_judged || !challenge_applies(ch, &v->cfg))
 		return;
 	char verdict[400];

@@ -265,6 +265,24 @@ START_TEST(test_challenge_view)
 }
 END_TEST
 
+/* A budget: spent, said as the step that spends it is taken. */
+START_TEST(test_challenge_view_budget)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 100, 30, "deadlock", "--challenge=1");
+	SEE(&t, "in at most 2 steps (the fewest possible)");
+	tmux_keys(&t, "1 1 1");
+	SEE(&t, "Challenge 1: the budget of 2 steps is spent; r tries again.");
+	tmux_keys(&t, "r");
+	SEE(&t, "challenge 1: deadlock the two transfers");
+	tmux_keys(&t, "1 2");
+	SEE(&t, "Challenge 1 met in 2 steps of a budget of 2 (deadlock=yes)");
+	tmux_keys(&t, "q");
+	SEE(&t, "EXIT=0");
+	tmux_stop(&t);
+}
+END_TEST
+
 Suite *challenge_suite(void)
 {
 	Suite *s = suite_create("challenge");
@@ -279,6 +297,7 @@ Suite *challenge_suite(void)
 	TCase *tv = tcase_create("view");
 	tcase_set_timeout(tv, 120);
 	tcase_add_test(tv, test_challenge_view);
+	tcase_add_test(tv, test_challenge_view_budget);
 	tcase_add_unchecked_fixture(tv, NULL, tmux_teardown);
 	suite_add_tcase(s, tv);
 	return s;
