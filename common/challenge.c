@@ -108,12 +108,14 @@ bool challenge_judge(const struct lesson_challenge *ch,
 	char from[200];
 	long holds;
 	unsigned long long steps = (unsigned long long)res->steps;
-	if (!quiz_truth(&q, res, &holds, from, sizeof(from)))
+	bool known = quiz_truth(&q, res, &holds, from, sizeof(from));
+	bool late = ch->budget > 0 && steps > (unsigned long long)ch->budget;
+	if (!known)
 		snprintf(buf, size, "not met: %s", from);
 	else if (!holds)
 		snprintf(buf, size, "not met: the run ended with %s, and the "
 			 "goal is %s", from, ch->goal);
-	else if (ch->budget > 0 && res->steps > (unsigned long long)ch->budget)
+	else if (late)
 		snprintf(buf, size, "not met: the goal holds (%s), but in %llu "
 			 "steps, over the budget of %ld", from, steps,
 			 ch->budget);
@@ -122,7 +124,7 @@ bool challenge_judge(const struct lesson_challenge *ch,
 			 steps, ch->budget, from);
 	else
 		snprintf(buf, size, "met in %llu steps (%s)", steps, from);
-	return strncmp(buf, "met", 3) == 0;
+	return known && holds && !late;
 }
 
 bool challenge_report(const struct lesson_challenge *ch, int n,

@@ -2,10 +2,11 @@
  * test_challenge.c: goals reached as the scheduler (--challenge).
  *
  * Nothing here trusts the table: for every challenge of every lesson a
- * search over every schedule (shortest first) finds the fewest steps that
- * reach the goal and one schedule that does.  The budget must allow that
- * many (exactly that many, when the challenge says "fewest"), and the
- * schedule, typed into the lesson binary as a person would type it
+ * search over its schedules finds one that reaches the goal within the
+ * budget (depth first); for a budget that says it is the fewest possible,
+ * every shorter schedule is run first (iterative deepening), so the
+ * budget must be exactly the fewest steps that reach it.  The schedule
+ * found, typed into the lesson binary as a person would type it
  * (--challenge=N --plain, thread numbers on stdin), must be judged met.
  */
 #include <stdio.h>
@@ -229,6 +230,22 @@ START_TEST(test_challenge_list)
 }
 END_TEST
 
+/* A lesson without challenges says so, to --challenge=N and to list. */
+START_TEST(test_challenge_none_yet)
+{
+	struct lesson bare = race_lesson;
+	bare.challenges = NULL;
+	struct cli c;
+	ck_assert_int_eq(tcli(&bare, "--challenge=1", &c), CLI_USAGE);
+	ck_assert_int_eq(challenge_count(&bare), 0);
+	char buf[200] = "";
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	challenge_list(&bare, f);
+	fclose(f);
+	ck_assert_str_eq(buf, "race has no challenges yet\n");
+}
+END_TEST
+
 START_TEST(test_challenge_bad_input)
 {
 	tbad_input("race", "--challenge=0");
@@ -293,6 +310,7 @@ Suite *challenge_suite(void)
 	tcase_add_test(tc, test_challenge_over_budget);
 	tcase_add_test(tc, test_challenge_list);
 	tcase_add_test(tc, test_challenge_bad_input);
+	tcase_add_test(tc, test_challenge_none_yet);
 	suite_add_tcase(s, tc);
 	TCase *tv = tcase_create("view");
 	tcase_set_timeout(tv, 120);
