@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "challenge.h"
 #include "cli.h"
 
 #define CLI_MAX_STEPS_DEFAULT 10000000L
@@ -30,7 +31,7 @@ enum {
 	CLI_DEPTH,
 	CLI_SCHEDULE, CLI_MAX_STEPS, CLI_VIEW, CLI_PLAIN, CLI_QUIET,
 	CLI_LIST, CLI_HELP, CLI_VERSION, CLI_EXPLORE, CLI_BOUND,
-	CLI_EXPLORE_LIMIT, CLI_EXPLORE_TIME, CLI_QUIZ,
+	CLI_EXPLORE_LIMIT, CLI_EXPLORE_TIME, CLI_QUIZ, CLI_CHALLENGE,
 	CLI_LESSON = 2000, /* + index of the lesson's option */
 };
 
@@ -54,6 +55,7 @@ static const struct option cli_common[] = {
 	{ "explore-limit", required_argument, NULL, CLI_EXPLORE_LIMIT },
 	{ "explore-time", required_argument, NULL, CLI_EXPLORE_TIME },
 	{ "quiz", no_argument, NULL, CLI_QUIZ },
+	{ "challenge", required_argument, NULL, CLI_CHALLENGE },
 };
 #define CLI_NCOMMON (int)(sizeof(cli_common) / sizeof(cli_common[0]))
 
@@ -62,6 +64,8 @@ struct cli_seen {
 	const char *opt[RT_MAX_OPTS];
 	const char *policy, *seed, *quantum, *schedule, *max_steps, *depth;
 	const char *bound, *explore_limit, *explore_time;
+	const char *challenge;
+	bool variant;
 	int outputs;
 };
 
@@ -271,6 +275,9 @@ static void cli_help(const struct lesson *l)
 	       "  --list-variants      the variants, one per line\n"
 	       "  --quiz               predict, then reveal: the lesson's questions about\n"
 	       "                       this run, answered on stdin before it runs\n"
+	       "  --challenge=N        a goal to reach as the scheduler: step mode,\n"
+	       "                       --policy=manual, the goal checked at the end;\n"
+	       "                       --challenge=list lists them\n"
 	       "  --help, --version\n"
 	       "\nViewer keys: space play/pause (stops at each new !), n or Right step,\n"
 	       "b or Left step back, ! run to the next !, 1-9 run that thread (10 and\n"
@@ -404,6 +411,68 @@ static bool cli_text(const struct lesson *l, const struct lesson_option *o,
 	return true;
 }
 
+/*
+ * --challenge=N: its variant and options, unless typed, and the manual
+ * policy, unless another is chosen (a --schedule replays a solution).
+ * Not with free mode (nobody chooses the steps) nor --explore (every
+ * schedule at once), nor with --quiz (both read standard input).
+ */
+static bool cli_challenge_set(const struct lesson *l, struct cli_seen *s,
+			      struct cli *c)
+{
+	long n;
+	int count = challenge_count(l);
+	if (!s->challenge)
+		return true;
+	if (count == 0) {
+		cli_error(l, "--challenge: this lesson has no challenges yet");
+		return false;
+	}
+	if (!cli_number(l, "challenge", s->challenge, 1, count, &n))
+		return false;
+	if (c->cfg.mode == RT_FREE || c->explore || c->quiz) {
+		cli_error(l, "--challenge=%ld is reached one step at a time: "
+			  "not with %s", n, c->explore ? "--explore"
+			  : c->quiz ? "--quiz" : "--mode=free");
+		return false;
+	}
+	const struct lesson_challenge *ch = &l->challenges[n - 1];
+	c->challenge = (int)n;
+	if (ch->variant && !s->variant &&
+	    !cli_variant(l, ch->variant, &c->cfg.variant))
+		return false;
+	snprintf(c->challenge_args, sizeof(c->challenge_args), "%s",
+		 ch->when ? ch->when : "");
+	char *save;
+	for (char *w = strtok_r(c->challenge_args, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+		for (int i = 0; eq && i < cli_noptions(l); i++)
+			if (strncmp(w + 2, l->options[i].name,
+				    (size_t)(eq - w - 2)) == 0 &&
+			    !l->options[i].name[eq - w - 2] && !s->opt[i])
+				s->opt[i] = eq + 1;
+	}
+	if (!s->policy && !s->schedule)
+		s->policy = "manual";
+	return true;
+}
+
+/* The run, once set: still the one the challenge is about? */
+static bool cli_challenge_rules(const struct lesson *l, const struct cli *c)
+{
+	if (!c->challenge)
+		return true;
+	const struct lesson_challenge *ch = &l->challenges[c->challenge - 1];
+	if (challenge_applies(ch, &c->cfg))
+		return true;
+	cli_error(l, "--challenge=%d is about --variant=%s %s; this run's "
+		  "options differ", c->challenge,
+		  ch->variant ? ch->variant : l->variants[c->cfg.variant].name,
+		  ch->when ? ch->when : "");
+	return false;
+}
+
 /* Apply each lesson option's value, or its default for the mode. */
 static bool cli_lesson_values(const struct lesson *l,
 			      const struct cli_seen *s, struct run_config *cfg)
@@ -433,17 +502,19 @@ static bool cli_lesson_values(const struct lesson *l,
 }
 
 static enum cli_result cli_finish(const struct lesson *l,
-				  const struct cli_seen *s, struct cli *c)
+				  struct cli_seen *s, struct cli *c)
 {
 	struct run_config *cfg = &c->cfg;
 	static const char *const policies[] = { "random", "rr", "manual",
 						"pct", NULL };
 	int policy = POLICY_RANDOM;
+	if (!cli_challenge_set(l, s, c))
+		return CLI_USAGE;
 	if (s->policy && !cli_choice(l, "policy", s->policy, policies, &policy))
 		return CLI_USAGE;
 	cfg->policy = (enum rt_policy)policy;
 	if (!cli_mode_rules(l, s, c) || !cli_quiz_rules(l, c) ||
-	    !cli_lesson_values(l, s, cfg))
+	    !cli_lesson_values(l, s, cfg) || !cli_challenge_rules(l, c))
 		return CLI_USAGE;
 	if (s->bound && !cli_number(l, "bound", s->bound, 0, 1000000,
 				    &c->lim.bound))
@@ -503,6 +574,7 @@ static enum cli_result cli_one(const struct lesson *l, int ch,
 	int mode;
 	switch (ch) {
 	case CLI_VARIANT:
+		s->variant = true;
 		return cli_variant(l, arg, &c->cfg.variant) ? CLI_RUN
 							    : CLI_USAGE;
 	case CLI_MODE:
@@ -518,6 +590,13 @@ static enum cli_result cli_one(const struct lesson *l, int ch,
 	case CLI_MAX_STEPS: s->max_steps = arg; return CLI_RUN;
 	case CLI_EXPLORE: c->explore = true; return CLI_RUN;
 	case CLI_QUIZ: c->quiz = true; return CLI_RUN;
+	case CLI_CHALLENGE:
+		if (strcmp(arg, "list") != 0) {
+			s->challenge = arg;
+			return CLI_RUN;
+		}
+		challenge_list(l, stdout);
+		return CLI_DONE;
 	case CLI_BOUND: s->bound = arg; return CLI_RUN;
 	case CLI_EXPLORE_LIMIT: s->explore_limit = arg; return CLI_RUN;
 	case CLI_EXPLORE_TIME: s->explore_time = arg; return CLI_RUN;

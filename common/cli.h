@@ -17,6 +17,8 @@ struct cli {
 	bool explore;               /* --explore: every schedule */
 	struct explore_limits lim;  /* its --bound and limits */
 	bool quiz;                  /* --quiz: predict, then reveal */
+	int challenge;              /* --challenge=N: N, from 1; 0 none */
+	char challenge_args[512];   /* its options, which cfg now holds */
 };
 
 enum cli_result {

@@ -1270,6 +1270,9 @@ static int draw_key_list(const struct view *v, struct draw_key *k)
 	int idx[QUIZ_MAX];
 	if (quiz_find(&v->cfg, idx) > 0)
 		k[n++] = (struct draw_key){ "p", "predict", "predict" };
+	if (step && v->cfg.lesson->challenges &&
+	    v->cfg.lesson->challenges[0].goal)
+		k[n++] = (struct draw_key){ "g", "challenge", "goal" };
 	k[n++] = (struct draw_key){ "c", "contrast", "contrast" };
 	k[n++] = (struct draw_key){ "?", "help", "help" };
 	k[n++] = (struct draw_key){ "q", "quit", "quit" };
@@ -1414,6 +1417,7 @@ static void draw_help(const struct view *v)
 		"w        save the run: schedule, command line, transcript",
 		"p        predict: a question about this run, answered before "
 		"its end is shown",
+		"g        challenge: the next goal to reach as the scheduler",
 		"c        high-contrast theme (INTERLEAVE_THEME=contrast)",
 		"q        quit; any other key closes this help",
 	};

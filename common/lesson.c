@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "challenge.h"
 #include "quiz.h"
 #include "run.h"
 #include "view.h"
@@ -145,7 +146,8 @@ static int lesson_flush(const struct lesson *l)
 	return 1;
 }
 
-static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz)
+static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz,
+		       int challenge)
 {
 	static char buf[1 << 16];
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));
@@ -154,6 +156,13 @@ static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz)
 	/* the predictions first: nothing of the run is shown before them */
 	if (quiz && !quiz_ask(cfg, stdin, stdout, idx, answers, &nq))
 		return lesson_flush(cfg->lesson) ? 1 : 2;
+	const struct lesson_challenge *ch =
+		challenge ? &cfg->lesson->challenges[challenge - 1] : NULL;
+	if (ch) { /* the goal first: the person chooses with it in mind */
+		char goal[600];
+		challenge_goal(ch, challenge, goal, sizeof(goal));
+		printf("%s\n", goal);
+	}
 	struct run_result res;
 	enum run_end end = run_lesson(cfg, quiet ? NULL : run_plain_sink,
 				      stdout, lesson_ask, NULL, &res);
@@ -170,6 +179,8 @@ static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz)
 	run_summary(cfg, &res, stdout);
 	if (quiz)
 		quiz_reveal(cfg, &res, idx, answers, nq, stdout);
+	if (ch)
+		challenge_report(ch, challenge, &res, stdout);
 	int rc = lesson_flush(cfg->lesson);
 	if (end == RUN_NO_INPUT) {
 		/* The run did not complete: not a success, not bad usage. */
@@ -232,9 +243,10 @@ int lesson_main(const struct lesson *l, int argc, char **argv)
 	else if (c.explore)
 		rc = lesson_explore(&c);
 	else if (c.out == OUT_VIEW)
-		rc = view_run(&c.cfg, c.quiz);
+		rc = view_run(&c.cfg, c.quiz, c.challenge);
 	else
-		rc = lesson_text(&c.cfg, c.out == OUT_QUIET, c.quiz);
+		rc = lesson_text(&c.cfg, c.out == OUT_QUIET, c.quiz,
+				 c.challenge);
 	cli_free(&c);
 	return rc;
 }

@@ -114,6 +114,31 @@ struct lesson_question {
 	{ (variant), (when), (ask), QUIZ_CHOICE, NULL, (choices), (why) }
 #define LESSON_ASK_END { NULL, NULL, NULL, QUIZ_NUMBER, NULL, NULL, NULL }
 
+/*
+ * A challenge for --challenge=N (and the viewer): a goal the person
+ * reaches as the scheduler, choosing every step (--policy=manual).  Like
+ * a question it is about the runs of `variant` (NULL: any) with the
+ * options of `when` (lesson options only, "--NAME=VALUE ..."), which
+ * --challenge sets.  `goal` is a truth as a question's is, read from the
+ * finished run ("balance=98", "deadlock", "max_inside>permits"), never
+ * checked by hand.  `budget`: the most steps it may take (0: no limit);
+ * `fewest` says the budget is the fewest that can reach it, which the
+ * tests check by searching every schedule.
+ */
+struct lesson_challenge {
+	const char *variant;
+	const char *when;
+	const char *says; /* the goal as the person reads it */
+	const char *goal;
+	long budget;
+	bool fewest;
+	const char *why;  /* shown when it is met */
+};
+
+#define LESSON_CHALLENGE(variant, when, says, goal, budget, fewest, why)      \
+	{ (variant), (when), (says), (goal), (budget), (fewest), (why) }
+#define LESSON_CHALLENGE_END { NULL, NULL, NULL, NULL, 0, false, NULL }
+
 struct lesson {
 	const char *name;
 	const char *summary;
@@ -135,6 +160,8 @@ struct lesson {
 	const char *topic;
 	/* Questions for --quiz, ending with LESSON_ASK_END; NULL: none. */
 	const struct lesson_question *questions;
+	/* Challenges for --challenge, ending with LESSON_CHALLENGE_END. */
+	const struct lesson_challenge *challenges;
 };
 
 /*

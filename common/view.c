@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "challenge.h"
 #include "cli.h"
 #include "explore.h"
 #include "quiz.h"
@@ -379,6 +380,76 @@ static void view_intro(struct view *v)
 			 "  f loads a run that shows it fail.");
 }
 
+/* --challenge: the goal replaces the intro, while the run is its own. */
+static void view_challenge_intro(struct view *v)
+{
+	v->challenge_judged = false;
+	if (!v->challenge)
+		return;
+	const struct lesson_challenge *ch =
+		&v->cfg.lesson->challenges[v->challenge - 1];
+	char goal[300];
+	challenge_goal(ch, v->challenge, goal, sizeof(goal));
+	if (challenge_applies(ch, &v->cfg))
+		snprintf(v->msg, sizeof(v->msg), "%s.  You are the scheduler: "
+			 "1-9 runs that thread.", goal);
+	else
+		snprintf(v->msg, sizeof(v->msg), "%s: this run is not the "
+			 "challenge's; r restarts it as it was.", goal);
+}
+
+/* The run has ended (or come back from its end): judge it once. */
+static void view_challenge_check(struct view *v)
+{
+	if (!v->challenge)
+		return;
+	const struct lesson_challenge *ch =
+		&v->cfg.lesson->challenges[v->challenge - 1];
+	if (!v->finished) {
+		v->challenge_judged = false;
+		/* said once, as the step that spends it is taken */
+		if (ch->budget > 0 && v->m.step == (uint64_t)ch->budget + 1 &&
+		    challenge_applies(ch, &v->cfg))
+			snprintf(v->msg, sizeof(v->msg), "Challenge %d: the "
+				 "budget of %ld steps is spent; r tries again.",
+				 v->challenge, ch->budget);
+		return;
+	}
+	if (v->challenge_judged || !challenge_applies(ch, &v->cfg))
+		return;
+	char verdict[400];
+	bool met = challenge_judge(ch, &v->res, verdict, sizeof(verdict));
+	snprintf(v->quiz_said, sizeof(v->quiz_said), "Challenge %d %.300s.  %s%s",
+		 v->challenge, verdict, met ? "Why: " : "r tries again.",
+		 met ? ch->why : "");
+	snprintf(v->msg, sizeof(v->msg), "Challenge %d %.300s.", v->challenge,
+		 verdict);
+	v->challenge_judged = true;
+}
+
+static void view_begin(struct view *v);
+
+/* g: the lesson's next challenge, its run set up afresh, in manual mode. */
+static void view_challenge_next(struct view *v)
+{
+	int n = challenge_count(v->cfg.lesson);
+	v->playing = false;
+	if (n == 0) {
+		snprintf(v->msg, sizeof(v->msg), "g: this lesson has no "
+			 "challenges yet.");
+		return;
+	}
+	if (!view_step_mode(v)) {
+		snprintf(v->msg, sizeof(v->msg), "g: a challenge is played one "
+			 "step at a time: run the lesson without --mode=free.");
+		return;
+	}
+	v->challenge = v->challenge % n + 1;
+	challenge_configure(&v->cfg.lesson->challenges[v->challenge - 1],
+			    &v->cfg);
+	view_begin(v);
+}
+
 static void view_begin(struct view *v)
 {
 	v->msg[0] = '\0';
@@ -395,6 +466,7 @@ static void view_begin(struct view *v)
 		view_check_end(v);
 		v->said = v->m.said;
 		view_intro(v);
+		view_challenge_intro(v);
 	} else {
 		view_free_record(v);
 		char runs[80] = "";
@@ -1002,6 +1074,9 @@ static bool view_key(struct view *v, int key)
 	case 'p':
 		view_quiz_start(v);
 		break;
+	case 'g':
+		view_challenge_next(v);
+		break;
 	case 'c':
 		v->contrast = !v->contrast;
 		snprintf(v->msg, sizeof(v->msg), "c: %s theme",
@@ -1051,12 +1126,14 @@ static void view_loop(struct view *v)
 		if (key == ERR && ready == 0 && v->playing) {
 			if (!draw_too_small_now())
 				view_forward(v); /* a tick */
+			view_challenge_check(v);
 			continue;
 		}
 		for (; key != ERR; key = getch())
 			if (!view_key(v, key) || term_signal)
 				return;
 		view_quiz_check(v); /* manual stepping may have ended it */
+		view_challenge_check(v);
 	}
 }
 
@@ -1076,14 +1153,15 @@ static void view_free(struct view *v)
 
 int view_main(const struct run_config *cfg)
 {
-	return view_run(cfg, false);
+	return view_run(cfg, false, 0);
 }
 
-int view_run(const struct run_config *cfg, bool ask)
+int view_run(const struct run_config *cfg, bool ask, int challenge)
 {
 	static struct view v; /* large (two models): not on the stack */
 	memset(&v, 0, sizeof(v));
 	v.cfg = *cfg;
+	v.challenge = challenge;
 	v.speed = VIEW_DEFAULT_SPEED;
 	const char *theme = getenv("INTERLEAVE_THEME");
 	v.contrast = theme && strcmp(theme, "contrast") == 0;

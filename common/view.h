@@ -11,8 +11,9 @@
 
 /* Show a run of cfg interactively; returns the exit status. */
 int view_main(const struct run_config *cfg);
-/* The same; ask (--quiz) puts p's question to the person at once. */
-int view_run(const struct run_config *cfg, bool ask);
+/* The same; ask (--quiz) puts p's question to the person at once;
+ * challenge (--challenge=N, 0 none) shows that goal and judges it. */
+int view_run(const struct run_config *cfg, bool ask, int challenge);
 
 #define VIEW_SPEEDS 8
 
@@ -57,6 +58,9 @@ struct view {
 	long quiz_answer;
 	char quiz_typed[32];
 	char quiz_said[600];    /* the verdict, for the end of run box */
+	/* --challenge=N (challenge.c) */
+	int challenge;          /* N, from 1; 0 none */
+	bool challenge_judged;  /* this end of the run has its verdict */
 };
 
 extern const int view_delays_ms[VIEW_SPEEDS];

@@ -176,6 +176,21 @@ static const struct lesson_question bandwidth_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge bandwidth_challenges[] = {
+	LESSON_CHALLENGE("none", "--workers=2 --permits=1 --jobs=1 --cost=1",
+			 "get two workers inside with k=1",
+			 "max_inside>permits", 0, false,
+			 "with no semaphore nothing counts who is inside: let "
+			 "the second worker in before the first has left"),
+	LESSON_CHALLENGE("semaphore", "--workers=2 --permits=2 --jobs=1 "
+			 "--cost=1",
+			 "get both workers inside at once, as k=2 allows",
+			 "max_inside=2", 0, false,
+			 "two permits let two in: run the second worker's wait "
+			 "while the first is still inside"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(bandwidth);
 
 const struct lesson bandwidth_lesson = {
@@ -189,6 +204,7 @@ const struct lesson bandwidth_lesson = {
 	.report = bandwidth_report,
 	.source = bandwidth_source,
 	.questions = bandwidth_questions,
+	.challenges = bandwidth_challenges,
 	.notes = bandwidth_notes,
 };
 

@@ -251,6 +251,20 @@ static const struct lesson_question barrier_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge barrier_challenges[] = {
+	LESSON_CHALLENGE("none", "--runners=2 --distance=1",
+			 "make a runner start before the other has lined up",
+			 "early_starts>=1", 0, false,
+			 "without a barrier nothing holds the first runner at "
+			 "the line: run it on before the other arrives"),
+	LESSON_CHALLENGE("barrier", "--runners=2 --distance=1",
+			 "make runner A fire the starting gun",
+			 "fired_by=1", 0, false,
+			 "the gun is fired by the last to arrive, whoever that "
+			 "is: hold A back until B waits at the barrier"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(barrier);
 
 const struct lesson barrier_lesson = {
@@ -264,6 +278,7 @@ const struct lesson barrier_lesson = {
 	.report = barrier_report,
 	.source = barrier_source,
 	.questions = barrier_questions,
+	.challenges = barrier_challenges,
 	.notes = barrier_notes,
 };
 

@@ -237,6 +237,26 @@ static const struct lesson_question deadlock_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge deadlock_challenges[] = {
+	LESSON_CHALLENGE("broken", "--tellers=2 --rounds=1",
+			 "deadlock the two transfers",
+			 "deadlock", 2, true,
+			 "each takes its first lock and then waits for the "
+			 "other's: one step each is enough"),
+	LESSON_CHALLENGE("philosophers", "--philosophers=3 --rounds=1",
+			 "deadlock the philosophers",
+			 "deadlock", 3, true,
+			 "every diner takes a left fork, and every right fork "
+			 "is someone's left: one step per diner closes the "
+			 "cycle"),
+	LESSON_CHALLENGE("trylock", "--tellers=2 --rounds=1 --retries=1",
+			 "make a transfer give up", "gave_up>=1", 0, false,
+			 "a trylock never waits, so it cannot deadlock; but "
+			 "if the other holds the lock every time it tries, it "
+			 "gives up: livelock's cousin"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(deadlock);
 
 const struct lesson deadlock_lesson = {
@@ -248,6 +268,7 @@ const struct lesson deadlock_lesson = {
 	.report = deadlock_report,
 	.source = deadlock_source,
 	.questions = deadlock_questions,
+	.challenges = deadlock_challenges,
 	.topic = "synchronisation",
 	.notes = deadlock_notes,
 };

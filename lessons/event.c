@@ -177,6 +177,20 @@ static const struct lesson_question event_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge event_challenges[] = {
+	LESSON_CHALLENGE("set-first", "--readers=1 --entries=2",
+			 "make the reader see the table half filled",
+			 "partial_reads>=1", 0, false,
+			 "the flag went up before the table was full: a reader "
+			 "that wakes at once reads what is there so far"),
+	LESSON_CHALLENGE("set-first", "--readers=2 --entries=1",
+			 "make both readers see the table empty",
+			 "partial_reads=2", 0, false,
+			 "one set() wakes every waiter at once: if both read "
+			 "before the updater writes, both miss the entry"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(event);
 
 const struct lesson event_lesson = {
@@ -190,6 +204,7 @@ const struct lesson event_lesson = {
 	.topic = "synchronisation",
 	.notes = event_notes,
 	.questions = event_questions,
+	.challenges = event_challenges,
 };
 
 LESSON_MAIN(event_lesson)

@@ -125,6 +125,21 @@ static const struct lesson_question fork_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge fork_challenges[] = {
+	LESSON_CHALLENGE("no-join", "--numbers=1",
+			 "make the parent print before the child is done",
+			 "printed!=expected", 0, false,
+			 "without the join the parent reads square_sum "
+			 "whenever it is scheduled: before the child writes, "
+			 "it prints the old value"),
+	LESSON_CHALLENGE("no-join", "--numbers=1",
+			 "make the parent print the right sum anyway",
+			 "printed=expected", 0, false,
+			 "run the child to its end first and the missing join "
+			 "does not show: a race that a lucky schedule hides"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(fork);
 
 const struct lesson fork_lesson = {
@@ -137,6 +152,7 @@ const struct lesson fork_lesson = {
 	.report = fork_report,
 	.source = fork_source,
 	.questions = fork_questions,
+	.challenges = fork_challenges,
 	.notes = fork_notes,
 	.processes = true,
 	.topic = "processes",

@@ -179,6 +179,20 @@ static const struct lesson_question locks_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge locks_challenges[] = {
+	LESSON_CHALLENGE("not-owner", "--threads=2 --rounds=1",
+			 "make the auditor's release be refused",
+			 "refused>=1", 0, false,
+			 "the auditor never took the lock: releasing it is "
+			 "refused (EPERM) while the teller holds it"),
+	LESSON_CHALLENGE("messy", "--threads=2 --letters=2",
+			 "make the printers switch as often as they can",
+			 "switches=3", 0, false,
+			 "alternate the printers at every letter: with no lock "
+			 "each letter is a chance for the other to cut in"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(locks);
 
 const struct lesson locks_lesson = {
@@ -190,6 +204,7 @@ const struct lesson locks_lesson = {
 	.report = locks_report,
 	.source = locks_source,
 	.questions = locks_questions,
+	.challenges = locks_challenges,
 	.topic = "synchronisation",
 	.notes = locks_notes,
 };

@@ -180,6 +180,20 @@ static const struct lesson_question pipe_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge pipe_challenges[] = {
+	LESSON_CHALLENGE("forgot-close", "--messages=1",
+			 "deadlock the pipe",
+			 "deadlock", 9, true,
+			 "the receiver still holds a write end, so its read "
+			 "never sees end of file: it waits for itself"),
+	LESSON_CHALLENGE("sentinel", "--messages=1",
+			 "deliver every message, END included",
+			 "invariant", 0, false,
+			 "the receiver reads until END: every schedule gets "
+			 "there; only the order of the waits changes"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(pipe);
 
 const struct lesson pipe_lesson = {
@@ -193,6 +207,7 @@ const struct lesson pipe_lesson = {
 	.report = pipe_report,
 	.source = pipe_source,
 	.questions = pipe_questions,
+	.challenges = pipe_challenges,
 	.processes = true,
 };
 

@@ -401,6 +401,24 @@ static const struct lesson_question prodcons_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge prodcons_challenges[] = {
+	LESSON_CHALLENGE("condvar-if", "--consumers=2 --capacity=1 "
+			 "--items=2",
+			 "make a consumer take from an empty buffer",
+			 "empty_takes>=1", 40, true,
+			 "a woken consumer does not look again (if, not "
+			 "while): let the other consumer take the item between "
+			 "the signal and the wake-up"),
+	LESSON_CHALLENGE("condvar-if", "--consumers=2 --capacity=1 "
+			 "--items=2",
+			 "finish with no empty take, though the monitor checks "
+			 "with if", "invariant", 0, false,
+			 "the if is wrong only when another consumer takes the "
+			 "item between a signal and the wake-up: a scheduler "
+			 "that never lets it is lucky, not correct"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(prodcons);
 
 const struct lesson prodcons_lesson = {
@@ -413,6 +431,7 @@ const struct lesson prodcons_lesson = {
 	.report = prodcons_report,
 	.source = prodcons_source,
 	.questions = prodcons_questions,
+	.challenges = prodcons_challenges,
 	.notes = prodcons_notes,
 };
 

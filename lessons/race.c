@@ -138,6 +138,27 @@ static const struct lesson_question race_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge race_challenges[] = {
+	LESSON_CHALLENGE("unsafe", "--threads=2 --iterations=1 --initial=100",
+			 "make the balance end at 99: lose the deposit",
+			 "balance=99", 0, false,
+			 "T2 must read before T1 writes, and write after it: "
+			 "its write of 100 - 1 then covers T1's 101"),
+	LESSON_CHALLENGE("unsafe", "--threads=2 --iterations=2 --initial=100",
+			 "make the balance end at 98: lose both deposits",
+			 "balance=98", 0, false,
+			 "each of T1's writes must land between a read and a "
+			 "write of T2's, twice: the unsafe window is open "
+			 "every iteration"),
+	LESSON_CHALLENGE("unsafe", "--threads=3 --iterations=1 --initial=100",
+			 "make the balance end at 102: lose the withdrawal",
+			 "balance=102", 0, false,
+			 "T2's write must come before a deposit's, and that "
+			 "deposit must have read before T2 wrote: then the "
+			 "withdrawal is covered and both deposits stay"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(race);
 
 const struct lesson race_lesson = {
@@ -151,6 +172,7 @@ const struct lesson race_lesson = {
 	.report = race_report,
 	.source = race_source,
 	.questions = race_questions,
+	.challenges = race_challenges,
 };
 
 LESSON_MAIN(race_lesson)

@@ -128,6 +128,21 @@ static const struct lesson_question shmrace_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge shmrace_challenges[] = {
+	LESSON_CHALLENGE("unsafe", "--processes=2 --iterations=1",
+			 "make the balance end at 99: lose the deposit",
+			 "balance=99", 0, false,
+			 "processes race on shared memory as threads do: the "
+			 "withdrawer reads 100 before the deposit is written, "
+			 "and writes 99 after it"),
+	LESSON_CHALLENGE("unsafe", "--processes=2 --iterations=1",
+			 "make the balance end at 101: lose the withdrawal",
+			 "balance=101", 0, false,
+			 "the same window the other way round: the depositor "
+			 "writes last"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(shmrace);
 
 const struct lesson shmrace_lesson = {
@@ -141,6 +156,7 @@ const struct lesson shmrace_lesson = {
 	.report = shmrace_report,
 	.source = shmrace_source,
 	.questions = shmrace_questions,
+	.challenges = shmrace_challenges,
 	.processes = true,
 };
 

@@ -122,5 +122,6 @@ Suite *quiz_suite(void);
 Suite *tls_suite(void);
 Suite *shm_suite(void);
 Suite *schedq_suite(void);
+Suite *challenge_suite(void);
 
 #endif
