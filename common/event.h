@@ -69,9 +69,9 @@ enum event_op {
 };
 
 /* A cell of a segment in an event: its row and column. */
-#define SHM_CELL(row, col) (((row) << 8) | (col))
-#define SHM_ROW(cell) ((cell) >> 8)
-#define SHM_COL(cell) ((cell) & 0xff)
+#define SHM_CELL(row, col) ((row) * 256 + (col))
+#define SHM_ROW(cell) ((cell) / 256)
+#define SHM_COL(cell) ((cell) % 256)
 
 /* Flags: what the runtime noticed about this event. */
 enum {
