@@ -208,11 +208,20 @@ static bool lesson_quiz_applies(const struct cli *c)
 	int idx[QUIZ_MAX];
 	if (!c->quiz || quiz_find(&c->cfg, idx) > 0)
 		return true;
+	/* point at a question of this variant, if it has one */
+	const struct lesson *l = c->cfg.lesson;
+	const struct lesson_question *q = &l->questions[0];
+	for (int i = 0; l->questions[i].ask; i++)
+		if (l->questions[i].variant &&
+		    !strcmp(l->questions[i].variant,
+			    l->variants[c->cfg.variant].name)) {
+			q = &l->questions[i];
+			break;
+		}
 	char args[600];
-	quiz_args(&c->cfg.lesson->questions[0], args, sizeof(args));
-	cli_error(c->cfg.lesson, "--quiz: no question is about this run; "
-		  "the first is about: %s --quiz %s", c->cfg.lesson->name,
-		  args);
+	quiz_args(q, args, sizeof(args));
+	cli_error(l, "--quiz: no question is about this run; one is about: "
+		  "%s --quiz %s", l->name, args);
 	return false;
 }
 

@@ -81,12 +81,24 @@ bool quiz_applies(const struct lesson_question *q,
 	return ok;
 }
 
+/*
+ * A run decided by a --schedule (typed, or loaded by the viewer's f or x)
+ * is not the run a question describes unless the question names that
+ * schedule: "taking turns, how many..." is false of another order.
+ */
+static bool quiz_schedule_fits(const struct lesson_question *q,
+			       const struct run_config *cfg)
+{
+	return cfg->nschedule == 0 ||
+	       (q->when && strstr(q->when, "--schedule="));
+}
+
 int quiz_find(const struct run_config *cfg, int *idx)
 {
 	const struct lesson_question *qs = cfg->lesson->questions;
 	int n = 0;
 	for (int i = 0; qs && qs[i].ask && n < QUIZ_MAX; i++)
-		if (quiz_applies(&qs[i], cfg))
+		if (quiz_applies(&qs[i], cfg) && quiz_schedule_fits(&qs[i], cfg))
 			idx[n++] = i;
 	return n;
 }

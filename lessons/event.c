@@ -179,7 +179,7 @@ static const struct lesson_question event_questions[] = {
 
 static const struct lesson_challenge event_challenges[] = {
 	LESSON_CHALLENGE("set-first", "--readers=1 --entries=2",
-			 "make the reader see the table half filled",
+			 "make the reader see the table before it is full",
 			 "partial_reads>=1", 0, false,
 			 "the flag went up before the table was full: a reader "
 			 "that wakes at once reads what is there so far"),

@@ -357,7 +357,18 @@ START_TEST(test_quiz_bad_input)
 	tq_bad("--quiz --explore --quiet", "", "--quiz asks about one run");
 	tq_bad("--quiz --policy=manual", "", "choose one");
 	tq_bad("--quiz --quiet --iterations=3", "", "no question is about "
-	       "this run; the first is about: race --quiz --variant=unsafe");
+	       "this run; one is about: race --quiz --variant=unsafe");
+	/* a run that a --schedule decides is not the run a question
+	 * describes, unless the question names it */
+	char *out, *err;
+	ck_assert_int_eq(texec_in("event", "--quiz --quiet --variant=set-first "
+				  "--policy=rr --schedule=3,3,3", "2\n", &out,
+				  &err), 2);
+	ck_assert_msg(strstr(err, "no question is about this run; one is "
+			     "about: event --quiz --variant=set-first"),
+		      "%s", err);
+	free(out);
+	free(err);
 	/* a lesson with no questions yet */
 	struct lesson bare = race_lesson;
 	bare.questions = NULL;
