@@ -174,16 +174,18 @@ START_TEST(test_view_free_signals)
 		ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	else
 		tmux_cmd(&t, "kill-server%s", "");
-	for (int i = 0; i < 2000 && tmux_alive(pid); i++)
+	for (int i = 0; i < 6000 && tmux_alive(pid); i++)
 		usleep(5000);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ck_assert_msg(!tmux_alive(pid), "still running after 10 s");
+	ck_assert_msg(!tmux_alive(pid), "still running after 30 s");
 	/* The run itself would last minutes.  A quiet machine stops it in
-	 * 10-170 ms; a loaded one (load 25 on 2 cores) took 1.9 s, so the
-	 * bound only tells "stopped" from "went on running". */
+	 * 10-170 ms; a loaded one (load 25 on 2 cores) took 1.9 s; under
+	 * ThreadSanitizer, 64 threads take 2.4 s on a quiet machine and
+	 * took over 10 s beside other builds.  So the bound only tells
+	 * "stopped" from "went on running". */
 	double s = (double)(t1.tv_sec - t0.tv_sec) +
 		   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	ck_assert_msg(s < 10, "took %.2f s to stop", s);
+	ck_assert_msg(s < 30, "took %.2f s to stop", s);
 	if (_i < 4)
 		SEE(&t, _i < 2 ? "EXIT=130" : "EXIT=143");
 	tmux_stop(&t);
