@@ -20,6 +20,7 @@
  * longer (docs/design.md has the figures).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,10 +404,21 @@ void rt_free_start_join(void)
 	rt_check(pthread_barrier_init(&rt.gate, NULL,
 				      (unsigned)rt.nthreads + 1),
 		 "pthread_barrier_init");
+	/* The lesson's threads are born with the ending signals blocked, so
+	 * Ctrl-C, SIGTERM and a hang-up go to this thread, which waits in the
+	 * watch.  A worker in a tight loop never reaches a point where a
+	 * ThreadSanitizer build delivers a signal, and the run went on. */
+	sigset_t ending, old;
+	sigemptyset(&ending);
+	sigaddset(&ending, SIGINT);
+	sigaddset(&ending, SIGTERM);
+	sigaddset(&ending, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ending, &old);
 	for (int i = 1; i <= rt.nthreads; i++)
 		rt_check(pthread_create(&rt.threads[i].pt, NULL,
 					rt_pthread_main, &rt.threads[i]),
 			 "pthread_create");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_barrier_wait(&rt.gate);
 	rt.deadlocked = watch_run();
 	if (rt.interrupted)
