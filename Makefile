@@ -11,7 +11,7 @@
 #   make install      install the launcher and the lessons (PREFIX=/usr/local)
 #
 # Missing Debian packages (ncurses and Check headers, pkg-config, tmux,
-# groff) are
+# groff, asciinema) are
 # installed by common/deps.sh on the first build; lint and check-valgrind
 # install their own tool (cppcheck, valgrind) the same way.
 

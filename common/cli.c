@@ -32,6 +32,7 @@ enum {
 	CLI_SCHEDULE, CLI_MAX_STEPS, CLI_VIEW, CLI_PLAIN, CLI_QUIET,
 	CLI_LIST, CLI_HELP, CLI_VERSION, CLI_EXPLORE, CLI_BOUND,
 	CLI_EXPLORE_LIMIT, CLI_EXPLORE_TIME, CLI_QUIZ, CLI_CHALLENGE,
+	CLI_RECORD,
 	CLI_LESSON = 2000, /* + index of the lesson's option */
 };
 
@@ -56,6 +57,7 @@ static const struct option cli_common[] = {
 	{ "explore-time", required_argument, NULL, CLI_EXPLORE_TIME },
 	{ "quiz", no_argument, NULL, CLI_QUIZ },
 	{ "challenge", required_argument, NULL, CLI_CHALLENGE },
+	{ "record", required_argument, NULL, CLI_RECORD },
 };
 #define CLI_NCOMMON (int)(sizeof(cli_common) / sizeof(cli_common[0]))
 
@@ -278,6 +280,8 @@ static void cli_help(const struct lesson *l)
 	       "  --challenge=N        a goal to reach as the scheduler: step mode,\n"
 	       "                       --policy=manual, the goal checked at the end;\n"
 	       "                       --challenge=list lists them\n"
+	       "  --record=FILE        record what the viewer shows in FILE, an asciicast\n"
+	       "                       v2 recording (asciinema play FILE replays it)\n"
 	       "  --help, --version\n"
 	       "\nViewer keys: space play/pause (stops at each new !), n or Right step,\n"
 	       "b or Left step back, ! run to the next !, 1-9 run that thread (10 and\n"
@@ -290,8 +294,8 @@ static void cli_help(const struct lesson *l)
 	       "\n%s"
 	       "Numbers are digits only; give each option once.\n"
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
-	       "1 output could not be written, manual input ended, or a runtime\n"
-	       "failure, 2 bad usage.\n",
+	       "1 output (or --record's file) could not be written, manual input\n"
+	       "ended, or a runtime failure, 2 bad usage.\n",
 	       RT_MAX_DEPTH, CLI_MAX_STEPS_DEFAULT, CLI_EXPLORE_STEPS,
 	       CLI_EXPLORE_RUNS,
 	       CLI_EXPLORE_SECONDS,
@@ -387,6 +391,28 @@ static bool cli_quiz_rules(const struct lesson *l, const struct cli *c)
 			  "as --policy=manual reads thread numbers: choose one");
 	else if (!l->questions || !l->questions[0].ask)
 		cli_error(l, "--quiz: this lesson has no questions yet");
+	else
+		return true;
+	return false;
+}
+
+/*
+ * --record=FILE records the viewer: a file name, and not with an output
+ * that is text (which a redirection keeps) or with --explore.  Whether
+ * there is a terminal is known only when the run starts (lesson.c).
+ */
+static bool cli_record_rules(const struct lesson *l, const struct cli *c)
+{
+	if (!c->record)
+		return true;
+	if (!c->record[0])
+		cli_error(l, "--record needs a file name, as in "
+			  "--record=run.cast");
+	else if (c->explore || c->out == OUT_PLAIN || c->out == OUT_QUIET)
+		cli_error(l, "--record records the viewer; %s prints text: "
+			  "redirect standard output to keep it",
+			  c->explore ? "--explore" : c->out == OUT_PLAIN
+			  ? "--plain" : "--quiet");
 	else
 		return true;
 	return false;
@@ -515,6 +541,7 @@ static enum cli_result cli_finish(const struct lesson *l,
 		return CLI_USAGE;
 	cfg->policy = (enum rt_policy)policy;
 	if (!cli_mode_rules(l, s, c) || !cli_quiz_rules(l, c) ||
+	    !cli_record_rules(l, c) ||
 	    !cli_lesson_values(l, s, cfg) || !cli_challenge_rules(l, c))
 		return CLI_USAGE;
 	if (s->bound && !cli_number(l, "bound", s->bound, 0, 1000000,
@@ -598,6 +625,7 @@ static enum cli_result cli_one(const struct lesson *l, int ch,
 		}
 		challenge_list(l, stdout);
 		return CLI_DONE;
+	case CLI_RECORD: c->record = arg; return CLI_RUN;
 	case CLI_BOUND: s->bound = arg; return CLI_RUN;
 	case CLI_EXPLORE_LIMIT: s->explore_limit = arg; return CLI_RUN;
 	case CLI_EXPLORE_TIME: s->explore_time = arg; return CLI_RUN;

@@ -19,6 +19,7 @@ struct cli {
 	bool quiz;                  /* --quiz: predict, then reveal */
 	int challenge;              /* --challenge=N: N, from 1; 0 none */
 	char challenge_args[512];   /* its options, which cfg now holds */
+	const char *record;         /* --record=FILE: argv's, or NULL */
 };
 
 enum cli_result {

@@ -4,7 +4,8 @@
 #
 #   deps.sh config OUT     what building and testing need: pkg-config, the
 #                          ncurses and Check headers, tmux, groff (the man
-#                          page's check); then write their
+#                          pages' check), asciinema (--record's check:
+#                          its own player reads the file); then write their
 #                          compiler and linker flags to OUT, a make fragment
 #   deps.sh tool CMD PKG   the command CMD, from package PKG (make lint:
 #                          cppcheck; make check-valgrind: valgrind)
@@ -13,7 +14,7 @@
 # that command installs everything the project uses, so it is needed once.
 set -eu
 
-all="pkg-config libncurses-dev check tmux groff-base cppcheck valgrind"
+all="pkg-config libncurses-dev check tmux groff-base asciinema cppcheck valgrind"
 
 # install PKG...: apt-get install them, saying so; apt's own output is kept
 # in a log that is shown only if it fails.
@@ -60,6 +61,7 @@ config() {
 	fi
 	command -v tmux >/dev/null 2>&1 || need="$need tmux"
 	command -v groff >/dev/null 2>&1 || need="$need groff-base"
+	command -v asciinema >/dev/null 2>&1 || need="$need asciinema"
 	# shellcheck disable=SC2086 # a list of package names
 	[ -z "$need" ] || install $need
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "quiz.h"
+#include "term.h"
 #include "view.h"
 
 /* What a thread number is written after: T1, or P1 for a process. */
@@ -1481,7 +1482,7 @@ static void draw_too_small(void)
 	draw_text(0, 0, COLS, need);
 	draw_text(1, 0, COLS, have);
 	draw_text(2, 0, COLS, "Make it larger, or press q.");
-	refresh();
+	term_refresh();
 }
 
 /* --- the frame --- */
@@ -1567,5 +1568,5 @@ void draw_frame(const struct view *v)
 		draw_summary(v);
 	if (v->help)
 		draw_help(v);
-	refresh();
+	term_refresh();
 }

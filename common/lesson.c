@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cast.h"
 #include "cli.h"
 #include "challenge.h"
 #include "quiz.h"
@@ -225,6 +226,35 @@ static bool lesson_quiz_applies(const struct cli *c)
 	return false;
 }
 
+/*
+ * --record=FILE: create it now, before the screen opens, so that a path
+ * that cannot be written is said plainly (exit 1, an environment
+ * failure, not bad usage).  0 when it is open.
+ */
+static int lesson_record_open(const struct cli *c)
+{
+	const struct lesson *l = c->cfg.lesson;
+	char title[256];
+	snprintf(title, sizeof(title), "%s, variant %s: %s", l->name,
+		 l->variants[c->cfg.variant].name, l->summary);
+	int err = cast_open(c->record, title);
+	if (err)
+		fprintf(stderr, "%s: --record: cannot write '%s': %s\n",
+			l->name, c->record, strerror(err));
+	return err ? 1 : 0;
+}
+
+/* After the viewer: did every line of the recording reach the file? */
+static int lesson_record_close(const struct cli *c, int rc)
+{
+	int err = cast_error();
+	if (!err)
+		return rc;
+	fprintf(stderr, "%s: --record: writing '%s' failed: %s\n",
+		c->cfg.lesson->name, c->record, strerror(err));
+	return rc ? rc : 1;
+}
+
 int lesson_main(const struct lesson *l, int argc, char **argv)
 {
 	struct cli c;
@@ -238,10 +268,13 @@ int lesson_main(const struct lesson *l, int argc, char **argv)
 	}
 	bool tty = isatty(STDOUT_FILENO);
 	if (c.out == OUT_AUTO && !c.explore)
-		c.out = tty ? OUT_VIEW : OUT_PLAIN;
+		c.out = tty || c.record ? OUT_VIEW : OUT_PLAIN;
 	int rc = 2;
 	char err[256];
-	if (c.out == OUT_VIEW && !tty)
+	if (c.out == OUT_VIEW && !tty && c.record)
+		cli_error(l, "--record records the viewer, which needs a "
+			  "terminal on standard output");
+	else if (c.out == OUT_VIEW && !tty)
 		cli_error(l, "--view needs a terminal on standard output; "
 			  "use --plain or --quiet");
 	else if (c.cfg.mode == RT_STEP && c.cfg.nschedule &&
@@ -251,8 +284,11 @@ int lesson_main(const struct lesson *l, int argc, char **argv)
 		rc = 2;
 	else if (c.explore)
 		rc = lesson_explore(&c);
+	else if (c.out == OUT_VIEW && c.record && lesson_record_open(&c))
+		rc = 1;
 	else if (c.out == OUT_VIEW)
-		rc = view_run(&c.cfg, c.quiz, c.challenge);
+		rc = lesson_record_close(&c, view_run(&c.cfg, c.quiz,
+						      c.challenge));
 	else
 		rc = lesson_text(&c.cfg, c.out == OUT_QUIET, c.quiz,
 				 c.challenge);

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cast.h"
 #include "shm.h"
 #include "term.h"
 
@@ -23,7 +24,13 @@ void term_end(void)
 {
 	if (term_on) {
 		term_on = false;
-		endwin();
+		endwin(); /* its last bytes are recorded too */
+		if (cast_open_now()) {
+			/* the modes endwin() set on the recorder's pipe, again
+			 * on the terminal */
+			cast_stop();
+			reset_shell_mode();
+		}
 		shm_hush(false);
 	}
 }
@@ -43,6 +50,7 @@ static void term_on_signal(int sig)
 /* A crash: put the terminal back as best we can, then die of it. */
 static void term_on_crash(int sig)
 {
+	cast_crash();
 	term_end();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -90,19 +98,37 @@ void term_close(void)
 	term_pipe[0] = term_pipe[1] = -1;
 }
 
+/*
+ * A recording has one size, its header's: curses does not follow the
+ * terminal's (it could not: it asks the pipe), and SIGWINCH is left
+ * ignored, so that curses installs no handler for it.
+ */
 bool term_start(void)
 {
 	setlocale(LC_ALL, "");
-	if (!newterm(NULL, stdout, stdin))
+	bool record = cast_open_now();
+	if (record)
+		signal(SIGWINCH, SIG_IGN);
+	FILE *out = cast_screen();
+	if (!out || !newterm(NULL, out, stdin))
 		return false;
 	term_on = true;
 	shm_hush(true); /* stderr is this screen too: shm.c keeps quiet */
 	cbreak();
 	noecho();
+	/* the modes are set: from here on, curses writes to the recorder */
+	if (record && !cast_start(COLS, LINES))
+		return false;
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	return true;
+}
+
+void term_refresh(void)
+{
+	refresh();
+	cast_mark();
 }
 
 void term_resume(void)

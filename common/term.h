@@ -36,6 +36,8 @@ void term_close(void);
  * waiting, no cursor.  False when the terminal cannot be started.
  */
 bool term_start(void);
+/* refresh(): a frame on the screen (and one event of a --record). */
+void term_refresh(void);
 /* curses off (endwin), if on: the terminal as it was. */
 void term_end(void);
 /* Take the terminal back after term_end() (a child program had it). */

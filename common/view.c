@@ -310,7 +310,7 @@ static void view_free_begin(struct view *v)
 	erase();
 	mvprintw(0, 0, "%s: running %s on real threads at full speed...",
 		 v->cfg.lesson->name, v->cfg.lesson->variants[v->cfg.variant].name);
-	refresh();
+	term_refresh();
 	v->nfev = 0;
 	rt_init(&v->cfg, NULL, NULL);
 	model_init(&v->m0, false);
