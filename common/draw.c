@@ -1402,7 +1402,8 @@ static void draw_help(const struct view *v)
 		snprintf(fail, sizeof(fail), "f        a failing run (broken "
 			 "variants only)");
 	const char *const lines[] = {
-		idea, vline, "", "interleave viewer: keys",
+		idea, vline, "",
+		"interleave viewer: keys  (--record=FILE.cast records all of it)",
 		"space    play / pause (stops at every new !)",
 		"n Right  one step forward",
 		"b Left   one step back (the run is replayed exactly)",

@@ -569,6 +569,11 @@ START_TEST(test_launcher_complete_options)
 	tcomplete_is("\"$B/race\" --mode=f", "--mode=free ");
 	tcomplete_is("\"$B/race\" --seed = \"\"", "");
 	tcomplete_is("\"$B/race\" nonsense", "");
+	/* --record=FILE: the names of files */
+	tcomplete_is("\"$B/race\" --rec", "--record= ");
+	tcomplete_is("\"$B/race\" --record = docs/ma", "docs/man ");
+	tcomplete_is("\"$B/interleave\" race --record=docs/ma",
+		     "--record=docs/man ");
 }
 END_TEST
 

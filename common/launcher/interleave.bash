@@ -31,6 +31,11 @@ _interleave_options()
 _interleave_lesson()
 {
 	local cur=$1 opt=$2 val=$3 pre=$4 spaced=$5 help list
+	if [[ $opt == --record ]]; then
+		# a file to write: the names bash offers for any file
+		COMPREPLY=($(compgen -P "$pre" -f -- "$val"))
+		return
+	fi
 	if [[ $opt == --variant ]]; then
 		COMPREPLY=($(compgen -P "$pre" -W \
 			"$("${prog[@]}" --list-variants 2>/dev/null |
