@@ -8,7 +8,8 @@
 #   make check-tsan   the suites again under ThreadSanitizer
 #   make check-valgrind  the runtime suites under valgrind's leak checker
 #   make bench        benchmarks, each against a bare baseline
-#   make install      install the launcher and the lessons (PREFIX=/usr/local)
+#   make install      install the launcher, the lessons and their man pages
+#                     (PREFIX=/usr/local)
 #
 # Missing Debian packages (ncurses and Check headers, pkg-config, tmux,
 # groff, asciinema) are
@@ -58,7 +59,7 @@ LAUNCHER_OBJ = $(LAUNCHER_SRC:common/launcher/%.c=$(BUILD)/launcher/%.o)
 LAUNCHER = $(BUILD)/bin/interleave
 # The parts of it the test runner drives in-process.
 LAUNCHER_TESTED = $(BUILD)/launcher/catalog.o $(BUILD)/launcher/state.o \
-		  $(BUILD)/gen/lessons.o
+		  $(BUILD)/launcher/manpage.o $(BUILD)/gen/lessons.o
 
 TEST_SRC = $(wildcard tests/*.c)
 TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
@@ -127,6 +128,13 @@ $(LAUNCHER): $(LAUNCHER_OBJ) $(BUILD)/gen/lessons.o $(TEST_LESSON_OBJ) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
+# interleave-lessons(7), written by the launcher from the lessons' own
+# descriptors; made for make install, not by all (a sanitizer build's
+# launcher may need setarch to run).
+$(BUILD)/man/interleave-lessons.7: $(LAUNCHER)
+	@mkdir -p $(@D)
+	$(LAUNCHER) --man > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/tests/lesson_%.o: lessons/%.c $(CONFIG)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DLESSON_NO_MAIN -c $< -o $@
@@ -180,11 +188,14 @@ bench: $(BINS) $(BUILD)/bench/free
 	@sh tests/bench/bench.sh $(BUILD)
 	@sh tests/bench/view.sh $(BUILD)
 
-install: $(BINS) $(LAUNCHER)
+install: $(BINS) $(LAUNCHER) $(BUILD)/man/interleave-lessons.7
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(LAUNCHER) $(DESTDIR)$(PREFIX)/bin/interleave
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/man/interleave.1 $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 $(BUILD)/man/interleave-lessons.7 \
+		$(DESTDIR)$(PREFIX)/share/man/man7
 	install -d $(DESTDIR)$(COMPLETIONS)
 	install -m 644 common/launcher/interleave.bash \
 		$(DESTDIR)$(COMPLETIONS)/interleave

@@ -145,6 +145,97 @@ START_TEST(test_launcher_man)
 }
 END_TEST
 
+/* What a command prints on stdout and stderr (malloc'd); *rc its status. */
+static char *tman_run(const char *cmd, int *rc)
+{
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	char *out = calloc(1, 1 << 20);
+	size_t n = fread(out, 1, (1 << 20) - 1, p);
+	out[n] = '\0';
+	*rc = pclose(p);
+	return out;
+}
+
+/*
+ * The lesson's part of the rendered page (malloc'd): from its heading
+ * (a subsection: 3 spaces, its name) to the next heading.
+ */
+static char *tman_section(const char *page, const char *name)
+{
+	char head[80];
+	snprintf(head, sizeof(head), "\n   %s\n", name);
+	const char *from = strstr(page, head);
+	ck_assert_msg(from, "interleave-lessons(7) has no section for %s",
+		      name);
+	const char *end = from + strlen(head);
+	for (const char *nl; (nl = strchr(end, '\n')); end = nl + 1) {
+		const char *line = nl + 1;
+		bool section = line[0] && line[0] != ' ' && line[0] != '\n';
+		bool sub = strncmp(line, "   ", 3) == 0 && line[3] &&
+			   line[3] != ' ' && line[3] != '\n';
+		if (section || sub) {
+			end = nl;
+			break;
+		}
+	}
+	return strndup(from, (size_t)(end - from));
+}
+
+/*
+ * interleave-lessons(7), from interleave --man: clean for groff's
+ * warnings, and every lesson, each of its variants and each of its own
+ * options in it, under the lesson's heading: taken from the descriptors,
+ * so that a lesson added later is checked too.
+ */
+START_TEST(test_launcher_man_lessons)
+{
+	char *out, *err, path[] = "/tmp/interleave-test-man-XXXXXX";
+	ck_assert_int_eq(texec("interleave", "--man", &out, &err), 0);
+	ck_assert_str_eq(err, "");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, out, strlen(out)), (ssize_t)strlen(out));
+	close(fd);
+	char cmd[200];
+	int rc;
+	snprintf(cmd, sizeof(cmd), "groff -man -ww -z %s 2>&1", path);
+	char *said = tman_run(cmd, &rc);
+	ck_assert_msg(rc == 0 && said[0] == '\0', "groff: %s", said);
+	free(said);
+	snprintf(cmd, sizeof(cmd), "groff -man -Tascii -P-c -P-b -P-u %s "
+		 "2>&1", path);
+	char *page = tman_run(cmd, &rc);
+	ck_assert_int_eq(rc, 0);
+	unlink(path);
+	for (int i = 0; launcher_lessons[i]; i++) {
+		const struct lesson *l = launcher_lessons[i];
+		char *sec = tman_section(page, l->name), want[120];
+		for (int v = 0; l->variants[v].name; v++) {
+			snprintf(want, sizeof(want), "\n       %s",
+				 l->variants[v].name);
+			size_t k = strlen(want);
+			char *at = strstr(sec, want);
+			while (at && at[k] != ' ' && at[k] != '\n')
+				at = strstr(at + 1, want); /* not condvar-if */
+			ck_assert_msg(at,
+				      "%s: no variant %s in: %s", l->name,
+				      l->variants[v].name, sec);
+		}
+		for (int o = 0; l->options && l->options[o].name; o++) {
+			snprintf(want, sizeof(want), "\n       --%s=",
+				 l->options[o].name);
+			ck_assert_msg(strstr(sec, want), "%s: no option --%s",
+				      l->name, l->options[o].name);
+		}
+		free(sec);
+	}
+	free(page);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* --- the catalog, in-process --- */
 
 static const struct lesson_variant tlaunch_variants[] = {
@@ -588,6 +679,7 @@ Suite *launcher_suite(void)
 	tcase_add_test(tc, test_launcher_runs_lesson);
 	tcase_add_test(tc, test_launcher_help_version);
 	tcase_add_test(tc, test_launcher_man);
+	tcase_add_test(tc, test_launcher_man_lessons);
 	tcase_add_test(tc, test_launcher_catalog_order);
 	tcase_add_test(tc, test_launcher_state_missing);
 	tcase_add_test(tc, test_launcher_state_corrupt);

@@ -4,6 +4,7 @@
  *   interleave                  the menu of every lesson (a terminal)
  *   interleave LESSON [OPTIONS] that lesson's program, as if run itself
  *   interleave --list           the lessons and variants, as text
+ *   interleave --man            interleave-lessons(7), as man(7) source
  *
  * A lesson runs as its own program, found beside this one: installed, as
  * interleave-LESSON (make install); in the build tree, as LESSON.  So the
@@ -29,7 +30,7 @@
 
 static const char launcher_usage[] =
 	"Usage: interleave [LESSON [OPTIONS]]\n"
-	"       interleave --list | --help | --version\n"
+	"       interleave --list | --man | --help | --version\n"
 	"\n"
 	"Without arguments, a menu of every lesson, by topic, on the terminal:\n"
 	"Up/Down (or j/k, PgUp/PgDn, Home/End) choose a variant, Enter opens it\n"
@@ -40,6 +41,9 @@ static const char launcher_usage[] =
 	"  LESSON [OPTIONS]  run that lesson's program with OPTIONS (see\n"
 	"                    interleave LESSON --help)\n"
 	"  --list            the lessons by topic, each with its variants\n"
+	"  --man             the lessons' manual page, interleave-lessons(7), as\n"
+	"                    man(7) source (make install installs it; from the\n"
+	"                    build tree: interleave --man | man -l -)\n"
 	"  --help            this text\n"
 	"  --version         the version\n"
 	"\n"
@@ -249,9 +253,10 @@ int main(int argc, char **argv)
 	const char *a = argv[1];
 	if (a[0] != '-')
 		return launcher_exec(argv + 1);
-	static const char *const known[] = { "--list", "--help", "--version" };
+	static const char *const known[] = { "--list", "--help", "--version",
+					     "--man" };
 	int which = -1;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (strcmp(a, known[i]) == 0)
 			which = i;
 	if (which < 0)
@@ -263,7 +268,9 @@ int main(int argc, char **argv)
 		catalog_print(launcher_lessons, stdout);
 	else if (which == 1)
 		fputs(launcher_usage, stdout);
-	else
+	else if (which == 2)
 		printf("interleave %s\n", INTERLEAVE_VERSION);
+	else
+		manpage_lessons(launcher_lessons, stdout);
 	return launcher_flush();
 }

@@ -9,6 +9,7 @@
  *   catalog.c   the lessons in the menu's order: grouped by topic
  *   state.c     what the student has opened, remembered between runs
  *   menu.c      the ncurses menu
+ *   manpage.c   interleave-lessons(7), written from the descriptors
  *   launcher.c  main(): the command line, and running a lesson's program
  */
 #ifndef INTERLEAVE_LAUNCHER_H
@@ -50,6 +51,12 @@ const struct lesson *catalog_find(const struct lesson *const *lessons,
 				  const char *name);
 /* --list: the rows as plain text, one lesson and its variants a line. */
 void catalog_print(const struct lesson *const *lessons, FILE *out);
+
+/* --- manpage.c --- */
+
+/* interleave-lessons(7) as man(7) source: every lesson by topic, with
+ * its idea, variants and options (interleave --man). */
+void manpage_lessons(const struct lesson *const *lessons, FILE *out);
 
 /* --- state.c --- */
 
