@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -131,28 +132,6 @@ static void cast_write(const char *buf, size_t len)
 	}
 }
 
-int cast_open(const char *path, const char *title)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return errno;
-	cast.file = fd;
-	cast.owner = getpid();
-	cast.error = 0;
-	snprintf(cast.title, sizeof(cast.title), "%s", title);
-	return 0;
-}
-
-bool cast_open_now(void)
-{
-	return cast.file >= 0 && getpid() == cast.owner;
-}
-
-int cast_error(void)
-{
-	return cast.error;
-}
-
 /* The first line: {"version": 2, "width": ..., ...}. */
 static void cast_header(int width, int height)
 {
@@ -170,6 +149,65 @@ static void cast_header(int width, int height)
 			 "\"env\": {\"TERM\": \"%s\"}}\n", width, height,
 			 (long long)time(NULL), title, term);
 	cast_write(line, (size_t)n);
+}
+
+/* A positive number from the environment, or 0. */
+static int cast_env_number(const char *name)
+{
+	const char *s = getenv(name);
+	int v = s ? atoi(s) : 0;
+	return v > 0 ? v : 0;
+}
+
+/*
+ * The size curses will find: the terminal's, unless LINES or COLUMNS
+ * say otherwise (ncurses' use_env(TRUE), its default); 80x24 if neither.
+ */
+static void cast_size(int *width, int *height)
+{
+	struct winsize ws = { 0 };
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0)
+		ws.ws_col = ws.ws_row = 0;
+	*width = cast_env_number("COLUMNS");
+	*height = cast_env_number("LINES");
+	if (!*width)
+		*width = ws.ws_col ? ws.ws_col : 80;
+	if (!*height)
+		*height = ws.ws_row ? ws.ws_row : 24;
+}
+
+/*
+ * The header goes in at once: from now on the file is a recording (of
+ * nothing yet, if the screen never opens), and a file that takes no
+ * bytes (/dev/full) is found out before the screen opens.
+ */
+int cast_open(const char *path, const char *title)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	cast.file = fd;
+	cast.owner = getpid();
+	cast.error = 0;
+	snprintf(cast.title, sizeof(cast.title), "%s", title);
+	int width, height;
+	cast_size(&width, &height);
+	cast_header(width, height);
+	if (!cast.error)
+		return 0;
+	close(fd);
+	cast.file = -1;
+	return cast.error;
+}
+
+bool cast_open_now(void)
+{
+	return cast.file >= 0 && getpid() == cast.owner;
+}
+
+int cast_error(void)
+{
+	return cast.error;
 }
 
 /* --- the recorder thread --- */
@@ -309,12 +347,11 @@ static bool cast_spawn(void)
 	return err == 0;
 }
 
-bool cast_start(int width, int height)
+bool cast_start(void)
 {
 	if (!cast_open_now() || cast.screen < 0)
 		return false;
 	fflush(cast.screen_file);
-	cast_header(width, height);
 	/* the thread reads without waiting (it polls first); curses and
 	 * cast_mark() write, curses waiting for room, a mark never */
 	if (pipe2(cast.data, O_CLOEXEC) != 0 ||

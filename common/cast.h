@@ -16,7 +16,8 @@
 #include <stdio.h>
 
 /*
- * Create (or empty) path for the recording; title goes in its header.
+ * Create (or empty) path for the recording and write its header: the
+ * size curses will find for stdout's terminal, the time, title, TERM.
  * 0, or the errno of the failure (nothing is recorded then).
  */
 int cast_open(const char *path, const char *title);
@@ -29,13 +30,13 @@ bool cast_open_now(void);
  */
 FILE *cast_screen(void);
 /*
- * Start recording a width x height screen: write the header, and from now
- * on everything written to cast_screen() reaches the terminal through the
- * recorder, which copies it into the file.  Call it after curses has set
+ * Start recording: from now on everything written to cast_screen()
+ * reaches the terminal through the recorder, which copies it into the
+ * file.  Call it after curses has set
  * the terminal's modes (they are set on cast_screen()'s descriptor, which
  * is a pipe from now on).  False, with errno, when it cannot start.
  */
-bool cast_start(int width, int height);
+bool cast_start(void);
 /*
  * Curses has written a frame (after refresh()): what it wrote since the
  * last mark is one event, stamped when its first byte came.

@@ -117,7 +117,7 @@ bool term_start(void)
 	cbreak();
 	noecho();
 	/* the modes are set: from here on, curses writes to the recorder */
-	if (record && !cast_start(COLS, LINES))
+	if (record && !cast_start())
 		return false;
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);

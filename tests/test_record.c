@@ -149,6 +149,7 @@ START_TEST(test_record_runs)
 	tmux_start_lesson(&t, 100, 30, prog[_i], args[_i]);
 	SEE(&t, "paused step");
 	tmux_keys(&t, "n n n n");
+	SEE(&t, "step 4"); /* drawn: q with the keys would quit first */
 	tmux_keys(&t, "q");
 	SEE(&t, "EXIT=0");
 	char path[200];
@@ -161,8 +162,8 @@ END_TEST
 
 /*
  * A file that cannot be written: one clear line and exit 1 (an
- * environment failure), before the screen opens; a write that fails
- * later (/dev/full) is said once the terminal is back.
+ * environment failure), before the screen opens (the header is written
+ * then, so a device that takes nothing is found out too).
  */
 START_TEST(test_record_unwritable)
 {
@@ -175,17 +176,38 @@ START_TEST(test_record_unwritable)
 		"race: --record: cannot write '/nonexistent/run.cast': No such "
 		"file or directory",
 		"race: --record: cannot write '.': Is a directory",
-		"race: --record: writing '/dev/full' failed: No space left on "
+		"race: --record: cannot write '/dev/full': No space left on "
 		"device",
 	};
 	struct tmux t = { "" };
 	tmux_start_lesson(&t, 100, 30, "race", args[_i]);
-	if (_i == 2) {
-		SEE(&t, "paused step 0");
-		tmux_keys(&t, "q");
-	}
 	SEE(&t, said[_i]);
 	SEE(&t, "EXIT=1");
+	GONE(&t, "timeline"); /* the viewer never opened */
+	tmux_stop(&t);
+}
+END_TEST
+
+/*
+ * A fatal error before the first frame (a terminal curses does not
+ * know): exit 1, said, and the file is still a valid recording, of
+ * nothing.
+ */
+START_TEST(test_record_fatal)
+{
+	struct tmux t = { "" };
+	tmux_start_env(&t, 100, 30, "TERM=no-such-terminal", "race",
+		       "--record=run.cast 2>&1");
+	SEE(&t, "cannot start the terminal (TERM=no-such-terminal)");
+	SEE(&t, "EXIT=1");
+	char path[200], *out;
+	trec_path(&t, "run.cast", path, sizeof(path));
+	char *file = trec_slurp(path);
+	ck_assert_ptr_nonnull(file);
+	ck_assert_ptr_nonnull(strstr(file, "\"TERM\": \"no-such-terminal\"}}\n"));
+	ck_assert_int_eq(trec_cat(path, &out), 0);
+	free(out);
+	free(file);
 	tmux_stop(&t);
 }
 END_TEST
@@ -252,6 +274,7 @@ Suite *record_suite(void)
 	tcase_add_loop_test(tc, test_record_ways_out, 0, 4);
 	tcase_add_loop_test(tc, test_record_runs, 0, 3);
 	tcase_add_loop_test(tc, test_record_unwritable, 0, 3);
+	tcase_add_test(tc, test_record_fatal);
 	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
 	return s;
