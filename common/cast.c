@@ -7,15 +7,16 @@
  * (a dup of stdout), and once it has set the terminal's modes on it,
  * that descriptor becomes the write end of a pipe.  A recorder thread
  * reads the pipe, passes every byte on to the terminal at once, and
- * writes it to the file as one line [seconds, "o", "..."].
+ * writes each frame (term_refresh() marks its end) to the file as one
+ * line [seconds, "o", "..."], stamped when its first byte came.
  *
  * Why a pipe and a thread, not fopencookie(): ncurses does not write
  * through its FILE *; it writes to the FILE's descriptor with write(2)
  * (and a cookie stream has none), and it sets the terminal's modes and
  * reads its size through that same descriptor.  Only a descriptor that
  * is the terminal while the modes are set, and a pipe after, gives both.
- * The thread keeps a slow file from ever blocking a frame beyond the
- * pipe's 64 KiB, and stamps each chunk with the time it was written.
+ * The thread keeps a slow file from ever holding a frame back from the
+ * terminal, and stamps each frame with the time it was drawn.
  *
  * A line is written whole, with one write(2), so the file is a valid
  * recording at every moment: every way out (q, a signal, a fatal error
@@ -48,12 +49,13 @@ static struct {
 	FILE *screen_file;
 	int tty;                 /* the terminal, for the recorder's copy */
 	int data[2];             /* curses -> recorder */
-	int wake[2];             /* tells the recorder to finish */
+	int wake[2];             /* a frame's end; or finish (stopping) */
 	pthread_t thread;
 	volatile sig_atomic_t running;
 	atomic_bool stopping;    /* cast_stop() to the thread */
 	struct timespec t0;
-	int error;               /* first failed write; the thread's own */
+	int error;               /* first failed write (the thread's, while
+				    it runs) */
 } cast = { .file = -1, .screen = -1, .tty = -1,
 	   .data = { -1, -1 }, .wake = { -1, -1 } };
 

@@ -30,13 +30,14 @@ static char *trec_slurp(const char *path)
 /*
  * `asciinema cat path`: its exit status, and what it printed in *out.  It
  * opens /dev/tty for the keyboard, so it gets a terminal of its own from
- * script(1) (util-linux, always there on Debian).
+ * script(1) (util-linux, always there on Debian); and it refuses to run
+ * in the C locale, so it gets C.UTF-8 (built into glibc).
  */
 static int trec_cat(const char *path, char **out)
 {
 	char cmd[700];
-	snprintf(cmd, sizeof(cmd), "script -qec 'asciinema cat %s' /dev/null "
-		 "</dev/null 2>&1", path);
+	snprintf(cmd, sizeof(cmd), "LC_ALL=C.UTF-8 script -qec 'asciinema cat "
+		 "%s' /dev/null </dev/null 2>&1", path);
 	FILE *p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	*out = calloc(1, 1 << 22);
