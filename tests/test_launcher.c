@@ -230,6 +230,17 @@ START_TEST(test_launcher_man_lessons)
 		}
 		free(sec);
 	}
+	/* and every option all lessons share, as a lesson's --help lists
+	 * them (race's own are in its section, above) */
+	free(out);
+	free(err);
+	ck_assert_int_eq(texec("race", "--help", &out, &err), 0);
+	for (char *o = strstr(out, "\n  --"); o; o = strstr(o + 1, "\n  --")) {
+		char opt[64];
+		if (sscanf(o + 3, "%63[-a-z]", opt) == 1)
+			ck_assert_msg(strstr(page, opt),
+				      "interleave-lessons(7) lacks %s", opt);
+	}
 	free(page);
 	free(out);
 	free(err);

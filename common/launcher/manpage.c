@@ -111,6 +111,7 @@ static void manpage_lesson(FILE *out, const struct lesson *l)
 
 /* The part of the page that no lesson writes: above the lessons. */
 static const char manpage_head[] =
+	".nh\n" /* options are not to be hyphenated */
 	".SH NAME\n"
 	"interleave\\-lessons \\- the lessons of interleave: each idea, its "
 	"variants, its options\n"
@@ -170,12 +171,14 @@ static const char manpage_tail[] =
 	".B \\-\\-help\n"
 	"and\n"
 	".BR \\-\\-version .\n"
-	"They are described in\n"
-	".BR interleave (1)\n"
-	"and by\n"
+	"They are described by\n"
 	".B interleave\n"
 	".I LESSON\n"
-	".BR \\-\\-help .\n"
+	".BR \\-\\-help ,\n"
+	"and in the source tree in docs/cli.md;\n"
+	".BR interleave (1)\n"
+	"describes the launcher and\n"
+	".BR \\-\\-record .\n"
 	"Each option is given once; numbers are digits only.\n"
 	".SH EXIT STATUS\n"
 	".TP\n"
@@ -198,8 +201,7 @@ static const char manpage_tail[] =
 	"the terminal restored.\n"
 	".SH SEE ALSO\n"
 	".BR interleave (1).\n"
-	"In the source tree, docs/lessons/\n"
-	".IR LESSON .md\n"
+	"In the source tree, docs/lessons/\\fILESSON\\fP.md\n"
 	"walks through each lesson.\n";
 
 void manpage_lessons(const struct lesson *const *lessons, FILE *out)
