@@ -852,12 +852,17 @@ static void draw_permits(const struct model *m, int obj, char *buf,
 			 " of at most %ld", o->bound);
 }
 
-/* "P1 P3" (or "nobody"): who holds an end of a pipe, appended. */
+/* "P1 P3" (or "nobody", or "all" of three or more: the manager's many
+ * pipes fit 80 columns): who holds an end of a pipe, appended. */
 static void draw_ends(const struct model *m, uint64_t mask, char *buf,
 		      size_t size)
 {
 	if (!mask)
 		strncat(buf, " nobody", size - strlen(buf) - 1);
+	if (m->nthreads > 2 && mask == (1ull << m->nthreads) - 1) {
+		strncat(buf, " all", size - strlen(buf) - 1);
+		return;
+	}
 	for (int id = 1; id <= m->nthreads; id++) {
 		char t[16];
 		snprintf(t, sizeof(t), " %c%d", U, id);

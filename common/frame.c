@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "lesson.h"
 
 /* --- writing --- */
 
@@ -264,4 +265,36 @@ bool frame_format(const void *payload, size_t len, char *text, size_t size,
 		frame_in_end(&in);
 	snprintf(err, errsize, "%s", in.err);
 	return !in.err[0];
+}
+
+/* --- through a pipe --- */
+
+long frame_send_at(struct pipe *p, struct frame_out *o, int line)
+{
+	long n = frame_out_end(o);
+	return n < 0 ? -1 : pipe_write_at(p, o->buf, n, line);
+}
+
+long frame_recv_at(struct pipe *p, struct frame_in *in, int line)
+{
+	frame_in_begin(in, in->data, 0);
+	long got = pipe_read_at(p, in->data, FRAME_HEADER, line);
+	if (got == 0)
+		return 0; /* end of file, between frames: a clean end */
+	if (got != FRAME_HEADER) {
+		frame_fault(in, "the pipe ended %ld bytes into a header of %d",
+			    got, FRAME_HEADER);
+		return -1;
+	}
+	long n = frame_length(in->data, in->err, sizeof(in->err));
+	if (n < 0)
+		return -1;
+	got = pipe_read_at(p, in->data, n, line);
+	if (got != n) {
+		frame_fault(in, "the pipe ended %ld bytes into a payload of %ld",
+			    got < 0 ? 0 : got, n);
+		return -1;
+	}
+	in->len = (size_t)n;
+	return n;
 }

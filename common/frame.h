@@ -55,6 +55,7 @@ struct frame_in {
 	const uint8_t *buf;
 	size_t len, pos;
 	char err[96]; /* "" while all is well */
+	uint8_t data[FRAME_MAX]; /* frame_recv()'s frame */
 };
 
 /*
@@ -80,5 +81,20 @@ bool frame_in_end(struct frame_in *in);
  */
 bool frame_format(const void *payload, size_t len, char *text, size_t size,
 		  char *err, size_t errsize);
+
+/*
+ * Frames through a pipe (pipe.c: each call one step).  frame_send()
+ * ends o and writes it with one write(), so that frames from several
+ * writers never mix: its bytes, or -1 if it is malformed or nobody reads
+ * (EPIPE).  frame_recv() reads one frame, its length then its payload
+ * (two reads), into in->data and begins in on the payload: the payload's
+ * bytes, 0 at end of file, or -1 with why in in->err if the length is
+ * out of range or the pipe ends inside the frame.
+ */
+struct pipe;
+long frame_send_at(struct pipe *p, struct frame_out *o, int line);
+long frame_recv_at(struct pipe *p, struct frame_in *in, int line);
+#define frame_send(p, o)  frame_send_at((p), (o), __LINE__)
+#define frame_recv(p, in) frame_recv_at((p), (in), __LINE__)
 
 #endif

@@ -38,28 +38,7 @@ static long clients, iterations;
 
 static long items[MAXITEMS];  /* the server's list: its own memory */
 static long last_setter;      /* the server's: who set count last */
-static uint8_t buf[FRAME_MAX]; /* each process's own: a frame read */
-static struct frame_in msg;    /* ... and where it is read up to */
-
-/* Send a frame: one write(), so it never mixes with another's. */
-static void post(struct pipe *p, struct frame_out *o)
-{
-	pipe_write(p, o->buf, frame_out_end(o));		/* f1 */
-}
-
-/* Read a frame: its length, then that many bytes.  0 at end of file,
- * -1 if it is malformed. */
-static long receive(struct pipe *p)
-{
-	char err[96];
-	if (pipe_read(p, buf, FRAME_HEADER) < FRAME_HEADER)	/* f2 */
-		return 0;
-	long n = frame_length(buf, err, sizeof(err));
-	if (n < 0 || pipe_read(p, buf, n) != n)			/* f3 */
-		return -1;
-	frame_in_begin(&msg, buf, (size_t)n);
-	return n;
-}
+static struct frame_in msg;   /* each process's own: a frame read */
 
 /* A client's call: the request, then wait for the reply.  Returns the
  * reply's number; msg holds the rest of it. */
@@ -74,8 +53,8 @@ static long ask(const char *op, const char *key, long value)
 	frame_put_int(&o, lesson_thread());
 	frame_put_str(&o, key);
 	frame_put_int(&o, value);
-	post(requests, &o);					/* c1 */
-	if (receive(reply[lesson_thread()]) > 0 &&		/* c2 */
+	frame_send(requests, &o);	/* c1: the request, one write() */
+	if (frame_recv(reply[lesson_thread()], &msg) > 0 &&	/* c2 */
 	    frame_get_list(&msg, &n) && frame_get_str(&msg, status, 16))
 		frame_get_int(&msg, &v);
 	return v;
@@ -125,7 +104,7 @@ static void server(long unused)
 	char op[16], key[16];
 	long n, from, value;
 	pipe_close_write(requests);		/* v1: else no end of file */
-	while ((n = receive(requests)) != 0) {			/* v2 */
+	while ((n = frame_recv(requests, &msg)) != 0) {		/* v2 */
 		if (n < 0 || !frame_get_list(&msg, &n) || n != 4 ||
 		    !frame_get_str(&msg, op, 16) ||
 		    !frame_get_int(&msg, &from) || from < 1 ||
@@ -139,7 +118,7 @@ static void server(long unused)
 		struct frame_out o;
 		frame_out_begin(&o);
 		serve(op, (int)from, key, value, &o);
-		post(reply[from], &o);				/* v4 */
+		frame_send(reply[from], &o);			/* v4 */
 	}
 }
 
