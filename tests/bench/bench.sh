@@ -170,3 +170,30 @@ for d in 1 2 3; do
 	printf '   pct --depth=%d: %3d of 200   random: %3d of 200\n' $d \
 		"$(broke --policy=pct --depth=$d)" "$rnd"
 done
+
+echo "== manager: free-mode updates/s through a server process, against the"
+echo "   same updates on a shared-memory counter under a process-shared lock"
+echo "   (medians; both variants of the manager lesson, run alternately)"
+# One update through the manager is a request and a reply: two writes,
+# four reads and two context switches; under the lock it is a lock, a
+# load, a store and an unlock in the client's own process.
+n=20000
+upd() {
+	"$build/bin/manager" --mode=free --variant="$1" --clients="$2" \
+		--iterations=$n --quiet |
+		sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
+		awk -v n=$((n * $2)) '{ printf "%.0f\n", n / ($1 / 1e6) }'
+}
+printf '   %7s %14s %14s %10s\n' clients manager/s shared+lock/s "shared is"
+for c in 1 2 4; do
+	: >"$build/bench/mgr.a"
+	: >"$build/bench/mgr.b"
+	for i in $(seq "$runs"); do
+		upd add $c >>"$build/bench/mgr.a"
+		upd shared $c >>"$build/bench/mgr.b"
+	done
+	a=$(median <"$build/bench/mgr.a")
+	b=$(median <"$build/bench/mgr.b")
+	awk -v c=$c -v a="$a" -v b="$b" 'BEGIN {
+		printf "   %7d %14d %14d %9.1fx faster\n", c, a, b, b / a }'
+done
