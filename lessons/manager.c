@@ -205,8 +205,10 @@ static void manager_setup(void)
 		lock = mutex_new("lock", MUTEX_NORMAL);
 	} else {
 		requests = pipe_new("requests", 4096);
-		for (int i = 1; i <= clients + 1; i++)
+		/* the clients' first: the viewer lists pipes in this order */
+		for (int i = 2; i <= clients + 1; i++)
 			reply[i] = pipe_new(to[i], 4096);
+		reply[1] = pipe_new(to[1], 4096);
 		serving = var_new_private("serving", 0);
 		if (lesson_variant() == APPEND)
 			len = var_new_private("len", 0);

@@ -329,7 +329,7 @@ START_TEST(test_correct_hold)
 {
 	static const char *const variants[] = { "append", "add", "shared" };
 	struct run_result res;
-	for (int seed = 0; seed < 30; seed++) {
+	for (int seed = 0, runs = tslow() ? 8 : 30; seed < runs; seed++) {
 		char args[160];
 		int c = 1 + seed % 3, n = 1 + seed % 4;
 		snprintf(args, sizeof(args), "--variant=%s --seed=%d "
@@ -355,7 +355,7 @@ END_TEST
 START_TEST(test_get_set)
 {
 	int broke = 0, held = 0;
-	for (int seed = 0; seed < 30; seed++) {
+	for (int seed = 0, runs = tslow() ? 8 : 30; seed < runs; seed++) {
 		char args[96];
 		int c = 1 + seed % 3, n = 1 + seed % 4;
 		snprintf(args, sizeof(args), "--variant=get-set --seed=%d "
