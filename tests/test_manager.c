@@ -447,6 +447,27 @@ START_TEST(test_free_get_set_loses)
 }
 END_TEST
 
+/* Every schedule without a preemption: get-set breaks among the first
+ * ten (the requests queue up before the server runs), add never. */
+START_TEST(test_explore)
+{
+	static const char *const runs[] = {
+		"--explore --variant=get-set --iterations=1 --bound=0 "
+		"--explore-limit=10 --quiet",
+		"--explore --variant=add --iterations=1 --bound=0 --quiet",
+	};
+	char *out, *err;
+	ck_assert_int_eq(texec("manager", runs[_i], &out, &err), 0);
+	ck_assert_msg(!strstr(out, "invariant=can-break") == (_i == 1),
+		      "%s: %s", runs[_i], out);
+	ck_assert_msg(strstr(out, _i ? "executions=42 outcomes=1"
+				     : "executions=10 "), "%s", out);
+	ck_assert_str_eq(err, "");
+	free(out);
+	free(err);
+}
+END_TEST
+
 static const char *const bad[] = {
 	"--clients=0", "--clients=9", "--iterations=0",
 	"--iterations=100001", "--variant=lock", "--clients=two",
@@ -520,6 +541,7 @@ Suite *manager_suite(void)
 	tcase_add_loop_test(tc, test_step_deterministic, 0, 2);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_loop_test(tc, test_explore, 0, 2);
 	tcase_add_test(tc, test_view);
 	tcase_add_loop_test(tc, test_no_leaks, 0, 5);
 	suite_add_tcase(s, tc);
