@@ -176,7 +176,7 @@ bool frame_get_str(struct frame_in *in, char *s, size_t size)
 		in->pos--;
 		return frame_fault(in, n >= size ? "a string of %zu bytes, "
 				   "longer than %zu" : "a string of %zu bytes "
-				   "holds a NUL", n, size - 1);
+				   "holds a NUL", n, size ? size - 1 : 0);
 	}
 	memcpy(s, in->buf + in->pos + 1, n);
 	s[n] = '\0';
