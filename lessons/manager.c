@@ -41,7 +41,8 @@ static long last_setter;      /* the server's: who set count last */
 static struct frame_in msg;   /* each process's own: a frame read */
 
 /* A client's call: the request, then wait for the reply.  Returns the
- * reply's number; msg holds the rest of it. */
+ * reply's number (an "error" reply, which these clients never cause,
+ * has 0); msg holds the rest of it. */
 static long ask(const char *op, const char *key, long value)
 {
 	struct frame_out o;
@@ -97,7 +98,8 @@ static void serve(const char *op, int from, const char *key, long value,
 	}
 }
 
-/* The last process: answer requests, one at a time, until every client has gone. */
+/* The last process: answer requests, one at a time, until every
+ * client has gone. */
 static void server(long unused)
 {
 	(void)unused;
