@@ -480,12 +480,16 @@ START_TEST(test_bad_input)
 END_TEST
 
 /* The real viewer on 80 x 24: the server's tables and the request in
- * its pipe, then the lost update narrated. */
+ * its pipe, then the lost update narrated; a step back (a re-run from
+ * the start) and quitting mid-run leave no process behind. */
 START_TEST(test_view)
 {
 	struct tmux t = { "" };
-	tmux_start_lesson(&t, 80, 24, "manager", "--variant=get-set "
-			  "--policy=rr");
+	char tag[64];
+	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=manager-view-%d",
+		 getpid());
+	tmux_start_env(&t, 80, 24, tag, "manager", "--variant=get-set "
+		       "--policy=rr");
 	SEE(&t, "pipe requests:");
 	tmux_keys(&t, "n n n n");
 	SEE(&t, "paused step 4");
@@ -494,8 +498,13 @@ START_TEST(test_view)
 	SEE(&t, "serving    own: P1 0, P2 0, P3 0, P4");
 	tmux_keys(&t, "!");		/* on to the next narration */
 	SEE(&t, "increment is lost");
+	tmux_keys(&t, "b");
+	SEE(&t, "paused step 35");
+	ck_assert_int_ge(ttagged(tag), 4); /* the lesson and P1, P2, P3, P4 */
 	tmux_keys(&t, "q");
 	SEE(&t, "EXIT=0");
+	ck_assert_msg(ttagged_wait(tag, 0, false, 1000) == 0,
+		      "processes left after quitting the viewer");
 	tmux_stop(&t);
 }
 END_TEST
