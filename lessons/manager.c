@@ -26,7 +26,7 @@
 #include "lesson.h"
 
 enum { APPEND, GET_SET, ADD, SHARED };
-enum { NOTE_LOST, NOTE_REFUSED };
+enum { NOTE_LOST, NOTE_REFUSED, NOTE_TRIP };
 enum { MAXC = 8, PAGE = 32, TAG = 1000000, MAXITEMS = MAXC * 100000 };
 
 static struct pipe *requests;          /* every client -> the server */
@@ -39,6 +39,7 @@ static long clients, iterations;
 static long items[MAXITEMS];  /* the server's list: its own memory */
 static long last_setter;      /* the server's: who set count last */
 static struct frame_in msg;   /* each process's own: a frame read */
+static int replied;           /* ... and how many replies it has had */
 
 /* A client's call: the request, then wait for the reply.  Returns the
  * reply's number (an "error" reply, which these clients never cause,
@@ -58,6 +59,9 @@ static long ask(const char *op, const char *key, long value)
 	if (frame_recv(reply[lesson_thread()], &msg) > 0 &&	/* c2 */
 	    frame_get_list(&msg, &n) && frame_get_str(&msg, status, 16))
 		frame_get_int(&msg, &v);
+	if (replied++ == 0 && lesson_thread() > 1) /* the server: the last */
+		lesson_note_other(NOTE_TRIP, (long)msg.len + FRAME_HEADER,
+				  (int)clients + 2);
 	return v;
 }
 
@@ -260,6 +264,9 @@ static const char *const manager_notes[] = {
 	[NOTE_LOST] = "sets count = %1$ld as asked, but the client read count "
 		      "before P%2$d's set: an increment is lost",
 	[NOTE_REFUSED] = "refused a malformed request: no reply",
+	[NOTE_TRIP] = "has its first reply, %1$ld bytes from P%2$d: each call "
+		      "is a request and a reply, and two context switches, "
+		      "to the server and back",
 };
 
 static const struct lesson_question manager_questions[] = {

@@ -497,6 +497,10 @@ START_TEST(test_view)
 	tmux_keys(&t, "n n n n n");
 	SEE(&t, "serving    own: P1 0, P2 0, P3 0, P4");
 	tmux_keys(&t, "!");		/* on to the next narration */
+	SEE(&t, "P2 has its first reply, 20 bytes from P4");
+	tmux_keys(&t, "!");
+	SEE(&t, "P3 has its first reply");
+	tmux_keys(&t, "!");
 	SEE(&t, "increment is lost");
 	SEE(&t, "paused step 3");
 	char *screen = tmux_screen(&t), back[32];
