@@ -59,7 +59,7 @@ struct explore_outcome {
 
 /* The best (fewest preemptions, then steps) failure of one kind. */
 struct explore_failure {
-	char kind[48];
+	char kind[80];
 	char say[EXPLORE_SAY]; /* its first narrated event */
 	int pre, len;
 	int *schedule;
@@ -70,7 +70,7 @@ struct explore {
 	struct explore_step *path;
 	size_t len, cap;
 	/* the current execution */
-	char kind[48];
+	char kind[80];
 	char say[EXPLORE_SAY];
 	char deadlock[EXPLORE_SAY]; /* its deadlock, said while rt is up */
 	/* what was found */
@@ -121,16 +121,32 @@ static bool explore_preempts(const struct explore_step *s)
 	return s->prev > 0 && (s->ready >> (s->prev - 1) & 1);
 }
 
-/* "went in", from the lesson's "went in: now %ld workers are inside". */
+/*
+ * A note's kind is its sentence up to the colon, each number in it read
+ * "N": "went in" from "went in: now %ld workers are inside", "read the
+ * table with only N of its entries filled in" from its note.  The whole
+ * clause, so two notes that open alike ("took item %ld, which was already
+ * taken", "took item %ld after a later item") stay two kinds.
+ */
 static void explore_note_kind(struct explore *x, int note)
 {
 	const char *text = rt_names.note ? rt_names.note(note) : NULL;
 	if (!text)
 		return;
-	size_t n = strcspn(text, ":%,");
-	while (n > 0 && text[n - 1] == ' ')
-		n--;
-	snprintf(x->kind, sizeof(x->kind), "%.*s", (int)n, text);
+	size_t n = 0, end = strcspn(text, ":");
+	while (end > 0 && text[end - 1] == ' ')
+		end--;
+	for (size_t i = 0; i < end && n + 1 < sizeof(x->kind); i++) {
+		if (text[i] == '%' && text[i + 1] == '%') {
+			x->kind[n++] = text[i++];
+		} else if (text[i] == '%') { /* "%1$ld": up to its letter */
+			i += 1 + strspn(text + i + 1, "0123456789$l");
+			x->kind[n++] = 'N';
+		} else {
+			x->kind[n++] = text[i];
+		}
+	}
+	x->kind[n] = '\0';
 }
 
 /* The first sign of trouble in this execution names its kind. */

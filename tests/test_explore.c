@@ -278,6 +278,19 @@ START_TEST(test_explore_report)
 }
 END_TEST
 
+/* A lesson's note names its kind of failure: its clause, numbers as N. */
+START_TEST(test_explore_note_kind)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("fork", "--variant=no-join --explore --bound=0",
+			       &out, &err), 0);
+	ck_assert_msg(strstr(out, " steps (read square_sum = N while its "
+				  "child was still running)\n"), "%s", out);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* Ctrl-C: what was found so far, marked incomplete, and status 130. */
 START_TEST(test_explore_interrupt)
 {
@@ -323,6 +336,7 @@ Suite *explore_suite(void)
 	tcase_add_loop_test(tc, test_explore_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_explore_report);
+	tcase_add_test(tc, test_explore_note_kind);
 	tcase_add_test(tc, test_explore_interrupt);
 	suite_add_tcase(s, tc);
 	return s;
