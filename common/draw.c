@@ -887,7 +887,8 @@ static void draw_pipe(const struct model *m, const struct model_obj *o,
 /*
  * "flag ready: |_ down; waiting: T1 T2 (until t=14); now t=9": a flag,
  * up or down, with the threads in a wait on it and their deadlines; one
- * that may return now (woken by a set, or its timeout due) "can go".
+ * that may return now "can go", and why: the flag is up, or its timeout
+ * falls at the next step's tick.
  */
 static void draw_flag(const struct model *m, int obj, char *buf,
 		      size_t size)
@@ -901,8 +902,14 @@ static void draw_flag(const struct model *m, int obj, char *buf,
 		if (t->state == MT_DONE || t->next_op != OP_FLAG_WAKE ||
 		    t->next_obj != obj)
 			continue;
-		char w[48]; /* " T64 (until t=" and a long: GCC checks it */
-		if (t->state == MT_READY) /* woken, or its timeout may fire */
+		char w[64]; /* " T64 (timeout t=" and a long: GCC checks it */
+		if (t->state == MT_READY && t->woken)
+			snprintf(w, sizeof(w), " %c%d (%s: can go)", U, id,
+				 o->value ? "set" : "woken");
+		else if (t->state == MT_READY && t->until > 0)
+			snprintf(w, sizeof(w), " %c%d (times out at t=%ld: can "
+				 "go)", U, id, t->until);
+		else if (t->state == MT_READY)
 			snprintf(w, sizeof(w), " %c%d (can go)", U, id);
 		else if (t->until > 0)
 			snprintf(w, sizeof(w), " %c%d (until t=%ld)", U, id,
