@@ -1084,6 +1084,25 @@ static int draw_shared_rows(const struct model *m, int width)
 	return r;
 }
 
+/*
+ * Does an entry of `need` rows fit at row r of `rows`, with `after` more
+ * entries to come?  Each but the last leaves a row free, for the mark
+ * that says entries were left out; draw_more() draws it.
+ */
+static bool draw_fits(int r, int need, int rows, int after)
+{
+	return r + need <= rows - (after > 0);
+}
+
+static void draw_more(int y, int x, int width, int left)
+{
+	char buf[48];
+	snprintf(buf, sizeof(buf), "... %d more in a taller terminal", left);
+	attron(draw_dim());
+	draw_text(y, x, width, buf);
+	attroff(draw_dim());
+}
+
 static void draw_shared(const struct view *v, int y, int x, int width,
 			int rows)
 {
@@ -1104,10 +1123,26 @@ static void draw_shared(const struct view *v, int y, int x, int width,
 					     "process)" : "shared variables");
 	attroff(A_UNDERLINE);
 	for (int i = 0; i < n && r < rows; i++) {
+		if (!draw_fits(r, draw_rows(lines[i], width - 2, 4), rows,
+			       n - i - 1)) {
+			draw_more(y + r, x + 2, width - 2, n - i);
+			break;
+		}
 		attron(attrs[i]);
 		r += draw_wrapped(y + r, x + 2, width - 2, 4, rows - r, lines[i]);
 		attroff(attrs[i]);
 	}
+}
+
+/* How many primitives from i on have a line to draw. */
+static int draw_prims_left(const struct model *m, int i)
+{
+	int n = 0;
+	for (char buf[400]; i < m->nobjs; i++) {
+		draw_prim(m, i, buf, sizeof(buf));
+		n += buf[0] != '\0';
+	}
+	return n;
 }
 
 /* Every primitive as what it is: holder, count, waiters. */
@@ -1126,6 +1161,13 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 		draw_prim(m, i, buf, sizeof(buf));
 		if (!buf[0])
 			continue;
+		int left = draw_prims_left(m, i);
+		int need = draw_rows(buf, width - 2, 4) +
+			   (m->objs[i].kind == OBJ_SHM ? m->objs[i].rows : 0);
+		if (!draw_fits(r, need, rows, left - 1 + (m->fired != 0))) {
+			draw_more(y + r, x + 2, width - 2, left);
+			return;
+		}
 		bool hot = m->objs[i].changed == m->step && m->step;
 		if (hot)
 			attron(A_BOLD);

@@ -179,6 +179,17 @@ START_TEST(test_view_pending)
 }
 END_TEST
 
+/* At 80x24 the heartbeat's flags do not fit: the last row says so. */
+START_TEST(test_view_more)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 80, 24, "timer", "--variant=heartbeat");
+	SEE(&t, "q quit");
+	SEE(&t, "more in a taller terminal");
+	tmux_stop(&t);
+}
+END_TEST
+
 /* Free mode: real timers on a real clock fire after their delay, and a
  * heartbeat of 12 beats overlapping their successors holds, each time. */
 START_TEST(test_free_timer)
@@ -239,6 +250,7 @@ Suite *timer_suite(void)
 	tcase_add_test(tc, test_explore);
 	tcase_add_loop_test(tc, test_deterministic, 0, 2);
 	tcase_add_test(tc, test_view_pending);
+	tcase_add_test(tc, test_view_more);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);
