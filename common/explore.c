@@ -87,6 +87,7 @@ struct explore {
 	int most;          /* the most preemptions of any schedule run */
 	bool complete, stopped;
 	const char *why;   /* what stopped it early */
+	double polled;     /* when lim->stop was last asked */
 };
 
 static volatile sig_atomic_t explore_interrupted;
@@ -344,10 +345,17 @@ static void explore_limits_hit(struct explore *x,
 		x->why = "Ctrl-C";
 	} else if (x->executions >= lim->executions) {
 		x->why = "--explore-limit";
-	} else if ((x->executions & 255) == 0) {
+	} else if ((x->executions & 15) == 0) {
+		/* often: an execution of threads takes microseconds, one of
+		 * processes a millisecond or more */
 		double now = explore_now();
 		if (now - t0 > (double)lim->seconds)
 			x->why = "--explore-time";
+		if (lim->stop && now - x->polled > 0.05) {
+			if (lim->stop(lim->stop_ctx))
+				x->why = "stop";
+			x->polled = now;
+		}
 		if (progress && now - *shown > 0.25) {
 			explore_progress(x, t0, false);
 			*shown = now;

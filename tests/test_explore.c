@@ -150,7 +150,7 @@ START_TEST(test_explore_matches_brute_force)
 	int sched[4096] = { 0 };
 	struct explore_result r = { .outcome = outcome_cb, .ctx = &got,
 				    .schedule = sched, .cap = 4096 };
-	struct explore_limits lim = { -1, 10000000, 600 };
+	struct explore_limits lim = { -1, 10000000, 600, NULL, NULL };
 	struct cli c;
 	ck_assert_int_eq(tcli(l, small[_i].args, &c), CLI_RUN);
 	c.cfg.max_steps = 10000;
@@ -211,7 +211,7 @@ START_TEST(test_explore_race_closed_form)
 	char args[64];
 	snprintf(args, sizeof(args), "--iterations=%d", n);
 	struct explore_result r = { .outcome = balances, .ctx = seen };
-	struct explore_limits lim = { -1, 10000000, 600 };
+	struct explore_limits lim = { -1, 10000000, 600, NULL, NULL };
 	struct cli c;
 	ck_assert_int_eq(tcli(&race_lesson, args, &c), CLI_RUN);
 	explore_run(&c.cfg, &lim, &r);
