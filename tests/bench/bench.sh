@@ -37,6 +37,15 @@ awk -v a="$ours" -v b="$bare" \
 # A step is a round trip: scheduler to fiber and back.
 awk -v a="$ours" -v b="$uctx" \
 	'BEGIN { printf "  ratio: %.2fx the ucontext round trip, %.2fx a single switch (target: 2x)\n", a / b, a / (2 * b) }'
+# The same steps among 64 threads: what a step costs grows with the
+# threads the scheduler looks at.
+wide=$(for i in $(seq "$runs"); do
+	s=$(elapsed "$build/bin/race" --threads=64 --iterations=$((iters / 32)) --quiet)
+	awk -v n=$steps -v s="$s" 'BEGIN { printf "%.0f\n", n / s }'
+done | median)
+printf '  race unsafe 64 x %d, step mode: %11.0f steps/s\n' $((iters / 32)) "$wide"
+awk -v a="$ours" -v b="$wide" \
+	'BEGIN { printf "  ratio: a step among 64 threads costs %.2fx one between 2\n", a / b }'
 
 echo "== step mode across processes: steps per second (higher is better)"
 # A step of a process is two handoffs, runtime to process and back; the
