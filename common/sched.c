@@ -153,13 +153,51 @@ int sched_live(void)
  */
 static uint64_t sched_ready_mask(void)
 {
-	uint64_t mask = 0;
-	for (int i = 1; i <= rt.nthreads; i++)
+	uint64_t mask = rt.going_mask;
+	for (uint64_t w = rt.waiting_mask; w; w &= w - 1) {
+		int i = __builtin_ctzll(w) + 1;
 		if (sched_ready(&rt.threads[i]))
 			mask |= 1ull << (i - 1);
+	}
+#ifdef INTERLEAVE_CHECKS
+	for (int i = 1; i <= rt.nthreads; i++)
+		if (sched_ready(&rt.threads[i]) != (mask >> (i - 1) & 1))
+			rt_die("scheduler: thread %d's readiness went stale", i);
+#endif
 	rt.ready_mask = mask;
 	rt.ready_known = true;
 	return mask;
+}
+
+/*
+ * May t's next operation have to wait?  Only these wait (sched_ready_now's
+ * cases), and a timed one's deadline can make it ready.  Another thread
+ * never changes t's next operation: only t's own step does.
+ */
+static bool sched_may_wait(const struct thr *t)
+{
+	switch (t->pending.op) {
+	case OP_LOCK: case OP_SEM_WAIT: case OP_COND_WAKE: case OP_LEAVE:
+	case OP_JOIN: case OP_PIPE_READ: case OP_PIPE_WRITE:
+	case OP_FLAG_WAKE: case OP_SLEPT:
+		return true;
+	default:
+		return t->timed;
+	}
+}
+
+/* t has run: sort it again by what it does next. */
+static void sched_sort(const struct thr *t)
+{
+	uint64_t bit = 1ull << (t->id - 1);
+	rt.going_mask &= ~bit;
+	rt.waiting_mask &= ~bit;
+	if (t->state == THR_DONE)
+		return;
+	if (sched_may_wait(t))
+		rt.waiting_mask |= bit;
+	else
+		rt.going_mask |= bit;
 }
 
 /* Stamp this step's events with the state after it, and hand them on. */
@@ -197,6 +235,7 @@ static void sched_resume(struct thr *t)
 		fiber_run(t->fiber);
 	}
 	rt.current = NULL;
+	sched_sort(t);
 	sched_deliver();
 }
 
