@@ -153,8 +153,11 @@ int sched_live(void)
  */
 static uint64_t sched_ready_mask(void)
 {
-	uint64_t mask = rt.going_mask;
-	for (uint64_t w = rt.waiting_mask; w; w &= w - 1) {
+	/* A fork changes what another process does next (it starts): with
+	 * processes, whose steps cost microseconds anyway, look at all. */
+	uint64_t all = rt.nthreads ? ~0ull >> (64 - rt.nthreads) : 0;
+	uint64_t mask = rt.procs ? 0 : rt.going_mask;
+	for (uint64_t w = rt.procs ? all : rt.waiting_mask; w; w &= w - 1) {
 		int i = __builtin_ctzll(w) + 1;
 		if (sched_ready(&rt.threads[i]))
 			mask |= 1ull << (i - 1);
