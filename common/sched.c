@@ -245,6 +245,8 @@ static void sched_resume(struct thr *t)
 void sched_start(void)
 {
 	for (int i = 1; i <= rt.nthreads; i++)
+		sched_sort(&rt.threads[i]); /* ready to start */
+	for (int i = 1; i <= rt.nthreads; i++)
 		sched_resume(&rt.threads[i]);
 }
 
