@@ -27,7 +27,7 @@ say "3. A monitor that waits with if, and two consumers: one wakes to an empty b
 show '!|summary' --variant=condvar-if --consumers=2 --seed=2 --plain
 pause
 
-say "4. The same schedule with while: a woken consumer looks again before it takes."
+say "4. The same seed with while: a woken consumer looks again before it takes."
 run --variant=condvar --consumers=2 --seed=2 --quiet
 pause
 

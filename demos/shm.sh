@@ -26,7 +26,7 @@ say "3. Nobody unlinks the name: the segment stays in /dev/shm after every proce
 show 'summary' --variant=forget-unlink --plain
 pause
 
-say "4. The fix: create and size, then attach; a lock per update; the last one out unlinks."
+say "4. The fix: attach once the creator sized it, a lock around each row, main unlinks at the end."
 run --quiet
 run --policy=rr --quantum=2 --quiet
 pause
