@@ -7,7 +7,7 @@
  * 0, prints one "== " heading per say and one "> NAME ..." line per run or
  * show, shows the bug (a broken summary) before the fix (a held one), and
  * prints every line its "# expect: " comments promise.  demos/README.md
- * lists every script.  The scripts' whole output is compared with the
+ * lists every script, with its lesson and its numbers of steps and pauses.  The scripts' whole output is compared with the
  * transcripts in demos/README.md by tests/doccheck.sh.
  */
 #include <dirent.h>
@@ -112,7 +112,7 @@ static void demo_check(const char *path, const char *lesson)
 	snprintf(shown, sizeof(shown), "> %s ", lesson);
 	ck_assert_int_eq(demo_count(out, shown),
 			 demo_count(script, "run ") + demo_count(script, "show "));
-	ck_assert_msg(demo_count(script, "pause") > 0, "%s: no pause", path);
+	ck_assert_msg(demo_count(script, "pause\n") > 0, "%s: no pause", path);
 	/* the bug first, then the fix */
 	const char *broken = strstr(out, "invariant=broken");
 	ck_assert_msg(broken && strstr(broken, "invariant=held"),
@@ -154,7 +154,27 @@ START_TEST(test_lesson_has_demo)
 }
 END_TEST
 
-/* Every script runs a lesson that exists, and the README's table lists it. */
+/*
+ * The rest of a script's row in demos/README.md ("lesson | what it shows
+ * | steps | pauses | ...") says the script's lesson, and as many steps
+ * (say) and pauses as it has.
+ */
+static void demo_row_true(const char *rest, const char *path,
+			  const char *lesson)
+{
+	char name[64] = "";
+	int steps = -1, pauses = -1;
+	ck_assert_int_eq(sscanf(rest, " %63[^ |] | %*[^|]| %d | %d |", name,
+				&steps, &pauses), 3);
+	char *script = demo_file(path);
+	ck_assert_str_eq(name, lesson);
+	ck_assert_int_eq(steps, demo_count(script, "say \""));
+	ck_assert_int_eq(pauses, demo_count(script, "pause\n"));
+	free(script);
+}
+
+/* Every script runs a lesson that exists, and the README's table lists
+ * it, with its true figures. */
 START_TEST(test_demos_listed)
 {
 	char *readme = demo_file("demos/README.md");
@@ -172,8 +192,10 @@ START_TEST(test_demos_listed)
 		ck_assert_msg(known, "%s runs no lesson ('%s')", path, lesson);
 		snprintf(row, sizeof(row), "| [%.63s](%.63s) |", names[i],
 			 names[i]);
-		ck_assert_msg(strstr(readme, row), "demos/README.md's table "
-			      "has no row for %s", names[i]);
+		const char *at = strstr(readme, row);
+		ck_assert_msg(at, "demos/README.md's table has no row for %s",
+			      names[i]);
+		demo_row_true(at + strlen(row), path, lesson);
 	}
 	free(readme);
 	ck_assert_int_ge(n, 1);
