@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # demo.sh: what every script in demos/ shares; sourced, not run.
 #
 # A demo is a sequence of steps, each for a projector: say what to watch

@@ -29,8 +29,9 @@ static char *demo_read(FILE *f)
 		len += n;
 		if (cap - len < 2) {
 			cap *= 2;
-			s = realloc(s, cap);
-			ck_assert_ptr_nonnull(s);
+			char *more = realloc(s, cap);
+			ck_assert_ptr_nonnull(more);
+			s = more;
 		}
 	}
 	s[len] = '\0';
