@@ -405,7 +405,7 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
-	tcase_add_loop_test(tc, test_fails_break, 0, 11);
+	tcase_add_loop_test(tc, test_fails_break, 0, 14);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
 	int nlessons = 0;
 	while (launcher_lessons[nlessons])

@@ -123,5 +123,6 @@ Suite *tls_suite(void);
 Suite *shm_suite(void);
 Suite *schedq_suite(void);
 Suite *challenge_suite(void);
+Suite *demos_suite(void);
 
 #endif
