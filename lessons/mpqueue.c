@@ -306,7 +306,7 @@ static const struct lesson_variant mpqueue_variants[] = {
 	{ "nowait", "put and get never wait: Full and Empty, try again",
 	  NULL },
 	{ "timeout", "a timed get's Empty taken for the end: items left",
-	  "--make=4 --timeout=3 --seed=1" },
+	  "--make=4 --timeout=3 --capacity=4" },
 	{ "empty-check", "while not empty(): get(); two consumers, one "
 	  "waits for ever", "--consumers=2 --items=1 --policy=rr" },
 	{ NULL, NULL, NULL },
@@ -323,7 +323,7 @@ static const struct lesson_option mpqueue_options[] = {
 		      "number first", FIFO, orders),
 	LESSON_NUMBER("make", "work to make each item (steps, or ms)", 0, 0,
 		      0, 1000),
-	LESSON_NUMBER("timeout", "timeout: how long get waits (steps, or "
+	LESSON_NUMBER("timeout", "how long a timed get waits (steps, or "
 		      "ms)", 3, 100, 0, 100000),
 	LESSON_END,
 };

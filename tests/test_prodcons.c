@@ -208,6 +208,7 @@ static bool tdeadlock_is_failure(const struct lesson *l,
 	static const char *const which[][2] = {
 		{ "pipe", "two-way" }, { "deadlock", "broken" },
 		{ "deadlock", "philosophers" }, { "locks", "plain" },
+		{ "mpqueue", "empty-check" },
 	};
 	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++)
 		if (strcmp(l->name, which[i][0]) == 0 &&
@@ -244,6 +245,7 @@ START_TEST(test_fails_break)
 				 "unlocked" } },
 		{ &sched_lesson, { "check-sleep" } },
 		{ &timer_lesson, { "rearm-first" } },
+		{ &mpqueue_lesson, { "timeout", "empty-check" } },
 	};
 	const struct lesson *l = lessons[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {
@@ -405,7 +407,7 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
-	tcase_add_loop_test(tc, test_fails_break, 0, 11);
+	tcase_add_loop_test(tc, test_fails_break, 0, 15);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
 	int nlessons = 0;
 	while (launcher_lessons[nlessons])

@@ -37,6 +37,7 @@ extern const struct lesson shm_lesson;
 extern const struct lesson *const launcher_lessons[];
 extern const struct lesson sched_lesson;
 extern const struct lesson timer_lesson;
+extern const struct lesson mpqueue_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -123,5 +124,6 @@ Suite *tls_suite(void);
 Suite *shm_suite(void);
 Suite *schedq_suite(void);
 Suite *challenge_suite(void);
+Suite *mpqueue_suite(void);
 
 #endif
