@@ -50,6 +50,7 @@ static long capacity, order, each, make, timeout;
 /* The books, for the invariant: seen by every process, not steps. */
 static struct books {
 	_Atomic long produced, consumed, twice, disorder, fulls, empties;
+	_Atomic long ended; /* consumers that returned */
 	_Atomic long last[SIDE_MAX + 1]; /* fifo: last item per producer */
 	_Atomic unsigned char taken[];   /* times each item was taken */
 } *books;
@@ -190,9 +191,8 @@ static void producer(long p)
 	}
 }
 
-static void consumer(long unused)
+static void consume(void)
 {
-	(void)unused;
 	for (;;) {
 		long item;
 		int v = lesson_variant();
@@ -212,6 +212,13 @@ static void consumer(long unused)
 		if (item == STOP)
 			return;
 	}
+}
+
+static void consumer(long unused)
+{
+	(void)unused;
+	consume();
+	books->ended++;
 }
 
 /* P1: fork both sides, wait for the producers, stop the consumers. */
@@ -264,7 +271,7 @@ static void mpqueue_setup(void)
 }
 
 /* Every item made was taken exactly once (fifo: in order per producer),
- * and nothing is left in the queue. */
+ * nothing is left in the queue, and every consumer finished. */
 static bool mpqueue_report(void)
 {
 	long total = lesson_opt("producers") * each, once = 0, left = 0;
@@ -276,6 +283,7 @@ static bool mpqueue_report(void)
 	lesson_figure("consumed", books->consumed);
 	lesson_figure("duplicated", books->twice);
 	lesson_figure("left", left);
+	lesson_figure("stuck", lesson_opt("consumers") - books->ended);
 	if (order == FIFO)
 		lesson_figure("out_of_order", books->disorder);
 	if (lesson_variant() == NOWAIT)
@@ -283,7 +291,8 @@ static bool mpqueue_report(void)
 	if (lesson_variant() == NOWAIT || lesson_variant() == TIMEOUT)
 		lesson_figure("empty", books->empties);
 	return books->produced == total && once == total &&
-	       books->twice == 0 && books->disorder == 0 && left == 0;
+	       books->twice == 0 && books->disorder == 0 && left == 0 &&
+	       books->ended == lesson_opt("consumers");
 }
 
 static const char *const orders[] = { "fifo", "lifo", "priority", NULL };
