@@ -337,6 +337,55 @@ static const struct lesson_option mpqueue_options[] = {
 	LESSON_END,
 };
 
+static const struct lesson_question mpqueue_questions[] = {
+	LESSON_ASK("stop", "--producers=2 --consumers=2 --items=3",
+		   "Two producer processes put 3 items each, two consumers "
+		   "get until a stop message.  How many items are consumed?",
+		   QUIZ_NUMBER, "consumed",
+		   "every put waits for a free slot and every get for an "
+		   "item, and the lock keeps head and tail whole: the 6 items "
+		   "are each taken once, then one stop each"),
+	LESSON_ASK("empty-check", "--mode=step --consumers=2 --items=1 "
+		   "--policy=rr",
+		   "Each consumer looks at empty() and gets only when it saw "
+		   "an item.  One item, two consumers, round robin: will the "
+		   "run end in a deadlock?", QUIZ_YESNO, "deadlock",
+		   "both see the one item before either takes it; one takes "
+		   "it, the other waits in get() for an item no producer will "
+		   "put, and P1 waits for it"),
+	LESSON_ASK("timeout", "--mode=step --make=4 --timeout=3 --capacity=4",
+		   "The producer works 4 steps on each item; a consumer that "
+		   "waits 3 in get() takes Empty for the end.  How many of "
+		   "the 3 items are left in the queue?", QUIZ_NUMBER, "left",
+		   "each consumer times out before the first item is made, "
+		   "and leaves; the producer puts all 3 into a queue nobody "
+		   "reads"),
+	LESSON_ASK_END,
+};
+
+static const struct lesson_challenge mpqueue_challenges[] = {
+	LESSON_CHALLENGE("empty-check", "--consumers=2 --items=1",
+			 "leave a consumer waiting for ever in get()",
+			 "deadlock", 0, false,
+			 "let both consumers see the item before either "
+			 "gets it: empty() was true for both, and only one "
+			 "item came"),
+	LESSON_CHALLENGE("empty-check", "--consumers=2 --items=1",
+			 "end the run with every consumer done",
+			 "invariant", 0, false,
+			 "one consumer must take the item before the other "
+			 "looks: the check is right only when nobody runs "
+			 "between the look and the get"),
+	LESSON_CHALLENGE("timeout", "--items=2 --capacity=2 --consumers=1 "
+			 "--make=2 --timeout=3",
+			 "make the consumer give up while items are still "
+			 "to come", "left>0", 0, false,
+			 "a timed get that sees nothing says \"not yet\", "
+			 "not \"never\": keep the producer from running "
+			 "until the consumer's 3 ticks are up"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(mpqueue);
 
 const struct lesson mpqueue_lesson = {
@@ -350,6 +399,8 @@ const struct lesson mpqueue_lesson = {
 	.report = mpqueue_report,
 	.source = mpqueue_source,
 	.notes = mpqueue_notes,
+	.questions = mpqueue_questions,
+	.challenges = mpqueue_challenges,
 	.processes = true,
 };
 
