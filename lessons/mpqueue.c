@@ -316,8 +316,8 @@ static const struct lesson_variant mpqueue_variants[] = {
 	  NULL },
 	{ "timeout", "a timed get's Empty taken for the end: items left",
 	  "--make=4 --timeout=3 --capacity=4" },
-	{ "empty-check", "while not empty(): get(); two consumers, one "
-	  "waits for ever", "--consumers=2 --items=1 --policy=rr" },
+	{ "empty-check", "get() once empty() said no: with two consumers, "
+	  "one waits for ever", "--consumers=2 --items=1 --policy=rr" },
 	{ NULL, NULL, NULL },
 };
 
