@@ -227,6 +227,30 @@ START_TEST(test_empty_check)
 }
 END_TEST
 
+/* Every schedule with one preemption (small runs: each execution forks
+ * real processes): stop always holds, a timed get can give up early. */
+START_TEST(test_explore)
+{
+	static const struct {
+		const char *args, *says;
+	} runs[] = {
+		{ "--variant=stop --consumers=2 --items=1 --capacity=1",
+		  "executions=54 outcomes=1 deadlocks=0 invariant=unknown" },
+		{ "--variant=timeout --consumers=1 --items=1 --capacity=1 "
+		  "--make=2 --timeout=2",
+		  "outcomes=2 deadlocks=0 invariant=can-break" },
+	};
+	char args[200], *out, *err;
+	snprintf(args, sizeof(args), "%s --explore --bound=1 --quiet",
+		 runs[_i].args);
+	ck_assert_int_eq(texec("mpqueue", args, &out, &err), 0);
+	ck_assert_msg(strstr(out, runs[_i].says), "%s", out);
+	ck_assert_str_eq(err, "");
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* Same arguments, same log, byte for byte. */
 START_TEST(test_step_deterministic)
 {
@@ -433,6 +457,7 @@ Suite *mpqueue_suite(void)
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_loop_test(tc, test_no_leaks, 0, 6);
 	tcase_add_loop_test(tc, test_sema_wait_for_threads, 0, 2);
+	tcase_add_loop_test(tc, test_explore, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("mpqueue-view");
 	tcase_set_timeout(tc, 120);
