@@ -376,13 +376,13 @@ static const struct lesson_challenge mpqueue_challenges[] = {
 			 "one consumer must take the item before the other "
 			 "looks: the check is right only when nobody runs "
 			 "between the look and the get"),
-	LESSON_CHALLENGE("timeout", "--items=2 --capacity=2 --consumers=1 "
-			 "--make=2 --timeout=3",
-			 "make the consumer give up while items are still "
+	LESSON_CHALLENGE("timeout", "--items=1 --capacity=1 --consumers=1 "
+			 "--timeout=1",
+			 "make the consumer give up while an item is still "
 			 "to come", "left>0", 0, false,
 			 "a timed get that sees nothing says \"not yet\", "
-			 "not \"never\": keep the producer from running "
-			 "until the consumer's 3 ticks are up"),
+			 "not \"never\": run the consumer once its tick is "
+			 "up, before the producer's put is done"),
 	LESSON_CHALLENGE_END,
 };
 
