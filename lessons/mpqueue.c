@@ -150,7 +150,7 @@ static bool empty(void)
 	return var_load(count) == 0;
 }
 
-/* nowait or empty-check: try again later, giving the CPU away first in free mode. */
+/* nowait, empty-check: try again later (free mode: give the CPU away). */
 static void again(void)
 {
 	if (!lesson_step_mode())
@@ -257,8 +257,10 @@ static void mpqueue_setup(void)
 		snprintf(names[i], sizeof(names[i]), "q%d", (int)i);
 		slot[i] = var_new(names[i], 0);
 	}
-	head = var_new("head", 0);
-	tail = var_new(order == FIFO ? "tail" : "top", 0);
+	if (order == FIFO) /* only what the order uses, for the viewer */
+		head = var_new("head", 0);
+	if (order != PRIORITY)
+		tail = var_new(order == FIFO ? "tail" : "top", 0);
 	count = var_new("count", 0);
 	if (lesson_variant() == EMPTY_CHECK)
 		done = var_new("done", 0);
