@@ -1033,8 +1033,10 @@ static int draw_buffer(const struct model *m, int y, int x, int width,
 		memset(marks, ' ', sizeof(marks));
 		for (int i = first; i < m->nbuf && i < first + per; i++) {
 			long item = m->objs[m->buf_slots[i]].value;
+			/* a negative item is a stop message */
 			k += snprintf(row + k, sizeof(row) - (size_t)k,
-				      item ? "[%3ld]" : "[   ]", item);
+				      item < 0 ? "[stp]" : item ? "[%3ld]"
+				      : "[   ]", item);
 			int col = lead + (i - first) * cell + 2;
 			const char *label = at[0] == i && at[1] == i
 				? "^head,tail" : at[0] == i ? "^head"

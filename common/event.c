@@ -198,6 +198,12 @@ static void event_detail(const struct event *e, const struct event_names *n,
 			snprintf(buf, size, "%s", o);
 		break;
 	case OP_SEM_WAIT:
+		if (e->b == ETIMEDOUT) {
+			snprintf(buf, size, "%s: timed out, count %ld, took "
+				 "nothing", o, e->a);
+			break;
+		}
+		/* fall through */
 	case OP_SEM_POST:
 		snprintf(buf, size, misuse ? "%s: refused, count stays %ld"
 					   : "%s -> count %ld", o, e->a);

@@ -261,6 +261,8 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_SEM_WAIT:
 		o->value = e->a;
 		o->changed = m->step;
+		if (e->b) /* timed out: took nothing */
+			break;
 		/* a second permit for one thread: a count, not a pool */
 		for (int i = 0; i < o->nholders; i++)
 			if (o->holders[i] == e->thread)

@@ -352,7 +352,13 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 				 name, rt_names.unit(), owner);
 		break;
 	case OP_SEM_WAIT:
-		snprintf(buf, size, "waits for semaphore %s (count 0)", name);
+		if (t->timed)
+			snprintf(buf, size, "waits for semaphore %s (count 0) "
+				 "until t=%llu", name,
+				 (unsigned long long)t->deadline);
+		else
+			snprintf(buf, size, "waits for semaphore %s (count 0)",
+				 name);
 		break;
 	case OP_COND_WAKE:
 		if (t->in_cond && t->timed)

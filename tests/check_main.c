@@ -34,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, schedq_suite());
 	srunner_add_suite(sr, challenge_suite());
 	srunner_add_suite(sr, demos_suite());
+	srunner_add_suite(sr, mpqueue_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

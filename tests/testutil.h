@@ -37,6 +37,7 @@ extern const struct lesson shm_lesson;
 extern const struct lesson *const launcher_lessons[];
 extern const struct lesson sched_lesson;
 extern const struct lesson timer_lesson;
+extern const struct lesson mpqueue_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -124,5 +125,6 @@ Suite *shm_suite(void);
 Suite *schedq_suite(void);
 Suite *challenge_suite(void);
 Suite *demos_suite(void);
+Suite *mpqueue_suite(void);
 
 #endif

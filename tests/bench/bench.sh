@@ -162,6 +162,30 @@ printf '   pipe eof, %d messages: %8.2f MB/s\n' $n "$mbs"
 printf '   dd | dd, bs=8:           %8.2f MB/s\n' "$dd"
 awk -v a="$mbs" -v b="$dd" 'BEGIN { printf "   ratio: %.2fx the baseline\n", a / b }'
 
+echo "== mpqueue: free-mode items/s between processes, 1 producer, 1 consumer (higher is better)"
+echo "   (medians; the baseline is the pipe lesson: 8-byte messages between two processes of one run)"
+# Both are whole lesson runs (fork, the transfer, join), timed by the
+# runtime from the processes' start to the last join (elapsed_us).
+n=200000
+per_s() { sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
+	awk -v n=$n '{ printf "%.0f\n", n / ($1 / 1e6) }'; }
+base=$(for i in $(seq "$runs"); do
+	"$build/bin/pipe" --mode=free --variant=eof --messages=$n --quiet | per_s
+done | median)
+printf '   %-10s %9s %12s %8s\n' variant capacity items/s "vs pipe"
+for v in stop nowait; do
+	for cap in 1 8; do
+		got=$(for i in $(seq "$runs"); do
+			"$build/bin/mpqueue" --mode=free --variant=$v \
+				--producers=1 --consumers=1 --items=$n \
+				--capacity=$cap --quiet | per_s
+		done | median)
+		awk -v v=$v -v c=$cap -v a="$got" -v b="$base" 'BEGIN {
+			printf "   %-10s %9d %12d %7.2fx\n", v, c, a, a / b }'
+	done
+done
+printf '   %-10s %9s %12d %7.2fx\n' pipe - "$base" 1
+
 echo "== pct against random: seeds of 200 that break barrier naive-reusable (higher is better)"
 # Not a speed: how often a policy finds a bug that needs one runner to
 # run a whole round while the others wait (a lap through the turnstile).
