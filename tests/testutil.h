@@ -37,6 +37,7 @@ extern const struct lesson shm_lesson;
 extern const struct lesson *const launcher_lessons[];
 extern const struct lesson sched_lesson;
 extern const struct lesson timer_lesson;
+extern const struct lesson mpqueue_lesson;
 extern const struct lesson manager_lesson;
 
 /*
@@ -132,6 +133,8 @@ Suite *tls_suite(void);
 Suite *shm_suite(void);
 Suite *schedq_suite(void);
 Suite *challenge_suite(void);
+Suite *demos_suite(void);
+Suite *mpqueue_suite(void);
 Suite *manager_suite(void);
 
 #endif
