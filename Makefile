@@ -30,8 +30,10 @@ COMPLETIONS = $(PREFIX)/share/bash-completion/completions
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+# INTERLEAVE_CHECKS: the runtime also checks what it keeps to go faster
+# (sched.c: who can run) against the long way.
 SAN_asan = -fsanitize=address,undefined -fno-omit-frame-pointer \
-	   -fno-sanitize-recover=undefined
+	   -fno-sanitize-recover=undefined -DINTERLEAVE_CHECKS
 SAN_tsan = -fsanitize=thread
 SANFLAGS = $(SAN_$(SAN))
 
@@ -50,6 +52,10 @@ LIB_SRC = $(wildcard common/*.c)
 LIB_OBJ = $(LIB_SRC:common/%.c=$(BUILD)/common/%.o)
 LIB = $(BUILD)/libinterleave.a
 BINS = $(LESSONS:%=$(BUILD)/bin/%)
+# The example lessons of docs/writing-lessons.md, run by make check (the
+# page's examples).
+EXAMPLES = $(patsubst docs/example/%.c,$(BUILD)/example/%,\
+	     $(wildcard docs/example/*.c))
 
 # The launcher, build/bin/interleave: its own main(), so not in the
 # library; it links every lesson's descriptor through a table generated
@@ -73,7 +79,7 @@ TEST_BIN = $(BUILD)/tests/check_interleave
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(BINS) $(LAUNCHER)
+all: $(BINS) $(LAUNCHER) $(EXAMPLES)
 
 $(CONFIG): common/deps.sh
 	@sh common/deps.sh config $@
@@ -86,13 +92,18 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 # Each lesson's source text is embedded, for the viewer to show.
-$(BUILD)/gen/%_source.c: lessons/%.c
+define embed_source
 	@mkdir -p $(@D)
 	@{ echo '/* generated from $< */'; \
 	   echo 'extern const char $*_source[];'; \
 	   echo 'const char $*_source[] = {'; \
 	   od -An -v -tx1 $< | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	   echo '0 };'; } > $@
+endef
+$(BUILD)/gen/%_source.c: lessons/%.c
+	$(embed_source)
+$(BUILD)/gen/%_source.c: docs/example/%.c
+	$(embed_source)
 
 $(BUILD)/gen/%_source.o: $(BUILD)/gen/%_source.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -102,6 +113,16 @@ $(BUILD)/lessons/%.o: lessons/%.c $(CONFIG)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/bin/%: $(BUILD)/lessons/%.o $(BUILD)/gen/%_source.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
+
+# The example lessons of docs/writing-lessons.md: built like a lesson
+# (rules below), but not in lessons/, so the launcher does not list them.
+$(BUILD)/example-obj/%.o: docs/example/%.c $(CONFIG)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/example/%: $(BUILD)/example-obj/%.o $(BUILD)/gen/%_source.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -151,13 +172,13 @@ demo: $(BINS) $(LAUNCHER)
 
 # The runner finds the lesson binaries through INTERLEAVE_BIN.  The
 # in-process benchmark is built too, so that it keeps compiling.
-check: $(TEST_BIN) $(BINS) $(LAUNCHER) $(BUILD)/bench/free
+check: $(TEST_BIN) $(BINS) $(LAUNCHER) $(EXAMPLES) $(BUILD)/bench/free
 	INTERLEAVE_BIN=$(BUILD)/bin $(RUN_PREFIX) $(TEST_BIN)
 	$(RUN_PREFIX) sh tests/doccheck.sh --build $(BUILD)
 
 # Every example in README.md, docs/ and demos/, run and compared with what
 # the docs show (tests/doccheck.sh; sh tests/doccheck.sh --update rewrites them).
-doccheck: $(BINS) $(LAUNCHER)
+doccheck: $(BINS) $(LAUNCHER) $(EXAMPLES)
 	sh tests/doccheck.sh --build $(BUILD)
 
 check-asan:
@@ -208,7 +229,7 @@ lint:
 	@sh common/deps.sh tool cppcheck cppcheck
 	cppcheck --quiet --inline-suppr --error-exitcode=1 \
 		--enable=warning,portability \
-		--std=c11 -Icommon common lessons tests
+		--std=c11 -Icommon common lessons tests docs/example
 
 clean:
 	rm -rf build

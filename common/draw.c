@@ -853,12 +853,17 @@ static void draw_permits(const struct model *m, int obj, char *buf,
 			 " of at most %ld", o->bound);
 }
 
-/* "P1 P3" (or "nobody"): who holds an end of a pipe, appended. */
+/* "P1 P3" (or "nobody", or "all" of three or more: the manager's many
+ * pipes fit 80 columns): who holds an end of a pipe, appended. */
 static void draw_ends(const struct model *m, uint64_t mask, char *buf,
 		      size_t size)
 {
 	if (!mask)
 		strncat(buf, " nobody", size - strlen(buf) - 1);
+	if (m->nthreads > 2 && mask == (1ull << m->nthreads) - 1) {
+		strncat(buf, " all", size - strlen(buf) - 1);
+		return;
+	}
 	for (int id = 1; id <= m->nthreads; id++) {
 		char t[16];
 		snprintf(t, sizeof(t), " %c%d", U, id);
@@ -888,7 +893,8 @@ static void draw_pipe(const struct model *m, const struct model_obj *o,
 /*
  * "flag ready: |_ down; waiting: T1 T2 (until t=14); now t=9": a flag,
  * up or down, with the threads in a wait on it and their deadlines; one
- * that may return now (woken by a set, or its timeout due) "can go".
+ * that may return now "can go", and why: the flag is up, or its timeout
+ * falls at the next step's tick.
  */
 static void draw_flag(const struct model *m, int obj, char *buf,
 		      size_t size)
@@ -902,8 +908,14 @@ static void draw_flag(const struct model *m, int obj, char *buf,
 		if (t->state == MT_DONE || t->next_op != OP_FLAG_WAKE ||
 		    t->next_obj != obj)
 			continue;
-		char w[48]; /* " T64 (until t=" and a long: GCC checks it */
-		if (t->state == MT_READY) /* woken, or its timeout may fire */
+		char w[64]; /* " T64 (timeout t=" and a long: GCC checks it */
+		if (t->state == MT_READY && t->woken)
+			snprintf(w, sizeof(w), " %c%d (%s: can go)", U, id,
+				 o->value ? "set" : "woken");
+		else if (t->state == MT_READY && t->until > 0)
+			snprintf(w, sizeof(w), " %c%d (times out at t=%ld: can "
+				 "go)", U, id, t->until);
+		else if (t->state == MT_READY)
 			snprintf(w, sizeof(w), " %c%d (can go)", U, id);
 		else if (t->until > 0)
 			snprintf(w, sizeof(w), " %c%d (until t=%ld)", U, id,
@@ -1027,8 +1039,10 @@ static int draw_buffer(const struct model *m, int y, int x, int width,
 		memset(marks, ' ', sizeof(marks));
 		for (int i = first; i < m->nbuf && i < first + per; i++) {
 			long item = m->objs[m->buf_slots[i]].value;
+			/* a negative item is a stop message */
 			k += snprintf(row + k, sizeof(row) - (size_t)k,
-				      item ? "[%3ld]" : "[   ]", item);
+				      item < 0 ? "[stp]" : item ? "[%3ld]"
+				      : "[   ]", item);
 			int col = lead + (i - first) * cell + 2;
 			const char *label = at[0] == i && at[1] == i
 				? "^head,tail" : at[0] == i ? "^head"
@@ -1078,6 +1092,25 @@ static int draw_shared_rows(const struct model *m, int width)
 	return r;
 }
 
+/*
+ * Does an entry of `need` rows fit at row r of `rows`, with `after` more
+ * entries to come?  Each but the last leaves a row free, for the mark
+ * that says entries were left out; draw_more() draws it.
+ */
+static bool draw_fits(int r, int need, int rows, int after)
+{
+	return r + need <= rows - (after > 0);
+}
+
+static void draw_more(int y, int x, int width, int left)
+{
+	char buf[48];
+	snprintf(buf, sizeof(buf), "... %d more in a taller terminal", left);
+	attron(draw_dim());
+	draw_text(y, x, width, buf);
+	attroff(draw_dim());
+}
+
 static void draw_shared(const struct view *v, int y, int x, int width,
 			int rows)
 {
@@ -1098,10 +1131,26 @@ static void draw_shared(const struct view *v, int y, int x, int width,
 					     "process)" : "shared variables");
 	attroff(A_UNDERLINE);
 	for (int i = 0; i < n && r < rows; i++) {
+		if (!draw_fits(r, draw_rows(lines[i], width - 2, 4), rows,
+			       n - i - 1)) {
+			draw_more(y + r, x + 2, width - 2, n - i);
+			break;
+		}
 		attron(attrs[i]);
 		r += draw_wrapped(y + r, x + 2, width - 2, 4, rows - r, lines[i]);
 		attroff(attrs[i]);
 	}
+}
+
+/* How many primitives from i on have a line to draw. */
+static int draw_prims_left(const struct model *m, int i)
+{
+	int n = 0;
+	for (char buf[400]; i < m->nobjs; i++) {
+		draw_prim(m, i, buf, sizeof(buf));
+		n += buf[0] != '\0';
+	}
+	return n;
 }
 
 /* Every primitive as what it is: holder, count, waiters. */
@@ -1120,6 +1169,13 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 		draw_prim(m, i, buf, sizeof(buf));
 		if (!buf[0])
 			continue;
+		int left = draw_prims_left(m, i);
+		int need = draw_rows(buf, width - 2, 4) +
+			   (m->objs[i].kind == OBJ_SHM ? m->objs[i].rows : 0);
+		if (!draw_fits(r, need, rows, left - 1 + (m->fired != 0))) {
+			draw_more(y + r, x + 2, width - 2, left);
+			return;
+		}
 		bool hot = m->objs[i].changed == m->step && m->step;
 		if (hot)
 			attron(A_BOLD);

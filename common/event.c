@@ -198,6 +198,12 @@ static void event_detail(const struct event *e, const struct event_names *n,
 			snprintf(buf, size, "%s", o);
 		break;
 	case OP_SEM_WAIT:
+		if (e->b == ETIMEDOUT) {
+			snprintf(buf, size, "%s: timed out, count %ld, took "
+				 "nothing", o, e->a);
+			break;
+		}
+		/* fall through */
 	case OP_SEM_POST:
 		snprintf(buf, size, misuse ? "%s: refused, count stays %ld"
 					   : "%s -> count %ld", o, e->a);
@@ -492,10 +498,11 @@ char *event_narrate(const struct event *e, const struct event_names *n,
 	} else if (e->op == OP_FLAG_WAKE && !e->a) {
 		snprintf(buf, size, "%c%d's wait for flag %s timed out: it "
 			 "returns false", U, e->thread, n->object(e->obj));
-	} else if (e->op == OP_SHM_CLOSE && e->a) {
-		snprintf(buf, size, "%c%d closed segment %s: no process maps "
-			 "it now, but nobody has unlinked its name, so it stays "
-			 "in /dev/shm", U, e->thread, n->object(e->obj));
+	} else if (e->op == OP_EXIT && e->obj2 >= 0) {
+		snprintf(buf, size, "%c%d, the last process, ends, and nobody "
+			 "unlinked segment %s: its name keeps it in /dev/shm "
+			 "after every process is gone", U, e->thread,
+			 n->object(e->obj2));
 	} else if (e->op == OP_DEADLOCK) {
 		snprintf(buf, size, "deadlock: every live %s is blocked",
 			 event_unit_word(U));

@@ -20,7 +20,7 @@ enum event_op {
 	OP_ADD,      /* a = new value, b = old value (one atomic step) */
 	OP_LOCK,     /* a = new depth (recursive), b = error */
 	OP_UNLOCK,   /* a = depth left, b = error */
-	OP_SEM_WAIT, /* a = count after */
+	OP_SEM_WAIT, /* a = count after, b = ETIMEDOUT: took nothing */
 	OP_SEM_POST, /* a = count after, b = error */
 	OP_COND_WAIT,  /* releases obj2's mutex, sleeps on obj */
 	OP_COND_WAKE,  /* the waiter holds the mutex again (a step) */

@@ -59,7 +59,7 @@ struct explore_outcome {
 
 /* The best (fewest preemptions, then steps) failure of one kind. */
 struct explore_failure {
-	char kind[48];
+	char kind[80];
 	char say[EXPLORE_SAY]; /* its first narrated event */
 	int pre, len;
 	int *schedule;
@@ -70,7 +70,7 @@ struct explore {
 	struct explore_step *path;
 	size_t len, cap;
 	/* the current execution */
-	char kind[48];
+	char kind[80];
 	char say[EXPLORE_SAY];
 	char deadlock[EXPLORE_SAY]; /* its deadlock, said while rt is up */
 	/* what was found */
@@ -87,6 +87,7 @@ struct explore {
 	int most;          /* the most preemptions of any schedule run */
 	bool complete, stopped;
 	const char *why;   /* what stopped it early */
+	double polled;     /* when lim->stop was last asked */
 };
 
 static volatile sig_atomic_t explore_interrupted;
@@ -121,16 +122,32 @@ static bool explore_preempts(const struct explore_step *s)
 	return s->prev > 0 && (s->ready >> (s->prev - 1) & 1);
 }
 
-/* "went in", from the lesson's "went in: now %ld workers are inside". */
+/*
+ * A note's kind is its sentence up to the colon, each number in it read
+ * "N": "went in" from "went in: now %ld workers are inside", "read the
+ * table with only N of its entries filled in" from its note.  The whole
+ * clause, so two notes that open alike ("took item %ld, which was already
+ * taken", "took item %ld after a later item") stay two kinds.
+ */
 static void explore_note_kind(struct explore *x, int note)
 {
 	const char *text = rt_names.note ? rt_names.note(note) : NULL;
 	if (!text)
 		return;
-	size_t n = strcspn(text, ":%,");
-	while (n > 0 && text[n - 1] == ' ')
-		n--;
-	snprintf(x->kind, sizeof(x->kind), "%.*s", (int)n, text);
+	size_t n = 0, end = strcspn(text, ":");
+	while (end > 0 && text[end - 1] == ' ')
+		end--;
+	for (size_t i = 0; i < end && n + 1 < sizeof(x->kind); i++) {
+		if (text[i] == '%' && text[i + 1] == '%') {
+			x->kind[n++] = text[i++];
+		} else if (text[i] == '%') { /* "%1$ld": up to its letter */
+			i += 1 + strspn(text + i + 1, "0123456789$l");
+			x->kind[n++] = 'N';
+		} else {
+			x->kind[n++] = text[i];
+		}
+	}
+	x->kind[n] = '\0';
 }
 
 /* The first sign of trouble in this execution names its kind. */
@@ -328,10 +345,17 @@ static void explore_limits_hit(struct explore *x,
 		x->why = "Ctrl-C";
 	} else if (x->executions >= lim->executions) {
 		x->why = "--explore-limit";
-	} else if ((x->executions & 255) == 0) {
+	} else if ((x->executions & 15) == 0) {
+		/* often: an execution of threads takes microseconds, one of
+		 * processes a millisecond or more */
 		double now = explore_now();
 		if (now - t0 > (double)lim->seconds)
 			x->why = "--explore-time";
+		if (lim->stop && now - x->polled > 0.05) {
+			if (lim->stop(lim->stop_ctx))
+				x->why = "stop";
+			x->polled = now;
+		}
 		if (progress && now - *shown > 0.25) {
 			explore_progress(x, t0, false);
 			*shown = now;

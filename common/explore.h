@@ -18,6 +18,10 @@ struct explore_limits {
 	long bound;      /* most preemptions per schedule; -1: no bound */
 	long executions; /* stop after this many runs */
 	long seconds;    /* stop after this long */
+	/* if set, asked every few hundredths of a second: true stops it
+	 * (the viewer's key or signal) */
+	bool (*stop)(void *ctx);
+	void *stop_ctx;
 };
 
 /*

@@ -14,6 +14,7 @@
 
 #include "cast.h"
 #include "cli.h"
+#include "proc.h"
 #include "challenge.h"
 #include "quiz.h"
 #include "run.h"
@@ -52,6 +53,8 @@ bool lesson_step_mode(void)
 
 void *lesson_calloc(size_t n, size_t size)
 {
+	if (rt.procs) /* books every process of the run sees */
+		return proc_alloc((n ? n : 1) * (size ? size : 1));
 	if (rt.nallocs == RT_MAX_ALLOCS)
 		rt_die("more than %d lesson_calloc() blocks", RT_MAX_ALLOCS);
 	void *p = calloc(n ? n : 1, size ? size : 1);

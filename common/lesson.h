@@ -198,7 +198,8 @@ long lesson_elapsed_us(void);
  * Zeroed memory for the lesson's own books (counts per item, ...), owned
  * by the run: freed when the run is torn down, however it ends (a
  * --schedule check, a restart in the viewer, report() never called).
- * Dies when out of memory.
+ * In a process lesson it is in the run's shared arena, so every process
+ * sees the same books.  Dies when out of memory.
  */
 void *lesson_calloc(size_t n, size_t size);
 /* Add "name=value" to the summary line. */
@@ -347,7 +348,8 @@ void var_track(struct var *v, long max);
  * A bounded buffer: slots hold item numbers, 0 is empty.  In step mode the
  * runtime flags a write over an unconsumed item (lost), a read of an item
  * another thread already took (read twice), and a take from an empty slot.
- * head and tail (either may be NULL) are indexes the viewer marks.
+ * head and tail (either may be NULL) are indexes the viewer marks.  A
+ * negative item is a stop message: the viewer draws it as "stp".
  */
 void var_buffer(struct var **slots, int n, struct var *head,
 		struct var *tail);
@@ -387,6 +389,14 @@ void sema_wait_at(struct sema *s, int line);
 int sema_post_at(struct sema *s, int line);
 #define sema_wait(s) sema_wait_at((s), __LINE__)
 #define sema_post(s) sema_post_at((s), __LINE__)
+/*
+ * sema_wait_for() gives up after timeout (ms in free mode, ticks of the
+ * step clock in step mode: see ltime_sleep) and returns ETIMEDOUT, having
+ * taken nothing; 0 when it took a permit.  A timeout of 0 never waits (a
+ * trywait); -1 waits for ever, as sema_wait().  One step either way.
+ */
+int sema_wait_for_at(struct sema *s, long timeout, int line);
+#define sema_wait_for(s, timeout) sema_wait_for_at((s), (timeout), __LINE__)
 
 /* Condition variables, always used with a mutex the caller holds. */
 struct cond *cond_new(const char *name);

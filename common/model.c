@@ -261,6 +261,8 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_SEM_WAIT:
 		o->value = e->a;
 		o->changed = m->step;
+		if (e->b) /* timed out: took nothing */
+			break;
 		/* a second permit for one thread: a count, not a pool */
 		for (int i = 0; i < o->nholders; i++)
 			if (o->holders[i] == e->thread)
@@ -315,12 +317,18 @@ static void model_effect(struct model *m, const struct event *e)
 		model_pipe_ends(m, e);
 		break;
 	case OP_FLAG_SET:
+		for (int id = 1; id <= m->nthreads; id++)
+			if (m->threads[id].next_op == OP_FLAG_WAKE &&
+			    m->threads[id].next_obj == e->obj)
+				m->threads[id].woken = true;
+		/* fall through */
 	case OP_FLAG_CLEAR:
 		o->value = e->op == OP_FLAG_SET;
 		o->changed = m->step;
 		break;
 	case OP_FLAG_WAIT:
 		t->until = !e->a && e->b >= 0 ? e->lost : 0;
+		t->woken = false;
 		break;
 	case OP_SLEEP:
 		t->until = e->b > 0 ? e->b : 0;
@@ -328,6 +336,7 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_FLAG_WAKE:
 	case OP_SLEPT:
 		t->until = 0;
+		t->woken = false;
 		break;
 	case OP_SHM_CREATE:
 	case OP_SHM_SIZE:

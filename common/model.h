@@ -38,6 +38,7 @@ struct model_thread {
 	int parent;      /* a process: the one that forked it; 0 none */
 	long until;      /* step mode: the deadline of its flag wait or its
 			    sleep, 0 none */
+	bool woken;      /* in a flag wait: the flag went up since it began */
 };
 
 struct model_obj {

@@ -240,14 +240,25 @@ static void proc_child_setup(struct thr *t)
 	rt_tls_unrecorded = 0;
 }
 
+/* Is t the last process still running?  (Free mode: as far as it can
+ * tell; two that end together may each see the other.) */
+static bool proc_last(const struct thr *t)
+{
+	for (int i = 1; i <= rt.nthreads; i++)
+		if (&rt.threads[i] != t && rt.threads[i].state != THR_DONE)
+			return false;
+	return true;
+}
+
 static _Noreturn void proc_step_main(struct thr *t)
 {
 	proc_wait_word(&t->go, NULL);
 	rt_commit(rt_ev(OP_START, NULL, 0));
 	t->body(t->arg);
 	pipe_exit(t); /* its ends close before anyone else is stepped */
-	shm_exit();
+	int left = shm_exit(proc_last(t));
 	struct event *e = rt_ev(OP_EXIT, NULL, 0);
+	e->obj2 = (int16_t)left;
 	t->state = THR_DONE;
 	lost_exit(t, e);
 	rt_commit(e);
@@ -333,8 +344,10 @@ static _Noreturn void proc_free_main(struct thr *t)
 		proc_gate(t);
 	rt_commit(rt_ev(OP_START, NULL, 0));
 	t->body(t->arg);
-	shm_exit();
-	rt_commit(rt_ev(OP_EXIT, NULL, 0));
+	int left = shm_exit(proc_last(t));
+	struct event *e = rt_ev(OP_EXIT, NULL, 0);
+	e->obj2 = (int16_t)left;
+	rt_commit(e);
 	proc_release(t);
 	t->state = THR_DONE;
 	watch_done();
@@ -566,6 +579,12 @@ static void proc_kill_reap(void)
 		t->joined = true;
 	}
 	rt.pgid = 0;
+}
+
+void proc_stop(void)
+{
+	if (rt.procs && getpid() == rt.runtime_pid)
+		proc_kill_reap();
 }
 
 void proc_end(void)

@@ -30,6 +30,9 @@ bool proc_join_ends(const struct thr *t);
 /* Free mode: die (exit 1) if a process ended before its body did. */
 void proc_check_crash(void);
 /* The runtime process: kill and reap every process of the run. */
+void proc_stop(void);
+/* ... and remove the named segments it left (shm_reap): the run is over,
+ * its report() made. */
 void proc_end(void);
 /* End the run's processes on SIGINT, SIGTERM, SIGHUP nobody handles. */
 void proc_signals(void);

@@ -128,16 +128,15 @@ void quiz_hint(const struct lesson *l, const struct lesson_question *q,
 			 l->processes ? "process" : "thread", u);
 		break;
 	case QUIZ_CHOICE:
+		/* Each number beside its choice: a lesson's choices may be
+		 * named by numbers of their own (sched's B is event 2). */
 		snprintf(buf, size, "one of:");
-		int i = 0;
-		for (; q->choices[i]; i++) {
+		for (int i = 0; q->choices[i]; i++) {
 			size_t k = strlen(buf);
 			int len = (int)strcspn(q->choices[i], ":");
-			snprintf(buf + k, size - k, "%s %.*s", i ? "," : "",
-				 len, q->choices[i]);
+			snprintf(buf + k, size - k, "%s [%d] %.*s",
+				 i ? "," : "", i + 1, len, q->choices[i]);
 		}
-		size_t k = strlen(buf);
-		snprintf(buf + k, size - k, "; or its number, 1 to %d", i);
 		break;
 	}
 }

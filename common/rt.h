@@ -314,6 +314,13 @@ struct rt {
 	uint64_t seq;
 	uint64_t step;
 	uint64_t skew;  /* logical time minus steps: the clock's jumps (ltime.c) */
+	/* step mode: who can run, as worked out after the last step; valid
+	 * until the next one begins (sched.c) */
+	uint64_t ready_mask;
+	bool ready_known;
+	/* step mode: live threads whose next operation never blocks (ready
+	 * until they run again) and those whose may (looked at each step) */
+	uint64_t going_mask, waiting_mask;
 	long lost_updates;
 	/* free mode */
 	pthread_barrier_t gate;

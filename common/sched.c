@@ -127,6 +127,11 @@ bool sched_ready(const struct thr *t)
 int sched_eligible(int *ids)
 {
 	int n = 0;
+	if (rt.ready_known) { /* the mask the last step's events carry */
+		for (uint64_t m = rt.ready_mask; m; m &= m - 1)
+			ids[n++] = __builtin_ctzll(m) + 1;
+		return n;
+	}
 	for (int i = 1; i <= rt.nthreads; i++)
 		if (sched_ready(&rt.threads[i]))
 			ids[n++] = i;
@@ -141,13 +146,61 @@ int sched_live(void)
 	return n;
 }
 
+/*
+ * Who can run now.  Worked out once after each step, for its events and
+ * for the choice of the next step: nothing changes in between, and with
+ * 64 threads looking twice was most of a step's cost.
+ */
 static uint64_t sched_ready_mask(void)
 {
-	uint64_t mask = 0;
-	for (int i = 1; i <= rt.nthreads; i++)
+	/* A fork changes what another process does next (it starts): with
+	 * processes, whose steps cost microseconds anyway, look at all. */
+	uint64_t all = rt.nthreads ? ~0ull >> (64 - rt.nthreads) : 0;
+	uint64_t mask = rt.procs ? 0 : rt.going_mask;
+	for (uint64_t w = rt.procs ? all : rt.waiting_mask; w; w &= w - 1) {
+		int i = __builtin_ctzll(w) + 1;
 		if (sched_ready(&rt.threads[i]))
 			mask |= 1ull << (i - 1);
+	}
+#ifdef INTERLEAVE_CHECKS
+	for (int i = 1; i <= rt.nthreads; i++)
+		if (sched_ready(&rt.threads[i]) != (mask >> (i - 1) & 1))
+			rt_die("scheduler: thread %d's readiness went stale", i);
+#endif
+	rt.ready_mask = mask;
+	rt.ready_known = true;
 	return mask;
+}
+
+/*
+ * May t's next operation have to wait?  Only these wait (sched_ready_now's
+ * cases), and a timed one's deadline can make it ready.  Another thread
+ * never changes t's next operation: only t's own step does.
+ */
+static bool sched_may_wait(const struct thr *t)
+{
+	switch (t->pending.op) {
+	case OP_LOCK: case OP_SEM_WAIT: case OP_COND_WAKE: case OP_LEAVE:
+	case OP_JOIN: case OP_PIPE_READ: case OP_PIPE_WRITE:
+	case OP_FLAG_WAKE: case OP_SLEPT:
+		return true;
+	default:
+		return t->timed;
+	}
+}
+
+/* t has run: sort it again by what it does next. */
+static void sched_sort(const struct thr *t)
+{
+	uint64_t bit = 1ull << (t->id - 1);
+	rt.going_mask &= ~bit;
+	rt.waiting_mask &= ~bit;
+	if (t->state == THR_DONE)
+		return;
+	if (sched_may_wait(t))
+		rt.waiting_mask |= bit;
+	else
+		rt.going_mask |= bit;
 }
 
 /* Stamp this step's events with the state after it, and hand them on. */
@@ -176,6 +229,7 @@ static void sched_deliver(void)
 
 static void sched_resume(struct thr *t)
 {
+	rt.ready_known = false;
 	rt.current = t;
 	if (t->proc) {
 		proc_start(t);
@@ -184,11 +238,14 @@ static void sched_resume(struct thr *t)
 		fiber_run(t->fiber);
 	}
 	rt.current = NULL;
+	sched_sort(t);
 	sched_deliver();
 }
 
 void sched_start(void)
 {
+	for (int i = 1; i <= rt.nthreads; i++)
+		sched_sort(&rt.threads[i]); /* ready to start */
 	for (int i = 1; i <= rt.nthreads; i++)
 		sched_resume(&rt.threads[i]);
 }
@@ -295,7 +352,13 @@ char *sched_why(const struct thr *t, char *buf, size_t size)
 				 name, rt_names.unit(), owner);
 		break;
 	case OP_SEM_WAIT:
-		snprintf(buf, size, "waits for semaphore %s (count 0)", name);
+		if (t->timed)
+			snprintf(buf, size, "waits for semaphore %s (count 0) "
+				 "until t=%llu", name,
+				 (unsigned long long)t->deadline);
+		else
+			snprintf(buf, size, "waits for semaphore %s (count 0)",
+				 name);
 		break;
 	case OP_COND_WAKE:
 		if (t->in_cond && t->timed)

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ltime.h"
 #include "rt.h"
 #include "watch.h"
 
@@ -66,20 +67,64 @@ static void sema_take(struct sema *s)
 	watch_end();
 }
 
-void sema_wait_at(struct sema *s, int line)
+/*
+ * Free mode, a timed take: 0 at once or ETIMEDOUT.  A timeout of 0 is a
+ * trywait; a longer one waits on CLOCK_MONOTONIC.  Neither counts for the
+ * deadlock watch: a timed wait ends by itself.
+ */
+static int sema_take_for(struct sema *s, long timeout)
 {
+	if (sem_trywait(&s->ps) == 0)
+		return 0;
+	if (timeout == 0)
+		return ETIMEDOUT;
+	struct timespec deadline = ltime_after(CLOCK_MONOTONIC, timeout);
+	while (sem_clockwait(&s->ps, CLOCK_MONOTONIC, &deadline) != 0) {
+		if (errno == ETIMEDOUT)
+			return ETIMEDOUT;
+		if (errno != EINTR)
+			rt_die("sem_clockwait: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* Step mode: one step, taken when the count is above 0 or, for a timed
+ * wait, when its deadline has come (sched_ready(), ltime.c). */
+static int sema_take_step(struct sema *s, long timeout, int line)
+{
+	ltime_arm(rt.current, timeout);
+	rt_park(OP_SEM_WAIT, &s->o, line);
+	ltime_disarm(rt.current);
+	if (s->count == 0)
+		return ETIMEDOUT;
+	s->count--;
+	return 0;
+}
+
+int sema_wait_for_at(struct sema *s, long timeout, int line)
+{
+	if (timeout < -1)
+		rt_die("sema_wait_for %s: timeout %ld", s->o.name, timeout);
+	int err = 0;
 	if (rt.mode == RT_STEP)
-		rt_park(OP_SEM_WAIT, &s->o, line);
+		err = sema_take_step(s, timeout, line);
+	else if (timeout < 0)
+		sema_take(s);
+	else
+		err = sema_take_for(s, timeout);
 	struct event *e = rt_ev(OP_SEM_WAIT, &s->o, line);
 	e->flags = EV_STEP;
-	rt_self()->permits[s->o.id]++;
-	if (rt.mode == RT_STEP) {
-		e->a = --s->count; /* sched.c ran us only if count > 0 */
-	} else {
-		sema_take(s);
-		e->a = sema_free_count(s);
-	}
+	e->b = err;
+	e->a = rt.mode == RT_STEP ? s->count : sema_free_count(s);
+	if (!err)
+		rt_self()->permits[s->o.id]++;
 	rt_commit(e);
+	return err;
+}
+
+void sema_wait_at(struct sema *s, int line)
+{
+	sema_wait_for_at(s, -1, line);
 }
 
 /*

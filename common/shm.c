@@ -113,16 +113,23 @@ static int shm_unmap(struct shm *s)
 	return atomic_fetch_sub(&s->mapped, 1) - 1;
 }
 
-void shm_exit(void)
+int shm_exit(bool last)
 {
+	int left = -1;
 	for (int i = 0; i < rt.nobjs; i++) {
 		struct shm *s = (struct shm *)rt.objs[i];
-		if (s->o.kind == OBJ_SHM && shm_mine[i].cells)
+		if (s->o.kind != OBJ_SHM)
+			continue;
+		if (shm_mine[i].cells)
 			shm_unmap(s);
-		if (s->o.kind == OBJ_SHM && shm_mine[i].fd1)
+		if (shm_mine[i].fd1)
 			close(shm_mine[i].fd1 - 1);
 		shm_mine[i].fd1 = 0;
+		if (last && left < 0 && !atomic_load(&s->unlinked) &&
+		    shm_left(s))
+			left = i;
 	}
+	return left;
 }
 
 static volatile sig_atomic_t shm_hushed;
@@ -311,9 +318,7 @@ int shm_close_at(struct shm *s, int line)
 	struct event *e = shm_begin(OP_SHM_CLOSE, s, line, "shm_close");
 	if (!shm_mine[s->o.id].cells)
 		return shm_refuse(e, EBADF);
-	int left = shm_unmap(s);
-	/* Nobody maps it, yet its name keeps it: worth saying. */
-	e->a = left == 0 && !atomic_load(&s->unlinked);
+	shm_unmap(s);
 	rt_commit(e);
 	return 0;
 }

@@ -12,8 +12,10 @@
 
 /* A fork, in the parent: the child maps what the parent maps. */
 void shm_fork(void);
-/* A process ends: its mappings and descriptors go. */
-void shm_exit(void);
+/* A process ends: its mappings and descriptors go.  The last process to
+ * end returns a segment whose name is left in /dev/shm (its object index,
+ * for the exit event's narration), else -1. */
+int shm_exit(bool last);
 /* The runtime process, at the end of a run however it ends: unlink
  * every name the run made and did not unlink, and say so on stderr. */
 void shm_reap(void);

@@ -28,7 +28,8 @@ struct timer {
 	void (*fn)(long arg);
 	long arg;
 	_Atomic long interval; /* set by start(), which may race a cancel() */
-	int line;            /* the lesson's timer_new(): its waits' line */
+	int line;            /* the lesson's timer_new(): its first wait's */
+	_Atomic int start_line; /* its start(): the countdown's line */
 	_Atomic bool started;
 	_Atomic bool fired;
 };
@@ -37,8 +38,10 @@ static void timer_body(long arg)
 {
 	struct timer *t = (struct timer *)(intptr_t)arg;
 	flag_wait_for_at(t->start, -1, t->line);
+	/* Counting down, it stands where it was started, not in setup() */
+	int line = atomic_load(&t->start_line);
 	if (flag_wait_for_at(t->cancel, atomic_load(&t->interval),
-			     t->line))
+			     line ? line : t->line))
 		return; /* cancelled before it fired (or before it started) */
 	atomic_store(&t->fired, true);
 	t->fn(t->arg);
@@ -80,6 +83,7 @@ void timer_start_at(struct timer *t, long interval, int line)
 		rt_die("timer_start %s: a timer can only be started once",
 		       t->cancel->o.name);
 	atomic_store(&t->interval, interval);
+	atomic_store(&t->start_line, line);
 	flag_set_at(t->start, line);
 }
 

@@ -674,6 +674,22 @@ static void view_explore_none(struct view *v, const struct explore_result *r,
 			 r->executions, VIEW_EXPLORE_SECONDS, name);
 }
 
+/* The explorer's question while it runs: stop?  A signal, or a key (q
+ * and Q then quit as they would have). */
+static bool view_explore_stop(void *ctx)
+{
+	bool *by_key = ctx;
+	if (term_signal)
+		return true;
+	int key = getch();
+	if (key == ERR || key == KEY_RESIZE)
+		return false;
+	if (key == 'q' || key == 'Q')
+		ungetch(key);
+	*by_key = true;
+	return true;
+}
+
 /*
  * x: ask the explorer for the run of this variant, with its current
  * options, that breaks it with the fewest preemptions, then the fewest
@@ -689,7 +705,8 @@ static void view_explore_failing(struct view *v)
 	}
 	const char *name = v->cfg.lesson->variants[v->cfg.variant].name;
 	snprintf(v->msg, sizeof(v->msg), "x: running every schedule of %s "
-		 "with up to %d preemptions...", name, VIEW_EXPLORE_BOUND);
+		 "with up to %d preemptions (any key stops)...", name,
+		 VIEW_EXPLORE_BOUND);
 	draw_frame(v);
 	if (v->live)
 		rt_destroy(); /* the explorer's runs use the runtime */
@@ -704,13 +721,20 @@ static void view_explore_failing(struct view *v)
 	struct explore_result r = { .schedule = found,
 				    .cap = VIEW_EXPLORE_STEPS };
 	/* levels of 0, 1, 2, 3 preemptions: the first failure is minimal */
+	bool by_key = false;
 	struct explore_limits lim = { VIEW_EXPLORE_BOUND, 1000000,
-				      VIEW_EXPLORE_SECONDS };
+				      VIEW_EXPLORE_SECONDS, view_explore_stop,
+				      &by_key };
 	explore_run(&cfg, &lim, &r);
 	if (!r.can_break || r.len == 0) {
 		free(found);
 		view_begin(v);
-		view_explore_none(v, &r, name);
+		if (by_key)
+			snprintf(v->msg, sizeof(v->msg), "x: stopped after %ld "
+				 "schedules, no failing run found yet",
+				 r.executions);
+		else
+			view_explore_none(v, &r, name);
 		return;
 	}
 	free(v->own_schedule);

@@ -143,7 +143,9 @@ bool watch_run(void)
 		}
 	}
 	if (rt.procs) {
-		proc_end(); /* after a deadlock, this is what ends them */
+		/* after a deadlock, this is what ends them; what they left
+		 * in /dev/shm stays for report() to see, until rt_destroy() */
+		proc_stop();
 		return deadlock;
 	}
 	for (int i = 1; i <= rt.nthreads; i++)

@@ -6,21 +6,12 @@
 # shown, and checked by make check, in demos/README.md.
 #
 #   sh demos/lost-update.sh [BUILD]        (after `make`)
+#
+# expect: T2 wrote 99 over T1's 101: T1's deposit is lost
+# expect: variant=mutex mode=free seed=- steps=80000004 invariant=held balance=100
 set -eu
-bin=${1:-build}/bin/race
-if [ ! -x "$bin" ]; then
-	echo "demos/lost-update.sh: $bin not found; run 'make' first" >&2
-	exit 2
-fi
-
-say() { printf '\n== %s\n' "$1"; }
-run() { printf '> race %s\n' "$*"; "$bin" "$@"; }
-pause() {
-	[ "${DEMO_NO_PAUSE:-}" = 1 ] && return
-	[ -t 0 ] || return 0
-	printf '\n[Enter] '
-	read -r _ || true
-}
+. "$(dirname "$0")/demo.sh"
+demo_lesson race "$@"
 
 say "1. One deposit, one withdrawal, one at a time: the balance is right."
 run --iterations=1 --schedule=1,1,2,2 --plain

@@ -33,6 +33,9 @@ int main(void)
 	srunner_add_suite(sr, shm_suite());
 	srunner_add_suite(sr, schedq_suite());
 	srunner_add_suite(sr, challenge_suite());
+	srunner_add_suite(sr, demos_suite());
+	srunner_add_suite(sr, mpqueue_suite());
+	srunner_add_suite(sr, manager_suite());
 	srunner_add_suite(sr, record_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -288,25 +288,6 @@ START_TEST(test_manual_stdin)
 }
 END_TEST
 
-/* The instructor walkthrough runs through, and shows what it promises. */
-START_TEST(test_demo_script)
-{
-	const char *dir = getenv("INTERLEAVE_BIN");
-	char cmd[512], line[512];
-	snprintf(cmd, sizeof(cmd), "DEMO_NO_PAUSE=1 sh demos/lost-update.sh "
-		 "%s/.. 2>&1", dir ? dir : "build/bin");
-	FILE *p = popen(cmd, "r");
-	int lost = 0, sections = 0;
-	while (fgets(line, sizeof(line), p)) {
-		lost += strstr(line, "T1's deposit is lost") != NULL;
-		sections += strncmp(line, "== ", 3) == 0;
-	}
-	ck_assert_int_eq(pclose(p), 0);
-	ck_assert_int_eq(lost, 1);
-	ck_assert_int_eq(sections, 7);
-}
-END_TEST
-
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -326,7 +307,6 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_seed_changes_log);
 	tcase_add_test(tc, test_parse_defaults);
 	tcase_add_test(tc, test_manual_stdin);
-	tcase_add_test(tc, test_demo_script);
 	suite_add_tcase(s, tc);
 	return s;
 }

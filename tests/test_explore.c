@@ -150,7 +150,7 @@ START_TEST(test_explore_matches_brute_force)
 	int sched[4096] = { 0 };
 	struct explore_result r = { .outcome = outcome_cb, .ctx = &got,
 				    .schedule = sched, .cap = 4096 };
-	struct explore_limits lim = { -1, 10000000, 600 };
+	struct explore_limits lim = { -1, 10000000, 600, NULL, NULL };
 	struct cli c;
 	ck_assert_int_eq(tcli(l, small[_i].args, &c), CLI_RUN);
 	c.cfg.max_steps = 10000;
@@ -211,7 +211,7 @@ START_TEST(test_explore_race_closed_form)
 	char args[64];
 	snprintf(args, sizeof(args), "--iterations=%d", n);
 	struct explore_result r = { .outcome = balances, .ctx = seen };
-	struct explore_limits lim = { -1, 10000000, 600 };
+	struct explore_limits lim = { -1, 10000000, 600, NULL, NULL };
 	struct cli c;
 	ck_assert_int_eq(tcli(&race_lesson, args, &c), CLI_RUN);
 	explore_run(&c.cfg, &lim, &r);
@@ -278,6 +278,19 @@ START_TEST(test_explore_report)
 }
 END_TEST
 
+/* A lesson's note names its kind of failure: its clause, numbers as N. */
+START_TEST(test_explore_note_kind)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec("fork", "--variant=no-join --explore --bound=0",
+			       &out, &err), 0);
+	ck_assert_msg(strstr(out, " steps (read square_sum = N while its "
+				  "child was still running)\n"), "%s", out);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* Ctrl-C: what was found so far, marked incomplete, and status 130. */
 START_TEST(test_explore_interrupt)
 {
@@ -323,6 +336,7 @@ Suite *explore_suite(void)
 	tcase_add_loop_test(tc, test_explore_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_explore_report);
+	tcase_add_test(tc, test_explore_note_kind);
 	tcase_add_test(tc, test_explore_interrupt);
 	suite_add_tcase(s, tc);
 	return s;

@@ -341,6 +341,23 @@ START_TEST(test_model)
 			 "asleep until t=6");
 	rt_destroy();
 	cli_free(&c);
+	/* a waiter woken by a set stays woken when the flag goes down */
+	ck_assert_int_eq(tcli(&flag_lesson, "--variant=pulse --threads=2", &c),
+			 CLI_RUN);
+	rt_init(&c.cfg, fmodel_sink, NULL);
+	model_init(&fm, true);
+	sched_init(&s, &c.cfg);
+	sched_start();
+	sched_step(1); /* T1 waits */
+	ck_assert(!fm.threads[1].woken);
+	sched_step(2); /* T2 sets */
+	ck_assert(fm.threads[1].woken);
+	sched_step(2); /* T2 clears */
+	ck_assert(fm.threads[1].woken && fm.objs[0].value == 0);
+	sched_step(1); /* T1's wait returns true */
+	ck_assert(!fm.threads[1].woken);
+	rt_destroy();
+	cli_free(&c);
 }
 END_TEST
 

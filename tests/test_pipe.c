@@ -279,24 +279,7 @@ START_TEST(test_no_leaks)
 		{ { "pipe", "--quiet", "--variant=full", "--mode=free",
 		    "--messages=100000000", NULL }, SIGTERM, 4 },
 	};
-	char tag[64];
-	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=pipe-%d-%d", getpid(),
-		 _i);
-	int in;
-	pid_t pid = tspawn(tag, ends[_i].argv, &in);
-	close(in);
-	if (ends[_i].procs)
-		ck_assert_int_ge(ttagged_wait(tag, ends[_i].procs, true, 5000),
-				 ends[_i].procs);
-	if (ends[_i].sig)
-		kill(pid, ends[_i].sig);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	if (!ends[_i].sig)
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			      "run %d ended badly", _i);
-	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
-		      "run %d: processes left after it", _i);
+	tno_leak("pipe", _i, ends[_i].argv, ends[_i].sig, ends[_i].procs);
 }
 END_TEST
 

@@ -208,6 +208,7 @@ static bool tdeadlock_is_failure(const struct lesson *l,
 	static const char *const which[][2] = {
 		{ "pipe", "two-way" }, { "deadlock", "broken" },
 		{ "deadlock", "philosophers" }, { "locks", "plain" },
+		{ "mpqueue", "empty-check" },
 	};
 	for (size_t i = 0; i < sizeof(which) / sizeof(which[0]); i++)
 		if (strcmp(l->name, which[i][0]) == 0 &&
@@ -222,34 +223,50 @@ static bool tdeadlock_is_failure(const struct lesson *l,
  * a correct variant has none.  (Here for every lesson: the lesson
  * suites have no common file.)
  */
+static const struct {
+	const struct lesson *l;
+	const char *broken[5];
+} tfails[] = {
+	{ &race_lesson, { "unsafe" } },
+	{ &bandwidth_lesson, { "none" } },
+	{ &barrier_lesson, { "none", "naive-reusable" } },
+	{ &prodcons_lesson, { "unsafe", "condvar-if" } },
+	{ &fork_lesson, { "private", "no-join" } },
+	{ &shmrace_lesson, { "unsafe" } },
+	{ &pipe_lesson, { "forgot-close", "two-way" } },
+	{ &deadlock_lesson, { "broken", "trylock", "philosophers" } },
+	{ &locks_lesson, { "plain", "extra-unlock", "not-owner",
+			   "messy" } },
+	{ &event_lesson, { "set-first" } },
+	{ &tls_lesson, { "unlocked", "cached" } },
+	{ &shm_lesson, { "early-attach", "forget-unlink",
+			 "unlocked" } },
+	{ &sched_lesson, { "check-sleep" } },
+	{ &timer_lesson, { "rearm-first" } },
+	{ &mpqueue_lesson, { "timeout", "empty-check" } },
+	{ &manager_lesson, { "get-set" } },
+};
+
+/* ... and no lesson is left out of that table. */
+START_TEST(test_fails_every_lesson)
+{
+	for (int i = 0; launcher_lessons[i]; i++) {
+		bool listed = false;
+		for (size_t k = 0; k < sizeof(tfails) / sizeof(tfails[0]); k++)
+			listed |= tfails[k].l == launcher_lessons[i];
+		ck_assert_msg(listed, "%s: add its broken variants to tfails[]",
+			      launcher_lessons[i]->name);
+	}
+}
+END_TEST
+
 START_TEST(test_fails_break)
 {
-	static const struct {
-		const struct lesson *l;
-		const char *broken[5];
-	} lessons[] = {
-		{ &race_lesson, { "unsafe" } },
-		{ &bandwidth_lesson, { "none" } },
-		{ &barrier_lesson, { "none", "naive-reusable" } },
-		{ &prodcons_lesson, { "unsafe", "condvar-if" } },
-		{ &fork_lesson, { "private", "no-join" } },
-		{ &shmrace_lesson, { "unsafe" } },
-		{ &pipe_lesson, { "forgot-close", "two-way" } },
-		{ &deadlock_lesson, { "broken", "trylock", "philosophers" } },
-		{ &locks_lesson, { "plain", "extra-unlock", "not-owner",
-				   "messy" } },
-		{ &event_lesson, { "set-first" } },
-		{ &tls_lesson, { "unlocked", "cached" } },
-		{ &shm_lesson, { "early-attach", "forget-unlink",
-				 "unlocked" } },
-		{ &sched_lesson, { "check-sleep" } },
-		{ &timer_lesson, { "rearm-first" } },
-	};
-	const struct lesson *l = lessons[_i].l;
+	const struct lesson *l = tfails[_i].l;
 	for (const struct lesson_variant *v = l->variants; v->name; v++) {
 		bool broken = false;
-		for (int b = 0; lessons[_i].broken[b]; b++)
-			broken |= strcmp(lessons[_i].broken[b], v->name) == 0;
+		for (int b = 0; tfails[_i].broken[b]; b++)
+			broken |= strcmp(tfails[_i].broken[b], v->name) == 0;
 		if (!broken) {
 			ck_assert_msg(!v->fails, "%s %s is correct", l->name,
 				      v->name);
@@ -405,7 +422,9 @@ Suite *prodcons_suite(void)
 	tcase_add_test(tc, test_unsafe_empty_named);
 	tcase_add_test(tc, test_count_wrong);
 	tcase_add_test(tc, test_figures_true);
-	tcase_add_loop_test(tc, test_fails_break, 0, 11);
+	tcase_add_loop_test(tc, test_fails_break, 0,
+			    (int)(sizeof(tfails) / sizeof(tfails[0])));
+	tcase_add_test(tc, test_fails_every_lesson);
 	tcase_add_loop_test(tc, test_only_used_objects, 0, 3);
 	int nlessons = 0;
 	while (launcher_lessons[nlessons])

@@ -112,6 +112,35 @@ START_TEST(test_forget_unlink)
 	ck_assert_str_eq(err, ""); /* unlinked by the lesson: nothing said */
 	free(out);
 	free(err);
+	/* free mode too: the segment is still there for report() to see */
+	rc = texec("shm", "--quiet --mode=free --workers=2 "
+		   "--variant=forget-unlink", &out, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(strstr(out, "invariant=broken") && strstr(out, " left=1"),
+		      "%s", out);
+	ck_assert_str_eq(err, "interleave: segment /matrix was never "
+		      "unlinked; removed\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* The last process to end narrates a name nobody unlinked; a close,
+ * which is no mistake before the unlink, says nothing. */
+START_TEST(test_forget_unlink_narrated)
+{
+	char *out, *err;
+	int rc = texec("shm", "--plain --variant=forget-unlink", &out, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(strstr(out, "exit  ! P1, the last process, ends, and "
+			      "nobody unlinked segment /matrix"), "%s", out);
+	free(out);
+	free(err);
+	rc = texec("shm", "--plain", &out, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(!strstr(out, "  ! "), "%s", out);
+	free(out);
+	free(err);
 }
 END_TEST
 
@@ -485,6 +514,7 @@ Suite *shm_suite(void)
 	tcase_add_test(tc, test_correct_holds);
 	tcase_add_test(tc, test_broken_narrated);
 	tcase_add_test(tc, test_forget_unlink);
+	tcase_add_test(tc, test_forget_unlink_narrated);
 	tcase_add_loop_test(tc, test_misuse, 0, 2);
 	tcase_add_test(tc, test_names);
 	tcase_add_loop_test(tc, test_step_deterministic, 0, 2);

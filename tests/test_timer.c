@@ -164,14 +164,28 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
-/* The viewer lists the pending timer (its flag) with its deadline. */
+/* The viewer lists the pending timer (its flag) with its deadline, and
+ * says why it can go once main is done: its timeout, by the clock's jump. */
 START_TEST(test_view_pending)
 {
 	struct tmux t = { "" };
-	tmux_start_lesson(&t, 100, 40, "timer", "--variant=timer --delay=3");
+	tmux_start_lesson(&t, 140, 40, "timer", "--variant=timer --delay=3");
 	SEE(&t, "q quit");
 	tmux_keys(&t, "n n n n n");
-	SEE(&t, "flag alarm: |_ down; waiting: T2 (until t=8)");
+	SEE(&t, "flag alarm: |_ down; waiting: T2 (until t=8); now t=5");
+	tmux_keys(&t, "n");
+	SEE(&t, "flag alarm: |_ down; waiting: T2 (times out at t=8: can go)");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* At 80x24 the heartbeat's flags do not fit: the last row says so. */
+START_TEST(test_view_more)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 80, 24, "timer", "--variant=heartbeat");
+	SEE(&t, "q quit");
+	SEE(&t, "more in a taller terminal");
 	tmux_stop(&t);
 }
 END_TEST
@@ -236,6 +250,7 @@ Suite *timer_suite(void)
 	tcase_add_test(tc, test_explore);
 	tcase_add_loop_test(tc, test_deterministic, 0, 2);
 	tcase_add_test(tc, test_view_pending);
+	tcase_add_test(tc, test_view_more);
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	suite_add_tcase(s, tc);

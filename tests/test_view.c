@@ -409,6 +409,19 @@ START_TEST(test_view_explore_key)
 	tmux_keys(&t, "x");
 	SEE(&t, "mutex held in every one");
 	tmux_stop(&t);
+	/* processes take a millisecond a run: a key stops the search, and
+	 * q then quits */
+	tmux_start_lesson(&t, 100, 30, "shm", "--variant=correct");
+	SEE(&t, "q quit");
+	tmux_keys(&t, "x");
+	SEE(&t, "(any key stops)");
+	tmux_keys(&t, "c");
+	SEE(&t, "x: stopped after");
+	tmux_keys(&t, "x");
+	SEE(&t, "(any key stops)");
+	tmux_keys(&t, "q");
+	SEE(&t, "EXIT=0");
+	tmux_stop(&t);
 }
 END_TEST
 

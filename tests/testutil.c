@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -301,6 +302,28 @@ pid_t tspawn(const char *tag, const char *const *argv, int *in)
 	close(p[0]);
 	*in = p[1];
 	return pid;
+}
+
+void tno_leak(const char *name, int run, const char *const *argv, int sig,
+	      int procs)
+{
+	char tag[80];
+	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=%s-%d-%d", name,
+		 getpid(), run);
+	int in;
+	pid_t pid = tspawn(tag, argv, &in);
+	close(in);
+	if (procs)
+		ck_assert_int_ge(ttagged_wait(tag, procs, true, 5000), procs);
+	if (sig)
+		kill(pid, sig);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	if (!sig)
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			      "%s run %d ended badly", name, run);
+	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
+		      "%s run %d: processes left after it", name, run);
 }
 
 void tsame_output(const char *lesson, const char *args, int runs)

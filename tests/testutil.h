@@ -37,6 +37,8 @@ extern const struct lesson shm_lesson;
 extern const struct lesson *const launcher_lessons[];
 extern const struct lesson sched_lesson;
 extern const struct lesson timer_lesson;
+extern const struct lesson mpqueue_lesson;
+extern const struct lesson manager_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -93,6 +95,14 @@ int ttagged_wait(const char *tag, int want, bool atleast, int ms);
  * ("NAME=value") in its environment, its stdin the read end of a pipe
  * whose write end is *in, its output discarded. */
 pid_t tspawn(const char *tag, const char *const *argv, int *in);
+/*
+ * Run lesson argv (argv[0] its name) to its end; with sig, send it sig
+ * once procs of its processes are there.  Then not one process of the
+ * run may be left, and without sig it must have exited 0.  name and run
+ * tell the runs apart.
+ */
+void tno_leak(const char *name, int run, const char *const *argv, int sig,
+	      int procs);
 /* Run lesson ARGS runs times: exit 0, nothing on stderr, and the same
  * standard output, byte for byte, every time. */
 void tsame_output(const char *lesson, const char *args, int runs);
@@ -123,6 +133,9 @@ Suite *tls_suite(void);
 Suite *shm_suite(void);
 Suite *schedq_suite(void);
 Suite *challenge_suite(void);
+Suite *demos_suite(void);
+Suite *mpqueue_suite(void);
+Suite *manager_suite(void);
 Suite *record_suite(void);
 
 #endif

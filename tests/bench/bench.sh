@@ -37,6 +37,15 @@ awk -v a="$ours" -v b="$bare" \
 # A step is a round trip: scheduler to fiber and back.
 awk -v a="$ours" -v b="$uctx" \
 	'BEGIN { printf "  ratio: %.2fx the ucontext round trip, %.2fx a single switch (target: 2x)\n", a / b, a / (2 * b) }'
+# The same steps among 64 threads: what a step costs grows with the
+# threads the scheduler looks at.
+wide=$(for i in $(seq "$runs"); do
+	s=$(elapsed "$build/bin/race" --threads=64 --iterations=$((iters / 32)) --quiet)
+	awk -v n=$steps -v s="$s" 'BEGIN { printf "%.0f\n", n / s }'
+done | median)
+printf '  race unsafe 64 x %d, step mode: %11.0f steps/s\n' $((iters / 32)) "$wide"
+awk -v a="$ours" -v b="$wide" \
+	'BEGIN { printf "  ratio: a step among 64 threads costs %.2fx one between 2\n", a / b }'
 
 echo "== step mode across processes: steps per second (higher is better)"
 # A step of a process is two handoffs, runtime to process and back; the
@@ -153,6 +162,30 @@ printf '   pipe eof, %d messages: %8.2f MB/s\n' $n "$mbs"
 printf '   dd | dd, bs=8:           %8.2f MB/s\n' "$dd"
 awk -v a="$mbs" -v b="$dd" 'BEGIN { printf "   ratio: %.2fx the baseline\n", a / b }'
 
+echo "== mpqueue: free-mode items/s between processes, 1 producer, 1 consumer (higher is better)"
+echo "   (medians; the baseline is the pipe lesson: 8-byte messages between two processes of one run)"
+# Both are whole lesson runs (fork, the transfer, join), timed by the
+# runtime from the processes' start to the last join (elapsed_us).
+n=200000
+per_s() { sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
+	awk -v n=$n '{ printf "%.0f\n", n / ($1 / 1e6) }'; }
+base=$(for i in $(seq "$runs"); do
+	"$build/bin/pipe" --mode=free --variant=eof --messages=$n --quiet | per_s
+done | median)
+printf '   %-10s %9s %12s %8s\n' variant capacity items/s "vs pipe"
+for v in stop nowait; do
+	for cap in 1 8; do
+		got=$(for i in $(seq "$runs"); do
+			"$build/bin/mpqueue" --mode=free --variant=$v \
+				--producers=1 --consumers=1 --items=$n \
+				--capacity=$cap --quiet | per_s
+		done | median)
+		awk -v v=$v -v c=$cap -v a="$got" -v b="$base" 'BEGIN {
+			printf "   %-10s %9d %12d %7.2fx\n", v, c, a, a / b }'
+	done
+done
+printf '   %-10s %9s %12d %7.2fx\n' pipe - "$base" 1
+
 echo "== pct against random: seeds of 200 that break barrier naive-reusable (higher is better)"
 # Not a speed: how often a policy finds a bug that needs one runner to
 # run a whole round while the others wait (a lap through the turnstile).
@@ -169,4 +202,31 @@ rnd=$(broke --policy=random)
 for d in 1 2 3; do
 	printf '   pct --depth=%d: %3d of 200   random: %3d of 200\n' $d \
 		"$(broke --policy=pct --depth=$d)" "$rnd"
+done
+
+echo "== manager: free-mode updates/s through a server process, against the"
+echo "   same updates on a shared-memory counter under a process-shared lock"
+echo "   (medians; both variants of the manager lesson, run alternately)"
+# One update through the manager is a request and a reply: two writes,
+# four reads and two context switches; under the lock it is a lock, a
+# load, a store and an unlock in the client's own process.
+n=20000
+upd() {
+	"$build/bin/manager" --mode=free --variant="$1" --clients="$2" \
+		--iterations=$n --quiet |
+		sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
+		awk -v n=$((n * $2)) '{ printf "%.0f\n", n / ($1 / 1e6) }'
+}
+printf '   %7s %14s %14s %10s\n' clients manager/s shared+lock/s "shared is"
+for c in 1 2 4; do
+	: >"$build/bench/mgr.a"
+	: >"$build/bench/mgr.b"
+	for i in $(seq "$runs"); do
+		upd add $c >>"$build/bench/mgr.a"
+		upd shared $c >>"$build/bench/mgr.b"
+	done
+	a=$(median <"$build/bench/mgr.a")
+	b=$(median <"$build/bench/mgr.b")
+	awk -v c=$c -v a="$a" -v b="$b" 'BEGIN {
+		printf "   %7d %14d %14d %9.1fx faster\n", c, a, b, b / a }'
 done
