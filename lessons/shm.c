@@ -176,6 +176,21 @@ static const struct lesson_question shm_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge shm_challenges[] = {
+	LESSON_CHALLENGE("unlocked", "--workers=2 --rows=1 --cols=2",
+			 "tear the row: a reader sees cells of two writes",
+			 "torn>=1", 0, false,
+			 "with no lock, a worker can read the row between "
+			 "another's first and second store"),
+	LESSON_CHALLENGE("early-attach", "--workers=1 --rows=1 --cols=1",
+			 "make the worker attach anyway", "attached=1", 0,
+			 false,
+			 "the order is right when the creator has made and sized "
+			 "the segment before the worker attaches; nothing "
+			 "enforces it, so only the schedule can"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(shm);
 
 const struct lesson shm_lesson = {
@@ -191,6 +206,7 @@ const struct lesson shm_lesson = {
 	.notes = shm_notes,
 	.processes = true,
 	.questions = shm_questions,
+	.challenges = shm_challenges,
 };
 
 LESSON_MAIN(shm_lesson)

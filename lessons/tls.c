@@ -134,6 +134,22 @@ static const struct lesson_question tls_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge tls_challenges[] = {
+	LESSON_CHALLENGE("unlocked", "--threads=2 --iterations=1",
+			 "make shared end at 1 while sum is 2", "shared=1", 0,
+			 false,
+			 "both workers read shared as 0 before either writes it "
+			 "back: one update is lost; their own copies, which "
+			 "sum adds up, never race"),
+	LESSON_CHALLENGE("unlocked", "--threads=2 --iterations=2",
+			 "make shared end at 2: lose two of the four updates",
+			 "shared=2", 0, false,
+			 "one worker reads 0 and holds it while the other counts "
+			 "to 2; its write of 1 covers both, and its own next "
+			 "round ends at 2"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(tls);
 
 const struct lesson tls_lesson = {
@@ -147,6 +163,7 @@ const struct lesson tls_lesson = {
 	.report = tls_report,
 	.source = tls_source,
 	.questions = tls_questions,
+	.challenges = tls_challenges,
 };
 
 LESSON_MAIN(tls_lesson)
