@@ -1142,11 +1142,12 @@ static void draw_shared(const struct view *v, int y, int x, int width,
 	}
 }
 
-/* How many primitives from i on have a line to draw. */
-static int draw_prims_left(const struct model *m, int i)
+/* How many primitives have a line to draw. */
+static int draw_prims_count(const struct model *m)
 {
 	int n = 0;
-	for (char buf[400]; i < m->nobjs; i++) {
+	for (int i = 0; i < m->nobjs; i++) {
+		char buf[400];
 		draw_prim(m, i, buf, sizeof(buf));
 		n += buf[0] != '\0';
 	}
@@ -1164,18 +1165,19 @@ static void draw_prims(const struct view *v, int y, int x, int width,
 	attroff(A_UNDERLINE);
 	if (m->nbuf && r + 2 <= rows)
 		r += draw_buffer(m, y + r, x + 2, width - 2, rows - r, true);
+	int left = draw_prims_count(m); /* with a line, not drawn yet */
 	for (int i = 0; i < m->nobjs && r < rows; i++) {
 		char buf[400];
 		draw_prim(m, i, buf, sizeof(buf));
 		if (!buf[0])
 			continue;
-		int left = draw_prims_left(m, i);
 		int need = draw_rows(buf, width - 2, 4) +
 			   (m->objs[i].kind == OBJ_SHM ? m->objs[i].rows : 0);
 		if (!draw_fits(r, need, rows, left - 1 + (m->fired != 0))) {
 			draw_more(y + r, x + 2, width - 2, left);
 			return;
 		}
+		left--;
 		bool hot = m->objs[i].changed == m->step && m->step;
 		if (hot)
 			attron(A_BOLD);
