@@ -362,13 +362,9 @@ static _Noreturn void proc_free_main(struct thr *t)
  */
 static void proc_spawn(struct thr *t)
 {
-	sigset_t ending, old;
-	sigemptyset(&ending);
-	sigaddset(&ending, SIGINT);
-	sigaddset(&ending, SIGTERM);
-	sigaddset(&ending, SIGHUP);
+	sigset_t old;
 	fflush(NULL);
-	sigprocmask(SIG_BLOCK, &ending, &old);
+	rt_block_ending(&old);
 	pid_t pid = fork();
 	if (pid < 0)
 		rt_die("fork: %s", strerror(errno));

@@ -20,7 +20,6 @@
  * longer (docs/design.md has the figures).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +377,16 @@ long rt_now_us(void)
 	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
 }
 
+void rt_block_ending(sigset_t *old)
+{
+	sigset_t ending;
+	sigemptyset(&ending);
+	sigaddset(&ending, SIGINT);
+	sigaddset(&ending, SIGTERM);
+	sigaddset(&ending, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ending, old);
+}
+
 /* Free mode, all have ended: count their events, time the run. */
 static void rt_free_tally(long start)
 {
@@ -408,12 +417,8 @@ void rt_free_start_join(void)
 	 * Ctrl-C, SIGTERM and a hang-up go to this thread, which waits in the
 	 * watch.  A worker in a tight loop never reaches a point where a
 	 * ThreadSanitizer build delivers a signal, and the run went on. */
-	sigset_t ending, old;
-	sigemptyset(&ending);
-	sigaddset(&ending, SIGINT);
-	sigaddset(&ending, SIGTERM);
-	sigaddset(&ending, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &ending, &old);
+	sigset_t old;
+	rt_block_ending(&old);
 	for (int i = 1; i <= rt.nthreads; i++)
 		rt_check(pthread_create(&rt.threads[i].pt, NULL,
 					rt_pthread_main, &rt.threads[i]),

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -440,6 +441,9 @@ void rt_park2(enum event_op op, struct obj *obj, struct obj *obj2, int line);
 
 /* Microseconds on the monotonic clock. */
 long rt_now_us(void);
+/* Block the signals that end a run (SIGINT, SIGTERM, SIGHUP) in this
+ * thread, the mask before into old: what it makes inherits them blocked. */
+void rt_block_ending(sigset_t *old);
 
 /* Free mode: start every thread at once behind a gate, then join them all. */
 void rt_free_start_join(void);
