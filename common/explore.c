@@ -65,14 +65,28 @@ struct explore_failure {
 	int *schedule;
 };
 
+/* A sign of trouble in an execution: its kind and how it was said. */
+struct explore_sign {
+	char kind[80];
+	char say[EXPLORE_SAY];
+	bool info; /* a note the lesson marked as telling, not breaking */
+};
+
+#define EXPLORE_SIGNS 8   /* the first kinds of sign in one execution */
+#define EXPLORE_BENIGN 64 /* kinds seen in executions that went well */
+
 struct explore {
 	const struct run_config *cfg;
 	struct explore_step *path;
 	size_t len, cap;
-	/* the current execution */
-	char kind[80];
-	char say[EXPLORE_SAY];
+	/* the current execution: its first signs, each of a kind of its own */
+	struct explore_sign sign[EXPLORE_SIGNS];
+	int nsign;
 	char deadlock[EXPLORE_SAY]; /* its deadlock, said while rt is up */
+	/* kinds of sign seen in an execution whose invariant held: a note
+	 * that says how a run goes ("has its first reply"), not what broke */
+	char benign[EXPLORE_BENIGN][80];
+	int nbenign;
 	/* what was found */
 	long runs;         /* executions run, counted at a lower level too */
 	long executions;
@@ -129,7 +143,7 @@ static bool explore_preempts(const struct explore_step *s)
  * clause, so two notes that open alike ("took item %ld, which was already
  * taken", "took item %ld after a later item") stay two kinds.
  */
-static void explore_note_kind(struct explore *x, int note)
+static void explore_note_kind(char *kind, size_t size, int note)
 {
 	const char *text = rt_names.note ? rt_names.note(note) : NULL;
 	if (!text)
@@ -137,44 +151,93 @@ static void explore_note_kind(struct explore *x, int note)
 	size_t n = 0, end = strcspn(text, ":");
 	while (end > 0 && text[end - 1] == ' ')
 		end--;
-	for (size_t i = 0; i < end && n + 1 < sizeof(x->kind); i++) {
+	for (size_t i = 0; i < end && n + 1 < size; i++) {
 		if (text[i] == '%' && text[i + 1] == '%') {
-			x->kind[n++] = text[i++];
+			kind[n++] = text[i++];
 		} else if (text[i] == '%') { /* "%1$ld": up to its letter */
 			i += 1 + strspn(text + i + 1, "0123456789$l");
-			x->kind[n++] = 'N';
+			kind[n++] = 'N';
 		} else {
-			x->kind[n++] = text[i];
+			kind[n++] = text[i];
 		}
 	}
-	x->kind[n] = '\0';
+	kind[n] = '\0';
 }
 
-/* The first sign of trouble in this execution names its kind. */
+/* The kind of sign an event is, or NULL: it is none. */
+static const char *explore_sign_kind(const struct event *e)
+{
+	if (e->flags & EV_LOST)
+		return "lost update";
+	if (e->flags & EV_OVERWRITE)
+		return "item overwritten";
+	if (e->flags & EV_MISUSE)
+		return "misuse refused";
+	if (e->op == OP_NOTE)
+		return "lesson note";
+	if (e->op == OP_DEADLOCK)
+		return "deadlock";
+	return NULL;
+}
+
+/* Each execution keeps the first sign of each kind it shows. */
 static void explore_sink(const struct event *e, void *ctx)
 {
 	struct explore *x = ctx;
-	const char *kind = NULL;
 	if (e->op == OP_DEADLOCK)
 		run_deadlock_text(x->deadlock, sizeof(x->deadlock));
-	if (x->kind[0])
+	const char *kind = explore_sign_kind(e);
+	if (!kind || x->nsign == EXPLORE_SIGNS)
 		return;
-	if (e->flags & EV_LOST)
-		kind = "lost update";
-	else if (e->flags & EV_OVERWRITE)
-		kind = "item overwritten";
-	else if (e->flags & EV_MISUSE)
-		kind = "misuse refused";
-	else if (e->op == OP_NOTE)
-		kind = "lesson note";
-	else if (e->op == OP_DEADLOCK)
-		kind = "deadlock";
-	if (!kind)
-		return;
-	snprintf(x->kind, sizeof(x->kind), "%s", kind);
-	event_narrate(e, &rt_names, x->say, sizeof(x->say));
-	if (e->op == OP_NOTE) /* a kind per sentence: its opening words */
-		explore_note_kind(x, (int)e->b);
+	struct explore_sign *s = &x->sign[x->nsign];
+	snprintf(s->kind, sizeof(s->kind), "%s", kind);
+	s->info = false;
+	if (e->op == OP_NOTE) { /* a kind per sentence: its opening words */
+		explore_note_kind(s->kind, sizeof(s->kind), (int)e->b);
+		s->info = e->b >= 0 && e->b < 64 &&
+			  (x->cfg->lesson->info_notes >> e->b & 1);
+	}
+	for (int i = 0; i < x->nsign; i++)
+		if (strcmp(x->sign[i].kind, s->kind) == 0)
+			return;
+	event_narrate(e, &rt_names, s->say, sizeof(s->say));
+	x->nsign++;
+}
+
+static bool explore_is_benign(const struct explore *x, const char *kind)
+{
+	for (int i = 0; i < x->nbenign; i++)
+		if (strcmp(x->benign[i], kind) == 0)
+			return true;
+	return false;
+}
+
+/* An execution went well: every kind of sign it showed is benign. */
+static void explore_went_well(struct explore *x)
+{
+	for (int i = 0; i < x->nsign && x->nbenign < EXPLORE_BENIGN; i++)
+		if (!explore_is_benign(x, x->sign[i].kind))
+			snprintf(x->benign[x->nbenign++], sizeof(x->benign[0]),
+				 "%s", x->sign[i].kind);
+}
+
+/*
+ * What broke a failing execution: its first sign of a kind never seen in
+ * an execution that went well, else its first; never a note the lesson
+ * marked as telling how a run goes ("has its first reply" comes before
+ * the lost increment, and in every run).
+ */
+static const struct explore_sign *explore_cause(const struct explore *x)
+{
+	const struct explore_sign *first = NULL;
+	for (int i = 0; i < x->nsign; i++) {
+		if (x->sign[i].info)
+			continue;
+		if (!explore_is_benign(x, x->sign[i].kind))
+			return &x->sign[i];
+		first = first ? first : &x->sign[i];
+	}
+	return first;
 }
 
 static struct explore_step *explore_push(struct explore *x)
@@ -198,7 +261,7 @@ static enum run_end explore_once(struct explore *x, struct run_result *res)
 	size_t prefix = x->len, d = 0;
 	int prev = 0, pre = 0, order[RT_MAX_THREADS];
 	enum run_end end;
-	x->kind[0] = x->say[0] = '\0';
+	x->nsign = 0;
 	run_begin(x->cfg, explore_sink, x, &s);
 	for (;; d++) {
 		if (rt.step >= (uint64_t)x->cfg->max_steps) {
@@ -294,7 +357,8 @@ static void explore_outcome(struct explore *x, const struct run_result *res)
 /* A failing execution: keep it if it is the best of its kind so far. */
 static void explore_failure(struct explore *x, const struct run_result *res)
 {
-	const char *kind = x->kind[0] ? x->kind : "invariant broken";
+	const struct explore_sign *cause = explore_cause(x);
+	const char *kind = cause ? cause->kind : "invariant broken";
 	if (res->end == RUN_DEADLOCK)
 		kind = "deadlock";
 	int pre = explore_preemptions(x), len = (int)x->len;
@@ -314,7 +378,9 @@ static void explore_failure(struct explore *x, const struct run_result *res)
 	f->pre = pre;
 	f->len = len;
 	snprintf(f->say, sizeof(f->say), "%s",
-		 res->end == RUN_DEADLOCK ? x->deadlock : x->say);
+		 res->end == RUN_DEADLOCK ? x->deadlock
+		 : cause		  ? cause->say
+					  : "");
 	free(f->schedule);
 	f->schedule = malloc((size_t)(len ? len : 1) * sizeof(int));
 	if (!f->schedule)
@@ -345,9 +411,11 @@ static void explore_limits_hit(struct explore *x,
 		x->why = "Ctrl-C";
 	} else if (x->executions >= lim->executions) {
 		x->why = "--explore-limit";
-	} else if ((x->executions & 15) == 0) {
-		/* often: an execution of threads takes microseconds, one of
-		 * processes a millisecond or more */
+	} else {
+		/* every run, recorded or not: a run of threads takes
+		 * microseconds and the clock 25 ns, one of processes a
+		 * millisecond or more; a level's replays of shorter schedules
+		 * are not recorded, and can be most of its runs */
 		double now = explore_now();
 		if (now - t0 > (double)lim->seconds)
 			x->why = "--explore-time";
@@ -374,8 +442,10 @@ static long explore_level(struct explore *x, const struct explore_limits *lim,
 		enum run_end end = explore_once(x, &res);
 		int pre = explore_preemptions(x);
 		x->runs++;
-		if (pre < x->floor)
-			continue; /* recorded at a lower level */
+		if (pre < x->floor) { /* recorded at a lower level */
+			explore_limits_hit(x, lim, t0, shown, progress);
+			continue;
+		}
 		added++;
 		x->executions++;
 		x->most = pre > x->most ? pre : x->most;
@@ -383,6 +453,8 @@ static long explore_level(struct explore *x, const struct explore_limits *lim,
 		x->deadlocks += end == RUN_DEADLOCK;
 		if (end == RUN_DEADLOCK || (end == RUN_DONE && !res.invariant))
 			explore_failure(x, &res);
+		else if (end == RUN_DONE)
+			explore_went_well(x);
 		explore_limits_hit(x, lim, t0, shown, progress);
 	} while (!x->why && explore_next(x));
 	return added;

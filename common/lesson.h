@@ -153,6 +153,10 @@ struct lesson {
 	/* Sentences for lesson_note(): its value is %ld (or %1$ld), the
 	 * other thread of lesson_note_other() is %2$d. */
 	const char *const *notes;
+	/* Bit 1 << kind: that note tells how a run goes ("has its first
+	 * reply"), not what broke it; the explorer names a failure by
+	 * another sign. */
+	unsigned long long info_notes;
 	/* Its units are processes, not threads (see process_new()). */
 	bool processes;
 	/* Where the launcher lists it: "threads", "synchronisation",

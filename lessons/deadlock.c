@@ -271,6 +271,7 @@ const struct lesson deadlock_lesson = {
 	.challenges = deadlock_challenges,
 	.topic = "synchronisation",
 	.notes = deadlock_notes,
+	.info_notes = 1ull << NOTE_BACKOFF,
 };
 
 LESSON_MAIN(deadlock_lesson)

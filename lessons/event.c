@@ -203,6 +203,7 @@ const struct lesson event_lesson = {
 	.source = event_source,
 	.topic = "synchronisation",
 	.notes = event_notes,
+	.info_notes = 1ull << NOTE_COUNTS | 1ull << NOTE_PAUSED,
 	.questions = event_questions,
 	.challenges = event_challenges,
 };

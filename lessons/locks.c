@@ -207,6 +207,7 @@ const struct lesson locks_lesson = {
 	.challenges = locks_challenges,
 	.topic = "synchronisation",
 	.notes = locks_notes,
+	.info_notes = (1ull << 26) - 1 /* "prints a".."prints z" */,
 };
 
 LESSON_MAIN(locks_lesson)

@@ -317,6 +317,7 @@ const struct lesson manager_lesson = {
 	.report = manager_report,
 	.source = manager_source,
 	.notes = manager_notes,
+	.info_notes = 1ull << NOTE_TRIP,
 	.questions = manager_questions,
 	.challenges = manager_challenges,
 	.processes = true,

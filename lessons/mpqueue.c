@@ -401,6 +401,7 @@ const struct lesson mpqueue_lesson = {
 	.report = mpqueue_report,
 	.source = mpqueue_source,
 	.notes = mpqueue_notes,
+	.info_notes = 1ull << NOTE_FULL | 1ull << NOTE_EMPTY,
 	.questions = mpqueue_questions,
 	.challenges = mpqueue_challenges,
 	.processes = true,

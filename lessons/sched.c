@@ -333,6 +333,7 @@ const struct lesson sched_lesson = {
 	.source = sched_source,
 	.topic = "synchronisation",
 	.notes = sched_notes,
+	.info_notes = (1ull << MAX_EVENTS) - 1, /* "runs event A at t=N" */
 	.questions = sched_questions,
 };
 

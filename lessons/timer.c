@@ -225,6 +225,9 @@ const struct lesson timer_lesson = {
 	.source = timer_source,
 	.topic = "threads", /* a Timer is a thread that runs f later */
 	.notes = timer_notes,
+	.info_notes = 1ull << NOTE_WAITING | 1ull << NOTE_STILL |
+		      1ull << NOTE_RUNS | 1ull << NOTE_CANCELLED |
+		      1ull << NOTE_BUMP | 1ull << NOTE_BEEP,
 	.questions = timer_questions,
 };
 
