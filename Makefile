@@ -208,6 +208,7 @@ $(BUILD)/bench/free: tests/bench/free.c $(BUILD)/tests/lesson_race.o \
 bench: $(BINS) $(BUILD)/bench/free
 	@sh tests/bench/bench.sh $(BUILD)
 	@sh tests/bench/view.sh $(BUILD)
+	@sh tests/bench/explore.sh $(BUILD)
 
 install: $(BINS) $(LAUNCHER) $(BUILD)/man/interleave-lessons.7
 	install -d $(DESTDIR)$(PREFIX)/bin
