@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "explore.h"
+#include "shm.h"
 #include "testutil.h"
 
 #define MAXKEYS 512
@@ -75,6 +76,7 @@ static void brute_force(const struct lesson *l, const char *args,
 	ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
 	c.cfg.max_steps = 10000;
 	memset(choice, 0, sizeof(choice));
+	shm_hush(true); /* forget-unlink: each run would say it left one */
 	for (int len = 0;;) {
 		struct sched s;
 		struct run_result res;
@@ -114,10 +116,18 @@ static void brute_force(const struct lesson *l, const char *args,
 			break;
 		choice[len - 1]++;
 	}
+	shm_hush(false);
 	cli_free(&c);
 }
 
-/* Small runs of every lesson and variant: the brute force finishes them. */
+/*
+ * Small runs of every lesson, and of every variant whose runs end (a
+ * variant that spins until --max-steps, or whose schedules number in the
+ * thousands at its smallest, is left out: prodcons unsafe and busywait,
+ * event counter, timer heartbeat, mpqueue nowait and empty-check, pipe
+ * but forgot-close, manager get-set, shm early-attach and unlocked): the
+ * brute force finishes them.
+ */
 static const struct {
 	const struct lesson *l;
 	const char *args;
@@ -138,6 +148,43 @@ static const struct {
 	{ &prodcons_lesson, "--variant=semaphore --items=1 --capacity=1", false },
 	{ &prodcons_lesson, "--variant=condvar --items=2 --capacity=1", false },
 	{ &prodcons_lesson, "--variant=condvar-if --consumers=2 --producers=2 --items=1 --capacity=1", true },
+	{ &deadlock_lesson, "--rounds=1", true },
+	{ &deadlock_lesson, "--variant=ordered --rounds=1", false },
+	{ &deadlock_lesson, "--variant=trylock --rounds=1 --retries=2", true },
+	{ &deadlock_lesson, "--variant=biglock --rounds=1", false },
+	{ &deadlock_lesson, "--variant=philosophers --philosophers=2 --rounds=1", true },
+	{ &deadlock_lesson, "--variant=forks-ordered --philosophers=2 --rounds=1", false },
+	{ &locks_lesson, "--threads=1 --rounds=1", true },
+	{ &locks_lesson, "--variant=recursive --rounds=1", false },
+	{ &locks_lesson, "--variant=extra-unlock --rounds=1", true },
+	{ &locks_lesson, "--variant=not-owner --rounds=1", true },
+	{ &locks_lesson, "--variant=messy --letters=2", true },
+	{ &locks_lesson, "--variant=tidy --letters=2", false },
+	{ &event_lesson, "--readers=1 --entries=1", false },
+	{ &event_lesson, "--variant=set-first --readers=1 --entries=1", true },
+	{ &timer_lesson, "--delay=1 --wait=1", false },
+	{ &timer_lesson, "--variant=cancel --delay=1 --wait=1", true },
+	{ &tls_lesson, "--iterations=1", true },
+	{ &tls_lesson, "--variant=locked --iterations=1", false },
+	{ &tls_lesson, "--variant=cached --iterations=1", true },
+	{ &sched_lesson, "--events=2 --unit=1", false },
+	{ &sched_lesson, "--variant=workers --events=2 --unit=1", false },
+	{ &sched_lesson, "--variant=check-sleep --events=1 --unit=1", true },
+	/* processes: every execution forks, so the fewest */
+	{ &fork_lesson, "--numbers=1", true },
+	{ &fork_lesson, "--variant=shared --numbers=1", false },
+	{ &fork_lesson, "--variant=no-join --numbers=1", true },
+	{ &shmrace_lesson, "--iterations=1", true },
+	{ &shmrace_lesson, "--variant=lock --iterations=1", false },
+	{ &shmrace_lesson, "--variant=atomic --iterations=1", false },
+	{ &pipe_lesson, "--variant=forgot-close --messages=1", true },
+	{ &shm_lesson, "--workers=1 --rows=1 --cols=1", false },
+	{ &shm_lesson, "--variant=forget-unlink --workers=1 --rows=1 --cols=1", true },
+	{ &mpqueue_lesson, "--consumers=1 --items=1 --capacity=1", false },
+	{ &mpqueue_lesson, "--variant=timeout --consumers=1 --items=1 --capacity=1 --timeout=1", true },
+	{ &manager_lesson, "--clients=1 --iterations=1", false },
+	{ &manager_lesson, "--variant=add --clients=1 --iterations=1", false },
+	{ &manager_lesson, "--variant=shared --iterations=1", false },
 };
 
 /* Same outcomes, each reached as often; same verdict; minimal preemptions. */
