@@ -61,3 +61,19 @@ for n in 3 5 10 20; do
 			printf "%.2fx %s\n", r < 1 ? 1 / r : r,
 				r < 1 ? "faster" : "slower" }'
 done
+
+echo "== explorer: every lesson, small runs (the ones the tests check against"
+echo "   a brute force; tests/test_explore.c), one run each"
+printf '   %-9s %-68s %10s %8s %-13s %8s\n' lesson options executions outcomes \
+	verdict seconds
+sed -n 's/^[[:space:]]*{ &\([a-z]*\)_lesson, "\([^"]*\)", \(true\|false\) },$/\1 \2/p' \
+	tests/test_explore.c | while read -r lesson args; do
+	t0=$(now)
+	# shellcheck disable=SC2086 # the options are words
+	line=$("$build/bin/$lesson" $args --explore --quiet --explore-time="$limit")
+	t1=$(now)
+	echo "$line" | awk -v l="$lesson" -v a="$args" -v s="$(secs "$t0" "$t1")" '{
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+		printf "   %-9s %-68s %10d %8d %-13s %8.3f\n", l, a,
+			f["executions"], f["outcomes"], f["invariant"], s }'
+done
