@@ -31,7 +31,8 @@ enum event_op {
 	OP_LEAVE,      /* released from the barrier */
 	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
 	OP_WORK,       /* a unit of work: a = units left after this one */
-	OP_NOTE,       /* the lesson noticed something: b = note, a = value */
+	OP_NOTE,       /* the lesson noticed something: b = note, a = value,
+			* lost = updates it says are lost (lesson_note_lost) */
 	OP_FORK,       /* other = the new process */
 	OP_JOIN,       /* other = the child waited for, a = its exit status */
 	OP_ALIVE,      /* other = the process asked about, a = 1 if alive */

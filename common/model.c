@@ -127,6 +127,19 @@ static void model_seen_lost(struct model *m, const struct event *e)
 	m->said++;
 }
 
+/* A lesson's note that counts updates lost out of the runtime's sight
+ * (lesson_note_lost): both modes count them, as the note says. */
+static void model_noted_lost(struct model *m, const struct event *e)
+{
+	if (m->step_mode) {
+		m->lost_updates += e->lost;
+		return;
+	}
+	if (m->seen_lost == 0 && e->lost > 0)
+		m->seen_lost_read = m->step;
+	m->seen_lost += e->lost;
+}
+
 /* A store or an add to a shared variable. */
 static void model_stored(struct model *m, const struct event *e,
 			 struct model_obj *o, struct model_thread *t)
@@ -444,6 +457,8 @@ void model_apply(struct model *m, const struct event *e,
 		m->skew += (uint64_t)(e->a - e->b);
 	if (e->flags & EV_LOST)
 		m->lost_updates += e->lost;
+	if (e->op == OP_NOTE && e->lost)
+		model_noted_lost(m, e);
 	if (m->step_mode)
 		model_stamps(m, e);
 	if (m->chart_obj >= 0 && m->step > 0)

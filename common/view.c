@@ -607,8 +607,10 @@ static void view_load_failing(struct view *v)
 	const struct lesson *l = v->cfg.lesson;
 	const struct lesson_variant *var = &l->variants[v->cfg.variant];
 	if (!var->fails) {
-		snprintf(v->msg, sizeof(v->msg), "Variant %s is correct: it "
-			 "has no failing run (v: the next variant).", var->name);
+		snprintf(v->msg, sizeof(v->msg), "Variant %s has no failing "
+			 "run to load: with its default options it is correct "
+			 "(this run's own verdict is on its end box).",
+			 var->name);
 		return;
 	}
 	char line[1024], *argv[64];

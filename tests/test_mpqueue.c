@@ -97,10 +97,58 @@ START_TEST(test_lifo_stop_overtakes)
 		}
 		broke++;
 		ck_assert_int_gt(run_figure(&res, "left"), 0);
+		ck_assert_int_gt(run_figure(&res, "stopped_early"), 0);
 		ck_assert_int_eq(run_figure(&res, "duplicated"), 0);
 	}
 	ck_assert_int_gt(broke, 0);
 	ck_assert_int_gt(held, 0);
+}
+END_TEST
+
+/* LIFO, two consumers: one takes a stop with an item under it and
+ * leaves; the other takes the item, then its stop.  Every item is taken
+ * once, but a consumer was stopped early: narrated, and broken. */
+START_TEST(test_lifo_stop_early)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	ck_assert_int_eq(trun(&mpqueue_lesson, "--order=lifo --producers=2 "
+			      "--consumers=2 --capacity=4 --seed=15", &res,
+			      &log), RUN_DONE);
+	ck_assert_int_eq(run_figure(&res, "consumed"), 6);
+	ck_assert_int_eq(run_figure(&res, "left"), 0);
+	ck_assert_int_eq(run_figure(&res, "stopped_early"), 1);
+	ck_assert(!res.invariant);
+	ck_assert(strstr(log.text, "took a stop message with 1 item(s) "
+		  "still under it"));
+	tlog_free(&log);
+}
+END_TEST
+
+/* A question states its numbers ("the 3 items"): it is asked only of
+ * runs with those options, never of one with others. */
+START_TEST(test_quiz_follows_options)
+{
+	static const char *const runs[] = {
+		"--variant=timeout --mode=step --make=4 --timeout=3 "
+		"--capacity=4 --items=1",
+		"--variant=timeout --mode=step --make=4 --timeout=3 "
+		"--capacity=4 --producers=2",
+		"--variant=empty-check --mode=step --consumers=2 --items=1 "
+		"--policy=rr --producers=2",
+		"--variant=stop --producers=2 --consumers=2 --items=3 "
+		"--order=lifo",
+	};
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		char args[300], *out, *err;
+		snprintf(args, sizeof(args), "--quiz --quiet %s", runs[i]);
+		ck_assert_int_eq(texec_in("mpqueue", args, "3\n", &out, &err),
+				 2);
+		ck_assert_msg(strstr(err, "no question is about this run"),
+			      "%s: %s", args, err);
+		free(out);
+		free(err);
+	}
 }
 END_TEST
 
@@ -449,6 +497,8 @@ Suite *mpqueue_suite(void)
 	tcase_add_loop_test(tc, test_correct_holds, 0, 4);
 	tcase_add_test(tc, test_priority_lowest_first);
 	tcase_add_test(tc, test_lifo_stop_overtakes);
+	tcase_add_test(tc, test_lifo_stop_early);
+	tcase_add_test(tc, test_quiz_follows_options);
 	tcase_add_test(tc, test_nowait_full_empty);
 	tcase_add_test(tc, test_timeout_step);
 	tcase_add_test(tc, test_timeout_free);
