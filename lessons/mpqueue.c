@@ -386,8 +386,10 @@ static const struct lesson_question mpqueue_questions[] = {
 		   "The producer works 4 steps on each item; a consumer that "
 		   "waits 3 in get() takes Empty for the end.  How many of "
 		   "the 3 items are left in the queue?", QUIZ_NUMBER, "left",
-		   "each consumer times out before the first item is made, "
-		   "and leaves; the producer puts all 3 into a queue nobody "
+		   "a consumer waits 3 steps and an item takes 4 to make: "
+		   "a consumer that starts waiting before an item is "
+		   "counted on items gives up and leaves, and what the "
+		   "producer puts after that stays in a queue nobody "
 		   "reads"),
 	LESSON_ASK_END,
 };

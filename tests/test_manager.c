@@ -508,7 +508,8 @@ START_TEST(test_view)
 		 getpid());
 	tmux_start_env(&t, 80, 24, tag, "manager", "--variant=get-set "
 		       "--policy=rr");
-	SEE(&t, "pipe requests:");
+	SEE(&t, "requests: 0/4096B r:");	/* four pipes, a row each */
+	SEE(&t, "to_P1: 0/4096B");
 	tmux_keys(&t, "n n n n");
 	SEE(&t, "paused step 4");
 	SEE(&t, "74/4096");		/* two requests wait in the pipe */

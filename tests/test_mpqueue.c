@@ -365,6 +365,39 @@ START_TEST(test_view_queue)
 }
 END_TEST
 
+/* The viewer on 80 x 24 speaks of processes, shows a timed semaphore
+ * wait's deadline, pages its help (with the timeline's legend), and a
+ * refusal goes once a digit runs a process. */
+START_TEST(test_view_words)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 80, 24, "mpqueue", "--variant=timeout "
+			  "--make=4 --timeout=3 --capacity=4");
+	SEE(&t, "paused step 0");
+	tmux_keys(&t, "n n n n");
+	SEE(&t, "paused step 4");
+	SEE(&t, "waiting: P3");
+	SEE(&t, "(until t=6); now t=4");
+	tmux_keys(&t, "9");
+	SEE(&t, "there is no P9: processes are 1 to 3");
+	tmux_keys(&t, "2");
+	SEE(&t, "paused step 5");
+	GONE(&t, "there is no P9");
+	tmux_keys(&t, "?");
+	SEE(&t, "run that process (step mode)");
+	SEE(&t, "page 1 of 2");
+	tmux_keys(&t, "n");
+	SEE(&t, "timeline: a lane per process");
+	SEE(&t, "page 2 of 2");
+	tmux_keys(&t, "n");
+	GONE(&t, "page 2 of 2");
+	SEE(&t, "paused step 5");
+	tmux_keys(&t, "q");
+	SEE(&t, "EXIT=0");
+	tmux_stop(&t);
+}
+END_TEST
+
 /* --- sema_wait_for between threads, a lesson of the tests' own --- */
 
 static struct sema *tw_sem;
@@ -512,6 +545,7 @@ Suite *mpqueue_suite(void)
 	tc = tcase_create("mpqueue-view");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_view_queue);
+	tcase_add_test(tc, test_view_words);
 	/* a failed check must not leave its tmux server and viewer */
 	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
