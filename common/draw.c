@@ -1467,16 +1467,21 @@ static void draw_narration(const struct view *v, int y, int rows)
 
 /* --- boxes --- */
 
-/* A box of lines in the middle of the screen, each wrapped to fit. */
-static void draw_box(const char *const *lines, int n)
+/* A box's width for lines: the longest and a margin, within the screen. */
+static int draw_box_width(const char *const *lines, int n)
 {
 	int w = 0;
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(lines[i]) > w)
 			w = (int)strlen(lines[i]);
 	w += 4;
-	if (w > COLS - 2)
-		w = COLS - 2;
+	return w > COLS - 2 ? COLS - 2 : w;
+}
+
+/* A box of lines in the middle of the screen, each wrapped to fit. */
+static void draw_box(const char *const *lines, int n)
+{
+	int w = draw_box_width(lines, n);
 	int h = 0;
 	for (int i = 0; i < n; i++)
 		h += draw_rows(lines[i], w - 4, 2);
@@ -1558,17 +1563,6 @@ static int draw_help_lines(const struct view *v, struct draw_help_text *t,
 
 enum { DRAW_HELP_MAX = 32 };
 
-/* The box's inner width for lines, as draw_box() makes it. */
-static int draw_box_width(const char *const *lines, int n)
-{
-	int w = 0;
-	for (int i = 0; i < n; i++)
-		if ((int)strlen(lines[i]) > w)
-			w = (int)strlen(lines[i]);
-	w += 4;
-	return w > COLS - 2 ? COLS - 2 : w;
-}
-
 /* Where each page of the help starts (first[0] = 0); how many pages.  A
  * page is as many whole lines as fit, with a row left for "page k of n". */
 static int draw_help_split(const char *const *lines, int n, int *first)
@@ -1609,15 +1603,18 @@ static void draw_help(const struct view *v)
 	int pages = draw_help_split(lines, n, first);
 	int page = v->help > pages ? pages : v->help;
 	int from = first[page - 1], to = page < pages ? first[page] : n;
-	char more[80];
+	char more[400];
 	const char *shown[DRAW_HELP_MAX + 1];
 	int k = 0;
 	for (int i = from; i < to; i++)
 		shown[k++] = lines[i];
-	if (pages > 1) {
-		snprintf(more, sizeof(more), "-- page %d of %d: %s --", page,
+	if (pages > 1) { /* as wide as the whole help: pages wrap alike */
+		char say[80];
+		snprintf(say, sizeof(say), "-- page %d of %d: %s --", page,
 			 pages, page < pages ? "any key for the next, q quits"
 					     : "any key closes this help");
+		snprintf(more, sizeof(more), "%-*s",
+			 draw_box_width(lines, n) - 4, say);
 		shown[k++] = more;
 	}
 	draw_box(shown, k);
