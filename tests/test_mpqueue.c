@@ -343,6 +343,16 @@ START_TEST(test_bad_input)
 	int rc = texec("mpqueue", "--order=stack", &out, &err);
 	trefused("mpqueue", "--order=stack", rc, out, err,
 		 "--order: expected fifo|lifo|priority, got 'stack'");
+	/* a lesson of processes says process, in errors and in --help */
+	rc = texec("mpqueue", "--schedule=1,x", &out, &err);
+	trefused("mpqueue", "--schedule=1,x", rc, out, err,
+		 "--schedule: position 2: expected a process number");
+	ck_assert_int_eq(texec("mpqueue", "--help", &out, &err), 0);
+	ck_assert_msg(strstr(out, "asks for a process number") &&
+		      strstr(out, "1-9 run that process") &&
+		      !strstr(out, "thread"), "%s", out);
+	free(out);
+	free(err);
 }
 END_TEST
 
