@@ -167,9 +167,10 @@ static bool cli_schedule(const struct lesson *l, const char *s,
 		} else if (!cli_digits(item, false, &v, &neg) || v < 1 ||
 			   v > RT_MAX_THREADS) {
 			cli_error(l, "--schedule: position %d: expected a "
-				  "thread number from 1 to %d in a list like "
-				  "1,2,1,2, got '%s'", pos, RT_MAX_THREADS,
-				  item);
+				  "%s number from 1 to %d in a list like "
+				  "1,2,1,2, got '%s'", pos,
+				  l->processes ? "process" : "thread",
+				  RT_MAX_THREADS, item);
 			ok = false;
 		} else {
 			cfg->schedule[cfg->nschedule++] = (int)v;
@@ -216,6 +217,9 @@ static bool cli_choice(const struct lesson *l, const char *opt,
 
 static void cli_help(const struct lesson *l)
 {
+	/* the lesson's units: "1-9 run that process" in a run of them */
+	const char *unit = l->processes ? "process" : "thread";
+	const char *units = l->processes ? "processes" : "threads";
 	printf("Usage: %s [OPTION]...\n%s.\n\nVariants (--variant=NAME):\n",
 	       l->name, l->summary);
 	for (int i = 0; l->variants[i].name; i++)
@@ -255,13 +259,13 @@ static void cli_help(const struct lesson *l)
 	       "                       a deterministic scheduler; free: full speed, for real\n"
 	       "  --policy=random|rr|manual|pct\n"
 	       "                       who runs next in step mode (default random); manual\n"
-	       "                       asks for a thread number at every step; pct: random\n"
+	       "                       asks for a %s number at every step; pct: random\n"
 	       "                       priorities that change at --depth - 1 random steps\n"
 	       "  --seed=N             seed of the random and pct policies (default 1)\n"
-	       "  --quantum=N          steps a thread keeps under rr (default 1)\n"
+	       "  --quantum=N          steps a %s keeps under rr (default 1)\n"
 	       "  --depth=D            pct: find bugs that need D ordered events (default 3;\n"
 	       "                       1 to %d)\n"
-	       "  --schedule=LIST      exact threads to run, e.g. 1,2,1,2; then --policy\n"
+	       "  --schedule=LIST      exact %s to run, e.g. 1,2,1,2; then --policy\n"
 	       "  --max-steps=N        stop a step-mode run after N steps (default %ld;\n"
 	       "                       %ld per execution with --explore)\n"
 	       "\nEvery schedule (step mode):\n"
@@ -284,8 +288,8 @@ static void cli_help(const struct lesson *l)
 	       "                       v2 recording (asciinema play FILE replays it)\n"
 	       "  --help, --version\n"
 	       "\nViewer keys: space play/pause (stops at each new !), n or Right step,\n"
-	       "b or Left step back, ! run to the next !, 1-9 run that thread (10 and\n"
-	       "up: digits, Enter), [ ] scroll the threads, +/- speed, r restart,\n"
+	       "b or Left step back, ! run to the next !, 1-9 run that %s (10 and\n"
+	       "up: digits, Enter), [ ] scroll the %s, +/- speed, r restart,\n"
 	       "s new random run, v next variant, f a known failing run, x the\n"
 	       "explorer's failing run, g the next challenge, w save the run to a\n"
 	       "file, p predict (a question, before the end), c high contrast,\n"
@@ -296,12 +300,12 @@ static void cli_help(const struct lesson *l)
 	       "Exit status: 0 the run completed (a race shown is not an error),\n"
 	       "1 output (or --record's file) could not be written, manual input\n"
 	       "ended, or a runtime failure, 2 bad usage.\n",
-	       RT_MAX_DEPTH, CLI_MAX_STEPS_DEFAULT, CLI_EXPLORE_STEPS,
-	       CLI_EXPLORE_RUNS,
-	       CLI_EXPLORE_SECONDS,
+	       unit, unit, RT_MAX_DEPTH, units, CLI_MAX_STEPS_DEFAULT,
+	       CLI_EXPLORE_STEPS, CLI_EXPLORE_RUNS, CLI_EXPLORE_SECONDS, unit,
+	       units,
 	       l->processes ? "This lesson's units are real processes, P1, P2, ...:"
 			      " P1 first, the\nothers in the order they are "
-			      "forked; a thread number above means a process.\n"
+			      "forked.\n"
 			    : "Threads are numbered from 1 in the order the "
 			      "lesson creates them.\n");
 }
@@ -388,7 +392,8 @@ static bool cli_quiz_rules(const struct lesson *l, const struct cli *c)
 			  "schedule");
 	else if (c->cfg.policy == POLICY_MANUAL)
 		cli_error(l, "--quiz reads its answers from standard input, "
-			  "as --policy=manual reads thread numbers: choose one");
+			  "as --policy=manual reads %s numbers: choose one",
+			  l->processes ? "process" : "thread");
 	else if (!l->questions || !l->questions[0].ask)
 		cli_error(l, "--quiz: this lesson has no questions yet");
 	else

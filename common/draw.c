@@ -452,17 +452,19 @@ static const char *draw_short_state(const struct model *m, int id, char *buf,
 }
 
 /*
- * Lay out "T1 ready  T2 waits:lock ..." from thread from+1 in rows, after
- * a head of x0 columns; draw it if asked.  Returns the last thread placed.
+ * Lay out "T1 ready  T2 waits:lock ..." (named: "P2 client waits:to_P2")
+ * from thread from+1 in rows, after a head of x0 columns; draw it if
+ * asked.  Returns the last thread placed.
  */
 static int draw_compact_pass(const struct view *v, int y, int rows, int from,
-			     int x0, bool draw)
+			     int x0, bool draw, bool named)
 {
 	const struct model *m = &v->m;
 	int row = 0, x = x0, last = from;
 	for (int i = from + 1; i <= m->nthreads; i++) {
 		char buf[64], entry[96];
-		snprintf(entry, sizeof(entry), "%c%d %s", U, i,
+		snprintf(entry, sizeof(entry), "%c%d%s%.24s %s", U, i,
+			 named ? " " : "", named ? m->threads[i].name : "",
 			 draw_short_state(m, i, buf, sizeof(buf)));
 		int w = (int)strlen(entry);
 		if (x > 0 && x + w > COLS) {
@@ -492,20 +494,22 @@ static int draw_compact_pass(const struct view *v, int y, int rows, int from,
 static void draw_threads_compact(const struct view *v, int y, int rows)
 {
 	int n = v->m.nthreads, from = v->tscroll < n ? v->tscroll : 0;
-	if (from == 0 && draw_compact_pass(v, y, rows, 0, 0, false) == n) {
-		draw_compact_pass(v, y, rows, 0, 0, true);
-		return;
-	}
+	/* processes with their names when they all fit: "P2 client" */
+	for (int named = U == 'P'; from == 0 && named >= 0; named--)
+		if (draw_compact_pass(v, y, rows, 0, 0, false, named) == n) {
+			draw_compact_pass(v, y, rows, 0, 0, true, named);
+			return;
+		}
 	char head[64];
 	snprintf(head, sizeof(head), "[ ] scroll: %c%d-", U, from + 1);
 	int last = draw_compact_pass(v, y, rows, from, (int)strlen(head) + 8,
-				     false);
+				     false, false);
 	snprintf(head, sizeof(head), "[ ] scroll: %c%d-%d of %d: ", U, from + 1,
 		 last, n);
 	attron(A_BOLD);
 	draw_text(y, 0, COLS, head);
 	attroff(A_BOLD);
-	draw_compact_pass(v, y, rows, from, (int)strlen(head), true);
+	draw_compact_pass(v, y, rows, from, (int)strlen(head), true, false);
 }
 
 /* Rows for the compact list of all threads (at most max). */
@@ -818,11 +822,21 @@ static void draw_waiters(const struct model *m, int obj, char *buf,
 	if (n == 0)
 		return;
 	strncat(buf, "; waiting:", size - strlen(buf) - 1);
+	bool timed = false;
 	for (int i = 0; i < n; i++) {
-		char t[8];
-		snprintf(t, sizeof(t), " %c%d", U, ids[i]);
+		char t[48];
+		long until = m->threads[ids[i]].until;
+		if (until > 0) /* a timed wait: its deadline, as a flag's */
+			snprintf(t, sizeof(t), " %c%d (until t=%ld)", U,
+				 ids[i], until);
+		else
+			snprintf(t, sizeof(t), " %c%d", U, ids[i]);
 		strncat(buf, t, size - strlen(buf) - 1);
+		timed |= until > 0;
 	}
+	if (timed)
+		snprintf(buf + strlen(buf), size - strlen(buf), "; now t=%llu",
+			 (unsigned long long)model_now(m));
 }
 
 /* "semaphore s: [T1] [T2] [  ] count 0 of at most 2": who holds a permit. */
@@ -869,6 +883,36 @@ static void draw_ends(const struct model *m, uint64_t mask, char *buf,
 		snprintf(t, sizeof(t), " %c%d", U, id);
 		if (mask & (1ull << (id - 1)))
 			strncat(buf, t, size - strlen(buf) - 1);
+	}
+}
+
+/* Many pipes in a narrow pane (the manager's four at 80 columns): one
+ * row each, set by draw_frame(). */
+static bool draw_short_pipes;
+
+static bool draw_pipes_short(const struct model *m, int width)
+{
+	int n = 0;
+	for (int i = 0; i < m->nobjs; i++)
+		n += m->objs[i].kind == OBJ_PIPE;
+	return n > 2 && width < 60;
+}
+
+/* "to_P2: 0/4096B r: all w: all wait: P2": a pipe in one row. */
+static void draw_pipe_short(const struct model *m, int obj, char *buf,
+			    size_t size)
+{
+	const struct model_obj *o = &m->objs[obj];
+	int ids[RT_MAX_THREADS];
+	int n = model_waiters(m, obj, ids);
+	snprintf(buf, size, "%s: %ld/%ldB r:", o->name, o->value, o->bound);
+	draw_ends(m, o->ends[PIPE_READ_END], buf, size);
+	strncat(buf, " w:", size - strlen(buf) - 1);
+	draw_ends(m, o->ends[PIPE_WRITE_END], buf, size);
+	for (int i = 0; i < n; i++) {
+		char t[16];
+		snprintf(t, sizeof(t), "%s %c%d", i ? "" : " wait:", U, ids[i]);
+		strncat(buf, t, size - strlen(buf) - 1);
 	}
 }
 
@@ -997,6 +1041,10 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 				 o->rounds);
 		break;
 	case OBJ_PIPE:
+		if (draw_short_pipes) {
+			draw_pipe_short(m, i, buf, size);
+			return;
+		}
 		draw_pipe(m, o, buf, size);
 		break;
 	case OBJ_FLAG:
@@ -1419,16 +1467,21 @@ static void draw_narration(const struct view *v, int y, int rows)
 
 /* --- boxes --- */
 
-/* A box of lines in the middle of the screen, each wrapped to fit. */
-static void draw_box(const char *const *lines, int n)
+/* A box's width for lines: the longest and a margin, within the screen. */
+static int draw_box_width(const char *const *lines, int n)
 {
 	int w = 0;
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(lines[i]) > w)
 			w = (int)strlen(lines[i]);
 	w += 4;
-	if (w > COLS - 2)
-		w = COLS - 2;
+	return w > COLS - 2 ? COLS - 2 : w;
+}
+
+/* A box of lines in the middle of the screen, each wrapped to fit. */
+static void draw_box(const char *const *lines, int n)
+{
+	int w = draw_box_width(lines, n);
 	int h = 0;
 	for (int i = 0; i < n; i++)
 		h += draw_rows(lines[i], w - 4, 2);
@@ -1445,43 +1498,126 @@ static void draw_box(const char *const *lines, int n)
 	attroff(A_REVERSE);
 }
 
-static void draw_help(const struct view *v)
+/* The help's text: its lines into lines[], their storage in t. */
+struct draw_help_text {
+	char idea[300], vline[300], fail[300], pick[120], scroll[120];
+	char lanes[300], who[300];
+};
+
+static int draw_help_lines(const struct view *v, struct draw_help_text *t,
+			   const char **lines)
 {
 	const struct lesson *l = v->cfg.lesson;
 	const struct lesson_variant *var = &l->variants[v->cfg.variant];
-	char idea[300], vline[300], fail[300];
-	snprintf(idea, sizeof(idea), "%s: %s.", l->name, l->summary);
-	snprintf(vline, sizeof(vline), "variant %s: %s.", var->name,
+	const char *unit = event_unit_word(v->m.unit);
+	const char *units = event_units_word(v->m.unit);
+	snprintf(t->idea, sizeof(t->idea), "%s: %s.", l->name, l->summary);
+	snprintf(t->vline, sizeof(t->vline), "variant %s: %s.", var->name,
 		 var->summary);
 	if (var->fails)
-		snprintf(fail, sizeof(fail), "f        load a run that shows it fail "
-			 "(%s)", var->fails);
+		snprintf(t->fail, sizeof(t->fail), "f        load a run that "
+			 "shows it fail (%s)", var->fails);
 	else
-		snprintf(fail, sizeof(fail), "f        a failing run (broken "
-			 "variants only)");
-	const char *const lines[] = {
-		idea, vline, "",
+		snprintf(t->fail, sizeof(t->fail), "f        a failing run "
+			 "(broken variants only)");
+	snprintf(t->pick, sizeof(t->pick), "1-9      run that %s (step "
+		 "mode); 10 and up: digits, Enter", unit);
+	snprintf(t->scroll, sizeof(t->scroll), "[ ]      scroll the %s list "
+		 "(many %s)", unit, units);
+	/* the timeline's marks, as draw_lanes() and draw_who() draw them */
+	snprintf(t->lanes, sizeof(t->lanes), "timeline: a lane per %s, the "
+		 "newest step on the right: %s it ran a step, %s it did not, "
+		 "a letter (its name's first) a step of work.", unit,
+		 draw_mark, draw_idle);
+	snprintf(t->who, sizeof(t->who), "With more than 6 %s, or too few "
+		 "rows, one row 'ran': the number of the %s that ran each "
+		 "step (a = 10, b = 11, ...), or its name's first letter for "
+		 "a step of work.", units, unit);
+	const char *const all[] = {
+		t->idea, t->vline, "",
 		"interleave viewer: keys  (--record=FILE.cast records all of it)",
 		"space    play / pause (stops at every new !)",
 		"n Right  one step forward",
 		"b Left   one step back (the run is replayed exactly)",
 		"!        run to the next ! line",
-		"1-9      run that thread (step mode); 10 and up: digits, Enter",
-		"[ ]      scroll the thread list (many threads)",
+		t->pick, t->scroll,
 		"+ -      faster / slower",
 		"r        restart (free mode: replay)",
 		"s        step: a random run with a new seed; free: a new run",
 		"v        next variant",
-		fail,
+		t->fail,
 		"x        the explorer's run that fails with fewest preemptions",
 		"w        save the run: schedule, command line, transcript",
 		"p        predict: a question about this run, answered before "
 		"its end is shown",
 		"g        challenge: the next goal to reach as the scheduler",
 		"c        high-contrast theme (INTERLEAVE_THEME=contrast)",
-		"q        quit; any other key closes this help",
+		"q        quit, here too; other keys page on, then close this "
+		"help",
+		"", t->lanes, t->who,
 	};
-	draw_box(lines, (int)(sizeof(lines) / sizeof(lines[0])));
+	int n = (int)(sizeof(all) / sizeof(all[0]));
+	memcpy(lines, all, sizeof(all));
+	return n;
+}
+
+enum { DRAW_HELP_MAX = 32 };
+
+/* Where each page of the help starts (first[0] = 0); how many pages.  A
+ * page is as many whole lines as fit, with a row left for "page k of n". */
+static int draw_help_split(const char *const *lines, int n, int *first)
+{
+	int w = draw_box_width(lines, n) - 4, room = LINES - 2, total = 0;
+	for (int i = 0; i < n; i++)
+		total += draw_rows(lines[i], w, 2);
+	first[0] = 0;
+	if (total <= room)
+		return 1;
+	int pages = 1;
+	for (int i = 0, used = 0; i < n; i++) {
+		int r = draw_rows(lines[i], w, 2);
+		if (used + r > room - 1 && used > 0) {
+			first[pages++] = i;
+			used = 0;
+		}
+		used += r;
+	}
+	return pages;
+}
+
+int draw_help_pages(const struct view *v)
+{
+	struct draw_help_text t;
+	const char *lines[DRAW_HELP_MAX];
+	int first[DRAW_HELP_MAX];
+	return draw_help_split(lines, draw_help_lines(v, &t, lines), first);
+}
+
+/* Page v->help (from 1) of the help; a short terminal pages it. */
+static void draw_help(const struct view *v)
+{
+	struct draw_help_text t;
+	const char *lines[DRAW_HELP_MAX + 1];
+	int first[DRAW_HELP_MAX + 1];
+	int n = draw_help_lines(v, &t, lines);
+	int pages = draw_help_split(lines, n, first);
+	int page = v->help > pages ? pages : v->help;
+	int from = first[page - 1], to = page < pages ? first[page] : n;
+	char more[400];
+	const char *shown[DRAW_HELP_MAX + 1];
+	int k = 0;
+	for (int i = from; i < to; i++)
+		shown[k++] = lines[i];
+	if (pages > 1) { /* as wide as the whole help: pages wrap alike */
+		char say[80];
+		snprintf(say, sizeof(say), "-- page %d of %d: %s --", page,
+			 pages, page < pages ? "any key for the next, q quits"
+					     : "any key closes this help");
+		snprintf(more, sizeof(more), "%-*s",
+			 draw_box_width(lines, n) - 4, say);
+		shown[k++] = more;
+	}
+	draw_box(shown, k);
 }
 
 static void draw_summary(const struct view *v)
@@ -1567,6 +1703,7 @@ void draw_frame(const struct view *v)
 	int say = m->say[0] ? draw_rows(m->say, COLS - 2, 0) : 1;
 	int chart = m->chart_obj >= 0;
 	int half = COLS / 2 - 1;
+	draw_short_pipes = draw_pipes_short(m, COLS - half - 2);
 	int state = draw_shared_rows(m, half);
 	int prims = draw_prims_rows(m, COLS - half - 2);
 	state = prims > state ? prims : state;

@@ -31,7 +31,8 @@ enum event_op {
 	OP_LEAVE,      /* released from the barrier */
 	OP_DEADLOCK,   /* every live thread blocked (thread 0) */
 	OP_WORK,       /* a unit of work: a = units left after this one */
-	OP_NOTE,       /* the lesson noticed something: b = note, a = value */
+	OP_NOTE,       /* the lesson noticed something: b = note, a = value,
+			* lost = updates it says are lost (lesson_note_lost) */
 	OP_FORK,       /* other = the new process */
 	OP_JOIN,       /* other = the child waited for, a = its exit status */
 	OP_ALIVE,      /* other = the process asked about, a = 1 if alive */
@@ -111,7 +112,8 @@ struct event {
 	int16_t obj2;   /* second object (the mutex of a cond wait), or -1 */
 	int16_t other;  /* another thread involved (lost update victim, woken) */
 	int16_t next_obj;
-	int16_t next_other; /* the process a join waits for, else 0 */
+	int16_t next_other; /* the process a join waits for; a timed
+			     * semaphore wait's deadline (step clock); else 0 */
 	uint8_t op;
 	uint8_t flags;
 	uint8_t next_op;
@@ -133,6 +135,12 @@ const char *event_op_name(enum event_op op);
 static inline const char *event_unit_word(char unit)
 {
 	return unit == 'P' ? "process" : "thread";
+}
+
+/* "threads" or "processes". */
+static inline const char *event_units_word(char unit)
+{
+	return unit == 'P' ? "processes" : "threads";
 }
 
 /*

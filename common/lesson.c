@@ -73,13 +73,20 @@ void lesson_figure(const char *name, long value)
 	rt.nfigures++;
 }
 
-void lesson_note_at(int kind, long value, int other, int line)
+void lesson_note_lost_at(int kind, long value, int other, int lost,
+			 int line)
 {
 	struct event *e = rt_ev(OP_NOTE, NULL, line);
 	e->a = value;
 	e->b = kind;
 	e->other = (int16_t)other;
+	e->lost = lost;
 	rt_commit(e);
+}
+
+void lesson_note_at(int kind, long value, int other, int line)
+{
+	lesson_note_lost_at(kind, value, other, 0, line);
 }
 
 int lesson_thread(void)

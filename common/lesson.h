@@ -222,6 +222,15 @@ void lesson_note_at(int kind, long value, int other, int line);
 #define lesson_note(kind, value) lesson_note_at((kind), (value), 0, __LINE__)
 #define lesson_note_other(kind, value, other)                                  \
 	lesson_note_at((kind), (value), (other), __LINE__)
+/*
+ * A note that also counts updates lost (or, negative, given back) where
+ * the runtime cannot see them: through a server's private copy, say.
+ * The viewer adds them up, in free mode as in step mode.
+ */
+void lesson_note_lost_at(int kind, long value, int other, int lost,
+			 int line);
+#define lesson_note_lost(kind, value, other, lost)                             \
+	lesson_note_lost_at((kind), (value), (other), (lost), __LINE__)
 
 /* Threads, numbered from 1 in creation order.  body(arg) is the thread. */
 void thread_new(const char *name, void (*body)(long arg), long arg);

@@ -127,6 +127,35 @@ static void model_seen_lost(struct model *m, const struct event *e)
 	m->said++;
 }
 
+/*
+ * A thread that finishes with permits it took and never gave back was
+ * passing them on (a producer's free slots, which consumers post), not
+ * holding them: its semaphores are counts, not pools with holders, and
+ * no permit is drawn as held by a finished thread.
+ */
+static void model_exit_permits(struct model *m, int id)
+{
+	for (int i = 0; i < m->nobjs; i++) {
+		struct model_obj *o = &m->objs[i];
+		for (int k = 0; o->kind == OBJ_SEMA && k < o->nholders; k++)
+			if (o->holders[k] == id)
+				o->signalling = true;
+	}
+}
+
+/* A lesson's note that counts updates lost out of the runtime's sight
+ * (lesson_note_lost): both modes count them, as the note says. */
+static void model_noted_lost(struct model *m, const struct event *e)
+{
+	if (m->step_mode) {
+		m->lost_updates += e->lost;
+		return;
+	}
+	if (m->seen_lost == 0 && e->lost > 0)
+		m->seen_lost_read = m->step;
+	m->seen_lost += e->lost;
+}
+
 /* A store or an add to a shared variable. */
 static void model_stored(struct model *m, const struct event *e,
 			 struct model_obj *o, struct model_thread *t)
@@ -261,6 +290,7 @@ static void model_effect(struct model *m, const struct event *e)
 	case OP_SEM_WAIT:
 		o->value = e->a;
 		o->changed = m->step;
+		t->until = 0; /* the wait is over */
 		if (e->b) /* timed out: took nothing */
 			break;
 		/* a second permit for one thread: a count, not a pool */
@@ -359,7 +389,11 @@ static void model_stamps(struct model *m, const struct event *e)
 		struct model_thread *t = &m->threads[e->thread];
 		t->next_op = e->next_op;
 		t->next_obj = e->next_obj;
-		t->next_other = e->next_other;
+		/* a timed semaphore wait's deadline, as a flag wait's */
+		bool sem = e->next_op == OP_SEM_WAIT;
+		t->next_other = sem ? 0 : e->next_other;
+		if (sem)
+			t->until = e->next_other;
 		if (e->next_line > 0)
 			t->line = e->next_line;
 	}
@@ -436,14 +470,18 @@ void model_apply(struct model *m, const struct event *e,
 	}
 	if (e->thread > 0 && !m->step_mode && e->line > 0)
 		m->threads[e->thread].line = e->line;
-	if (e->op == OP_EXIT)
+	if (e->op == OP_EXIT) {
 		m->threads[e->thread].state = MT_DONE;
+		model_exit_permits(m, e->thread);
+	}
 	if (e->thread > 0)
 		model_effect(m, e);
 	if (e->op == OP_CLOCK)
 		m->skew += (uint64_t)(e->a - e->b);
 	if (e->flags & EV_LOST)
 		m->lost_updates += e->lost;
+	if (e->op == OP_NOTE && e->lost)
+		model_noted_lost(m, e);
 	if (m->step_mode)
 		model_stamps(m, e);
 	if (m->chart_obj >= 0 && m->step > 0)
@@ -525,7 +563,8 @@ const char *model_state_text(const struct model *m, int id, char *buf,
 		else if (t->next_op == OP_SLEPT && t->until > 0)
 			snprintf(buf, (size_t)size, "asleep until t=%ld",
 				 t->until);
-		else if (t->next_op == OP_COND_WAKE && t->until > 0 &&
+		else if ((t->next_op == OP_COND_WAKE ||
+			  t->next_op == OP_SEM_WAIT) && t->until > 0 &&
 			 t->next_obj >= 0)
 			snprintf(buf, (size_t)size, "blocked on %s until t=%ld",
 				 m->objs[t->next_obj].name, t->until);

@@ -209,6 +209,18 @@ static void sched_sort(const struct thr *t)
 		rt.going_mask |= bit;
 }
 
+/* The stamp's next_other: the process a join waits for, or the deadline
+ * of a timed semaphore wait when it fits the field (else 0: untimed). */
+static int sched_next_other(const struct thr *t)
+{
+	if (t->pending.op == OP_JOIN)
+		return t->pending.target;
+	if (t->pending.op == OP_SEM_WAIT && t->timed &&
+	    t->deadline <= INT16_MAX)
+		return (int)t->deadline;
+	return 0;
+}
+
 /* Stamp this step's events with the state after it, and hand them on. */
 static void sched_deliver(void)
 {
@@ -223,9 +235,8 @@ static void sched_deliver(void)
 			e->next_line = (int16_t)(done ? 0 : t->pending.line);
 			e->next_obj = (int16_t)(done || !t->pending.obj
 						 ? -1 : t->pending.obj->id);
-			e->next_other = (int16_t)(!done && t->pending.op ==
-						  OP_JOIN ? t->pending.target
-							  : 0);
+			e->next_other = (int16_t)(done ? 0
+						  : sched_next_other(t));
 		}
 		if (rt.sink)
 			rt.sink(e, rt.sink_ctx);
@@ -314,15 +325,16 @@ static enum sched_pick_result sched_listed(struct sched *s, int *id,
 	}
 	if (want < 1 || want > rt.nthreads) {
 		snprintf(err, errsize,
-			 "--schedule: position %d names thread %d, but the "
-			 "threads are 1 to %d", pos, want, rt.nthreads);
+			 "--schedule: position %d names %s %d, but the "
+			 "%s are 1 to %d", pos, rt.procs ? "process" : "thread",
+			 want, rt.procs ? "processes" : "threads", rt.nthreads);
 		return SCHED_BAD;
 	}
 	const struct thr *t = &rt.threads[want];
 	if (!sched_ready(t)) {
 		snprintf(err, errsize,
-			 "--schedule: position %d names thread %d, which %s",
-			 pos, want,
+			 "--schedule: position %d names %s %d, which %s",
+			 pos, rt.procs ? "process" : "thread", want,
 			 t->state == THR_DONE ? "has finished"
 					      : sched_why(t, why, sizeof(why)));
 		return SCHED_BAD;

@@ -186,7 +186,7 @@ static void view_step_forward(struct view *v)
 		break;
 	case SCHED_MANUAL:
 		snprintf(v->msg, sizeof(v->msg), "manual policy: press the "
-			 "number of a ready thread");
+			 "number of a ready %s", event_unit_word(v->m.unit));
 		v->playing = false;
 		break;
 	case SCHED_BAD:
@@ -204,8 +204,9 @@ static void view_step_thread(struct view *v, int id)
 {
 	char why[160];
 	if (id > rt.nthreads) {
-		snprintf(v->msg, sizeof(v->msg), "there is no %c%d: threads "
-			 "are 1 to %d", v->m.unit, id, rt.nthreads);
+		snprintf(v->msg, sizeof(v->msg), "there is no %c%d: %s "
+			 "are 1 to %d", v->m.unit, id,
+			 event_units_word(v->m.unit), rt.nthreads);
 		return;
 	}
 	const struct thr *t = &rt.threads[id];
@@ -308,8 +309,9 @@ static void view_free_record(struct view *v)
 static void view_free_begin(struct view *v)
 {
 	erase();
-	mvprintw(0, 0, "%s: running %s on real threads at full speed...",
-		 v->cfg.lesson->name, v->cfg.lesson->variants[v->cfg.variant].name);
+	mvprintw(0, 0, "%s: running %s on real %s at full speed...",
+		 v->cfg.lesson->name, v->cfg.lesson->variants[v->cfg.variant].name,
+		 v->cfg.lesson->processes ? "processes" : "threads");
 	term_refresh();
 	v->nfev = 0;
 	rt_init(&v->cfg, NULL, NULL);
@@ -392,7 +394,8 @@ static void view_challenge_intro(struct view *v)
 	challenge_goal(ch, v->challenge, goal, sizeof(goal));
 	if (challenge_applies(ch, &v->cfg))
 		snprintf(v->msg, sizeof(v->msg), "%s.  You are the scheduler: "
-			 "1-9 runs that thread.", goal);
+			 "1-9 runs that %s.", goal,
+			 event_unit_word(v->m.unit));
 	else
 		snprintf(v->msg, sizeof(v->msg), "%s: this run is not the "
 			 "challenge's; r restarts it as it was.", goal);
@@ -472,18 +475,23 @@ static void view_begin(struct view *v)
 		char runs[80] = "";
 		if (v->fruns > 1)
 			snprintf(runs, sizeof(runs), " (real run %d: in those "
-				 "before, one thread ran alone)", v->fruns);
+				 "before, one %s ran alone)", v->fruns,
+				 event_unit_word(v->m.unit));
 		if (!v->fturns && v->m.nthreads > 1)
 			snprintf(v->msg, sizeof(v->msg), "In the recorded part "
 				 "of %d real runs (the first %d events of each "
-				 "thread) no two threads took turns: s tries "
-				 "another run.", v->fruns, RT_RING);
+				 "%s) no two %s took turns: s tries another "
+				 "run.", v->fruns, RT_RING,
+				 event_unit_word(v->m.unit),
+				 event_units_word(v->m.unit));
 		else if (v->fstart)
 			snprintf(v->msg, sizeof(v->msg), "The replay starts at "
 				 "step %llu, where %s%s; b goes back.",
 				 (unsigned long long)v->fstart,
 				 v->fseen ? "a lost update begins"
-					  : "the threads take turns", runs);
+				 : v->m.unit == 'P' ? "the processes take turns"
+						    : "the threads take turns",
+				 runs);
 		else
 			view_intro(v);
 	}
@@ -607,8 +615,10 @@ static void view_load_failing(struct view *v)
 	const struct lesson *l = v->cfg.lesson;
 	const struct lesson_variant *var = &l->variants[v->cfg.variant];
 	if (!var->fails) {
-		snprintf(v->msg, sizeof(v->msg), "Variant %s is correct: it "
-			 "has no failing run (v: the next variant).", var->name);
+		snprintf(v->msg, sizeof(v->msg), "Variant %s has no failing "
+			 "run to load: with its default options it is correct "
+			 "(this run's own verdict is on its end box).",
+			 var->name);
 		return;
 	}
 	char line[1024], *argv[64];
@@ -829,11 +839,11 @@ static void view_save_free(struct view *v, FILE *f)
 		 v->cfg.lesson->variants[v->cfg.variant].name);
 	cli_lesson_args(&v->cfg, false, NULL, line, sizeof(line));
 	fprintf(f, "# %s, variant %s: a real run in free mode\n"
-		"# the schedule: none; real threads are not scheduled by us, "
+		"# the schedule: none; real %s are not scheduled by us, "
 		"so no run repeats exactly\n# run another with:\n%s --plain\n"
 		"# the transcript: the recorded events\n",
 		v->cfg.lesson->name, v->cfg.lesson->variants[v->cfg.variant].name,
-		line);
+		event_units_word(v->m.unit), line);
 	for (size_t i = 0; i < v->nfev; i++) {
 		char text[256], say[MODEL_SAY];
 		event_format(&v->fev[i], &view_names, text, sizeof(text));
@@ -842,8 +852,9 @@ static void view_save_free(struct view *v, FILE *f)
 	}
 	if (v->res.kept < v->res.steps)
 		fprintf(f, "# free mode keeps the first %d events of each "
-			"thread: the first %llu of %llu events are shown\n",
-			RT_RING, (unsigned long long)v->res.kept,
+			"%s: the first %llu of %llu events are shown\n",
+			RT_RING, event_unit_word(v->m.unit),
+			(unsigned long long)v->res.kept,
 			(unsigned long long)v->res.steps);
 	run_summary(&v->cfg, &v->res, f);
 }
@@ -980,7 +991,8 @@ static void view_choose(struct view *v, int id)
 	v->pick = 0;
 	if (!view_step_mode(v))
 		snprintf(v->msg, sizeof(v->msg), "free mode replays a real "
-			 "run: no choosing threads (use --mode=step)");
+			 "run: no choosing %s (use --mode=step)",
+			 event_units_word(v->m.unit));
 	else if (v->finished)
 		view_forward(v);
 	else {
@@ -1001,13 +1013,14 @@ static void view_digit(struct view *v, int d)
 	if (n == 0)
 		return;
 	if (v->m.nthreads <= 9 || n * 10 > v->m.nthreads) {
+		v->msg[0] = '\0'; /* "P3 cannot run" is no longer true */
 		view_choose(v, n);
 		return;
 	}
 	v->pick = n;
-	snprintf(v->msg, sizeof(v->msg), "run thread %c%d_  (another digit, "
-		 "Enter to run %c%d, Esc to cancel)", v->m.unit, n,
-		 v->m.unit, n);
+	snprintf(v->msg, sizeof(v->msg), "run %s %c%d_  (another digit, "
+		 "Enter to run %c%d, Esc to cancel)",
+		 event_unit_word(v->m.unit), v->m.unit, n, v->m.unit, n);
 }
 
 /* The policy's next thread, for the screen; 0 if nobody or a person. */
@@ -1040,7 +1053,8 @@ static bool view_key(struct view *v, int key)
 	if (draw_too_small_now() && key != 'q' && key != 'Q')
 		return true; /* the screen cannot show what a key would do */
 	if (v->help && key != 'q' && key != KEY_RESIZE) {
-		v->help = false;
+		/* a short terminal pages the help: any key, the next page */
+		v->help = v->help < draw_help_pages(v) ? v->help + 1 : 0;
 		return true;
 	}
 	if (key == KEY_RESIZE)
@@ -1114,7 +1128,7 @@ static bool view_key(struct view *v, int key)
 			v->tscroll += 8;
 		break;
 	case '?': case 'h':
-		v->help = true;
+		v->help = 1;
 		break;
 	default:
 		if (key >= '0' && key <= '9')

@@ -24,7 +24,7 @@ struct view {
 	struct model m;
 	bool playing;
 	int speed;              /* index into view_delays_ms */
-	bool help;
+	int help;               /* the help's page shown (from 1), or 0 */
 	bool contrast;          /* the high-contrast theme (c) */
 	bool too_small;         /* the screen says "needs 80x24": keys wait */
 	char msg[400];          /* one-off message: a refusal, a hint */
@@ -69,6 +69,8 @@ extern const int view_delays_ms[VIEW_SPEEDS];
 void draw_frame(const struct view *v);
 /* Is the terminal too small to use?  Keys wait until it is not. */
 bool draw_too_small_now(void);
+/* The help's pages at this terminal's size. */
+int draw_help_pages(const struct view *v);
 /* How the policy or schedule chooses, as the title says it (draw.c). */
 void draw_decider(const struct run_config *c, char *buf, size_t size);
 /* Colours, line drawing: once after initscr (draw.c). */

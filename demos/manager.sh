@@ -10,19 +10,20 @@
 #
 #   sh demos/manager.sh [BUILD]     (after `make`)
 #
-# expect: each call is a request and a reply, and two context switches
-# expect: the client read count before P2's set: an increment is lost
+# expect: P4 server      store      serving = 3 (was 2)
+# expect: P4 server      store      count = 1 (was 1)
+# expect: which the asking client never read: 1 more increment(s) lost
 # expect: variant=add mode=step seed=1 steps=66 invariant=held expected=6 printed=6 lost=0
 set -eu
 . "$(dirname "$0")/demo.sh"
 demo_lesson manager "$@"
 
-say "1. Two clients append to the server's list: one request at a time, nothing lost."
-show '!|summary' --plain
+say "1. Two clients append to the server's list: the server serves one request at a time (serving = the client), and all 6 items are listed."
+show 'serving =|listed|summary' --plain
 pause
 
-say "2. count = count + 1, as a get and then a set: each call is atomic, the pair is not."
-show 'lost|summary' --variant=get-set --policy=rr --plain
+say "2. count = count + 1, as a get and then a set: both gets read 0, both sets write 1; each call is atomic, the pair is not."
+show 'count -> |count = |lost|summary' --variant=get-set --policy=rr --plain
 pause
 
 say "3. The fix: one call, add, and the server does the sum."

@@ -8,31 +8,36 @@
 #
 #   sh demos/mpqueue.sh [BUILD]     (after `make`)
 #
+# expect: P1 main        store      q1 = -1 (was 0)
+# expect: P4 consumer    load       count -> 1
 # expect: P4 waits for semaphore items (count 0)
+# expect: P2 producer    store      q0 = 1 (was 0)
 # expect: Empty, and it took that for the end; a producer may not be done
+# expect: P3 consumer    load       q3 -> -1
+# expect: put(2, block=False): Full, no free slot; it will try again
 # expect: variant=stop mode=step seed=1 steps=103 invariant=held produced=3 consumed=3
 set -eu
 . "$(dirname "$0")/demo.sh"
 demo_lesson mpqueue "$@"
 
-say "1. One producer, two consumers, a queue of two slots; one stop message per consumer ends it."
-run --quiet
+say "1. One producer, two consumers, a queue of two slots: P1 puts one stop message (-1) per consumer, and each consumer that takes one exits."
+show ' = -1 |-> -1|consumer +exit|summary' --plain
 pause
 
-say "2. A consumer asks empty(), then gets: between the two, the other consumer took the last item."
-show '!|summary' --variant=empty-check --consumers=2 --items=1 --policy=rr --plain
+say "2. A consumer asks empty(), then gets: both see count 1, P3 takes the one item, and P4's get waits for ever."
+show 'count -> 1|items|deadlock|summary' --variant=empty-check --consumers=2 --items=1 --policy=rr --plain
 pause
 
-say "3. A get that waits at most 3 steps, and takes Empty for the end: the producer is slow, not done."
-show '!|summary' --variant=timeout --make=4 --timeout=3 --capacity=4 --plain
+say "3. A get that waits at most 3 steps, and takes Empty for the end: P4 gives up with the first item already in q0, one step before it is counted."
+show 'consumer  |q0 = 1|items -> count 1|summary' --variant=timeout --make=4 --timeout=3 --capacity=4 --plain
 pause
 
-say "4. The same slow producer with the stop message: consumers wait for an item or a stop."
-run --variant=stop --make=4 --capacity=4 --quiet
+say "4. The same slow producer with the stop message: each consumer's get waits for an item or a stop; every item is taken, then one stop each."
+show 'consumer +sem-wait|-> -1|summary' --variant=stop --make=4 --capacity=4 --plain
 pause
 
-say "5. put and get that never wait: Full and Empty, counted, and try again."
-run --variant=nowait --quiet
+say "5. put and get that never wait: a put into the full queue answers Full and tries again; the Empty answers are counted (empty=)."
+show 'Full|summary' --variant=nowait --items=2 --consumers=1 --capacity=1 --seed=16 --plain
 pause
 
 say "Now open it in the viewer: build/bin/mpqueue  (watch the slots, and who waits on which semaphore)"

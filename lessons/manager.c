@@ -26,7 +26,7 @@
 #include "lesson.h"
 
 enum { APPEND, GET_SET, ADD, SHARED };
-enum { NOTE_LOST, NOTE_REFUSED, NOTE_TRIP };
+enum { NOTE_LOST, NOTE_REFUSED, NOTE_TRIP, NOTE_REGAINED };
 enum { MAXC = 8, PAGE = 32, TAG = 1000000, MAXITEMS = MAXC * 100000 };
 
 static struct pipe *requests;          /* every client -> the server */
@@ -38,6 +38,7 @@ static long clients, iterations;
 
 static long items[MAXITEMS];  /* the server's list: its own memory */
 static long last_setter;      /* the server's: who set count last */
+static long sets;             /* the server's: set requests served */
 static struct frame_in msg;   /* each process's own: a frame read */
 static int replied;           /* ... and how many replies it has had */
 
@@ -65,6 +66,24 @@ static long ask(const char *op, const char *key, long value)
 	return v;
 }
 
+/*
+ * The server's books of get-set: each set is one increment, so sets
+ * served minus count is what is lost so far, and at the end expected
+ * minus the final count.  A set that moves it says so: one that lands
+ * on a count its client never read loses what that count held; one from
+ * a client that read before such a set brings some of it back.
+ */
+static void lost_by_set(long was, long now)
+{
+	long before = sets - was, after = ++sets - now;
+	if (after > before)
+		lesson_note_lost(NOTE_LOST, after - before, (int)last_setter,
+				 (int)(after - before));
+	else if (after < before)
+		lesson_note_lost(NOTE_REGAINED, before - after, 0,
+				 (int)(after - before));
+}
+
 /* The server: one request's work, its reply in o. */
 static void serve(const char *op, int from, const char *key, long value,
 		  struct frame_out *o)
@@ -79,9 +98,8 @@ static void serve(const char *op, int from, const char *key, long value,
 		v = var_load(count);				/* s2 */
 	} else if (strcmp(op, "set") == 0 && known) {
 		v = var_load(count);				/* s3 */
-		if (value <= v)
-			lesson_note_other(NOTE_LOST, value, (int)last_setter);
 		var_store(count, value);			/* s4 */
+		lost_by_set(v, value);
 		last_setter = from;
 	} else if (strcmp(op, "add") == 0 && known) {
 		v = var_add(count, value) + value;		/* s5 */
@@ -261,8 +279,12 @@ static const struct lesson_option manager_options[] = {
 };
 
 static const char *const manager_notes[] = {
-	[NOTE_LOST] = "sets count = %1$ld as asked, but the client read count "
-		      "before P%2$d's set: an increment is lost",
+	[NOTE_LOST] = "sets count as asked, over P%2$d's set, which the "
+		      "asking client never read: %1$ld more increment(s) "
+		      "lost (sets served minus count)",
+	[NOTE_REGAINED] = "sets count above what it held: its client read "
+			  "count before a set that lost increments, and "
+			  "%1$ld of them come back",
 	[NOTE_REFUSED] = "refused a malformed request: no reply",
 	[NOTE_TRIP] = "has its first reply, %1$ld bytes from P%2$d: each call "
 		      "is a request and a reply, and two context switches, "

@@ -14,7 +14,9 @@
  * answers Full when no slot is free and get answers Empty when there is
  * no item; with a wait of t, get waits at most t (ms, or step ticks).
  * P1 forks the producers and the consumers, waits for the producers,
- * then puts one stop message per consumer (the course's "stop").
+ * then puts one stop message per consumer (the course's "stop").  In a
+ * LIFO stack the stop goes on top of any items still there and is taken
+ * first: the consumer leaves early, which the books count as broken.
  *
  *   stop         put and get that wait; stop messages end the
  *                consumers: correct
@@ -37,7 +39,8 @@
 
 enum { STOPPED, NOWAIT, TIMEOUT, EMPTY_CHECK };
 enum { FIFO, LIFO, PRIORITY };
-enum { NOTE_FULL, NOTE_EMPTY, NOTE_GAVE_UP, NOTE_TWICE, NOTE_ORDER };
+enum { NOTE_FULL, NOTE_EMPTY, NOTE_GAVE_UP, NOTE_TWICE, NOTE_ORDER,
+       NOTE_EARLY };
 enum { STOP = -1, EMPTY = -2 }; /* get()'s answers besides an item */
 enum { CAPACITY_MAX = 8, SIDE_MAX = 8 };
 
@@ -50,6 +53,7 @@ static long capacity, order, each, make, timeout;
 /* The books, for the invariant: seen by every process, not steps. */
 static struct books {
 	_Atomic long produced, consumed, twice, disorder, fulls, empties;
+	_Atomic long early; /* stops taken with items still in the queue */
 	_Atomic long ended; /* consumers that returned */
 	_Atomic long last[SIDE_MAX + 1]; /* fifo: last item per producer */
 	_Atomic unsigned char taken[];   /* times each item was taken */
@@ -85,6 +89,16 @@ static long lowest(long *item)
 	return at;
 }
 
+/* Items (not stops) in the slots, for the books: a look that is no
+ * step of the run, called with the lock held. */
+static long items_in(void)
+{
+	long n = 0;
+	for (long i = 0; i < capacity; i++)
+		n += var_value(slot[i]) > 0;
+	return n;
+}
+
 static long fetch(void)
 {
 	long item, at;
@@ -103,6 +117,11 @@ static long fetch(void)
 /* Check a taken item against the books (serialised by the lock). */
 static void check(long item)
 {
+	long behind;
+	if (item == STOP && (behind = items_in()) > 0) { /* lifo: on top */
+		books->early++;
+		lesson_note(NOTE_EARLY, behind);
+	}
 	if (item <= 0)
 		return;
 	long p = (item - 1) / each + 1;
@@ -288,12 +307,15 @@ static bool mpqueue_report(void)
 	lesson_figure("stuck", lesson_opt("consumers") - books->ended);
 	if (order == FIFO)
 		lesson_figure("out_of_order", books->disorder);
+	if (order == LIFO)
+		lesson_figure("stopped_early", books->early);
 	if (lesson_variant() == NOWAIT)
 		lesson_figure("full", books->fulls);
 	if (lesson_variant() == NOWAIT || lesson_variant() == TIMEOUT)
 		lesson_figure("empty", books->empties);
 	return books->produced == total && once == total &&
 	       books->twice == 0 && books->disorder == 0 && left == 0 &&
+	       books->early == 0 &&
 	       books->ended == lesson_opt("consumers");
 }
 
@@ -309,6 +331,9 @@ static const char *const mpqueue_notes[] = {
 	[NOTE_TWICE] = "took item %ld, which was already taken",
 	[NOTE_ORDER] = "took item %ld after a later item of the same "
 		       "producer: FIFO order is broken",
+	[NOTE_EARLY] = "took a stop message with %ld item(s) still under it: "
+		       "a LIFO stack gives the last put first, and P1 put "
+		       "the stop last; the stop has overtaken them",
 };
 
 static const struct lesson_variant mpqueue_variants[] = {
@@ -340,27 +365,31 @@ static const struct lesson_option mpqueue_options[] = {
 };
 
 static const struct lesson_question mpqueue_questions[] = {
-	LESSON_ASK("stop", "--producers=2 --consumers=2 --items=3",
+	LESSON_ASK("stop", "--producers=2 --consumers=2 --items=3 "
+		   "--order=fifo",
 		   "Two producer processes put 3 items each, two consumers "
 		   "get until a stop message.  How many items are consumed?",
 		   QUIZ_NUMBER, "consumed",
 		   "every put waits for a free slot and every get for an "
 		   "item, and the lock keeps head and tail whole: the 6 items "
 		   "are each taken once, then one stop each"),
-	LESSON_ASK("empty-check", "--mode=step --consumers=2 --items=1 "
-		   "--policy=rr",
+	LESSON_ASK("empty-check", "--mode=step --producers=1 --consumers=2 "
+		   "--items=1 --policy=rr",
 		   "Each consumer looks at empty() and gets only when it saw "
 		   "an item.  One item, two consumers, round robin: will the "
 		   "run end in a deadlock?", QUIZ_YESNO, "deadlock",
 		   "both see the one item before either takes it; one takes "
 		   "it, the other waits in get() for an item no producer will "
 		   "put, and P1 waits for it"),
-	LESSON_ASK("timeout", "--mode=step --make=4 --timeout=3 --capacity=4",
+	LESSON_ASK("timeout", "--mode=step --producers=1 --items=3 --make=4 "
+		   "--timeout=3 --capacity=4",
 		   "The producer works 4 steps on each item; a consumer that "
 		   "waits 3 in get() takes Empty for the end.  How many of "
 		   "the 3 items are left in the queue?", QUIZ_NUMBER, "left",
-		   "each consumer times out before the first item is made, "
-		   "and leaves; the producer puts all 3 into a queue nobody "
+		   "a consumer waits 3 steps and an item takes 4 to make: "
+		   "a consumer that starts waiting before an item is "
+		   "counted on items gives up and leaves, and what the "
+		   "producer puts after that stays in a queue nobody "
 		   "reads"),
 	LESSON_ASK_END,
 };
@@ -369,9 +398,11 @@ static const struct lesson_challenge mpqueue_challenges[] = {
 	LESSON_CHALLENGE("empty-check", "--consumers=2 --items=1",
 			 "leave a consumer waiting for ever in get()",
 			 "deadlock", 0, false,
-			 "let both consumers see the item before either "
-			 "gets it: empty() was true for both, and only one "
-			 "item came"),
+			 "both consumers looked at empty() while the one "
+			 "item was in the queue: it said False to both "
+			 "(count 1), so both called get(); one took the "
+			 "item, and the other waits for one no producer "
+			 "will put"),
 	LESSON_CHALLENGE("empty-check", "--consumers=2 --items=1",
 			 "end the run with every consumer done",
 			 "invariant", 0, false,

@@ -97,10 +97,58 @@ START_TEST(test_lifo_stop_overtakes)
 		}
 		broke++;
 		ck_assert_int_gt(run_figure(&res, "left"), 0);
+		ck_assert_int_gt(run_figure(&res, "stopped_early"), 0);
 		ck_assert_int_eq(run_figure(&res, "duplicated"), 0);
 	}
 	ck_assert_int_gt(broke, 0);
 	ck_assert_int_gt(held, 0);
+}
+END_TEST
+
+/* LIFO, two consumers: one takes a stop with an item under it and
+ * leaves; the other takes the item, then its stop.  Every item is taken
+ * once, but a consumer was stopped early: narrated, and broken. */
+START_TEST(test_lifo_stop_early)
+{
+	struct run_result res;
+	struct tlog log = { 0 };
+	ck_assert_int_eq(trun(&mpqueue_lesson, "--order=lifo --producers=2 "
+			      "--consumers=2 --capacity=4 --seed=15", &res,
+			      &log), RUN_DONE);
+	ck_assert_int_eq(run_figure(&res, "consumed"), 6);
+	ck_assert_int_eq(run_figure(&res, "left"), 0);
+	ck_assert_int_eq(run_figure(&res, "stopped_early"), 1);
+	ck_assert(!res.invariant);
+	ck_assert(strstr(log.text, "took a stop message with 1 item(s) "
+		  "still under it"));
+	tlog_free(&log);
+}
+END_TEST
+
+/* A question states its numbers ("the 3 items"): it is asked only of
+ * runs with those options, never of one with others. */
+START_TEST(test_quiz_follows_options)
+{
+	static const char *const runs[] = {
+		"--variant=timeout --mode=step --make=4 --timeout=3 "
+		"--capacity=4 --items=1",
+		"--variant=timeout --mode=step --make=4 --timeout=3 "
+		"--capacity=4 --producers=2",
+		"--variant=empty-check --mode=step --consumers=2 --items=1 "
+		"--policy=rr --producers=2",
+		"--variant=stop --producers=2 --consumers=2 --items=3 "
+		"--order=lifo",
+	};
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		char args[300], *out, *err;
+		snprintf(args, sizeof(args), "--quiz --quiet %s", runs[i]);
+		ck_assert_int_eq(texec_in("mpqueue", args, "3\n", &out, &err),
+				 2);
+		ck_assert_msg(strstr(err, "no question is about this run"),
+			      "%s: %s", args, err);
+		free(out);
+		free(err);
+	}
 }
 END_TEST
 
@@ -295,6 +343,16 @@ START_TEST(test_bad_input)
 	int rc = texec("mpqueue", "--order=stack", &out, &err);
 	trefused("mpqueue", "--order=stack", rc, out, err,
 		 "--order: expected fifo|lifo|priority, got 'stack'");
+	/* a lesson of processes says process, in errors and in --help */
+	rc = texec("mpqueue", "--schedule=1,x", &out, &err);
+	trefused("mpqueue", "--schedule=1,x", rc, out, err,
+		 "--schedule: position 2: expected a process number");
+	ck_assert_int_eq(texec("mpqueue", "--help", &out, &err), 0);
+	ck_assert_msg(strstr(out, "asks for a process number") &&
+		      strstr(out, "1-9 run that process") &&
+		      !strstr(out, "thread"), "%s", out);
+	free(out);
+	free(err);
 }
 END_TEST
 
@@ -311,6 +369,39 @@ START_TEST(test_view_queue)
 	tmux_keys(&t, keys);
 	SEE(&t, "paused step 50");
 	SEE(&t, "[stp]");
+	tmux_keys(&t, "q");
+	SEE(&t, "EXIT=0");
+	tmux_stop(&t);
+}
+END_TEST
+
+/* The viewer on 80 x 24 speaks of processes, shows a timed semaphore
+ * wait's deadline, pages its help (with the timeline's legend), and a
+ * refusal goes once a digit runs a process. */
+START_TEST(test_view_words)
+{
+	struct tmux t = { "" };
+	tmux_start_lesson(&t, 80, 24, "mpqueue", "--variant=timeout "
+			  "--make=4 --timeout=3 --capacity=4");
+	SEE(&t, "paused step 0");
+	tmux_keys(&t, "n n n n");
+	SEE(&t, "paused step 4");
+	SEE(&t, "waiting: P3");
+	SEE(&t, "(until t=6); now t=4");
+	tmux_keys(&t, "9");
+	SEE(&t, "there is no P9: processes are 1 to 3");
+	tmux_keys(&t, "2");
+	SEE(&t, "paused step 5");
+	GONE(&t, "there is no P9");
+	tmux_keys(&t, "?");
+	SEE(&t, "run that process (step mode)");
+	SEE(&t, "page 1 of 2");
+	tmux_keys(&t, "n");
+	SEE(&t, "timeline: a lane per process");
+	SEE(&t, "page 2 of 2");
+	tmux_keys(&t, "n");
+	GONE(&t, "page 2 of 2");
+	SEE(&t, "paused step 5");
 	tmux_keys(&t, "q");
 	SEE(&t, "EXIT=0");
 	tmux_stop(&t);
@@ -449,6 +540,8 @@ Suite *mpqueue_suite(void)
 	tcase_add_loop_test(tc, test_correct_holds, 0, 4);
 	tcase_add_test(tc, test_priority_lowest_first);
 	tcase_add_test(tc, test_lifo_stop_overtakes);
+	tcase_add_test(tc, test_lifo_stop_early);
+	tcase_add_test(tc, test_quiz_follows_options);
 	tcase_add_test(tc, test_nowait_full_empty);
 	tcase_add_test(tc, test_timeout_step);
 	tcase_add_test(tc, test_timeout_free);
@@ -462,6 +555,7 @@ Suite *mpqueue_suite(void)
 	tc = tcase_create("mpqueue-view");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_view_queue);
+	tcase_add_test(tc, test_view_words);
 	/* a failed check must not leave its tmux server and viewer */
 	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
