@@ -199,13 +199,13 @@ static void pool_setup(void)
 	cost = lesson_opt("work");
 	books = lesson_calloc(1, sizeof(*books));
 	for (long i = 0; i < ntasks; i++) {
-		snprintf(tnames[i], sizeof(tnames[i]), "t%d", (int)i);
+		snprintf(tnames[i], sizeof(tnames[i]), "t%d", (int)i + 1);
 		task[i] = var_new(tnames[i], input(i)); /* submitted */
 	}
 	next = var_new("next", 0);
 	var_buffer(task, (int)ntasks, next, NULL);
 	for (long i = 0; i < ntasks; i++) {
-		snprintf(rnames[i], sizeof(rnames[i]), "r%d", (int)i);
+		snprintf(rnames[i], sizeof(rnames[i]), "r%d", (int)i + 1);
 		result[i] = var_new(rnames[i], 0);
 	}
 	if (lesson_variant() == COMPLETION)
@@ -303,8 +303,8 @@ static const struct lesson_question pool_questions[] = {
 		   "them, which is task order: completion order only differs "
 		   "when two workers race"),
 	LESSON_ASK("die", "--mode=step",
-		   "Worker 1 ends in the middle of its first task.  Will the "
-		   "run end in a deadlock?", QUIZ_YESNO, "deadlock",
+		   "The worker that takes task 1 ends in the middle of it.  "
+		   "Will the run end in a deadlock?", QUIZ_YESNO, "deadlock",
 		   "P1 waits for one post of done per task; the dead worker's "
 		   "never comes, and nobody else will post it"),
 	LESSON_ASK_END,

@@ -64,9 +64,9 @@ START_TEST(test_map_square_list)
 	trun(&pool_lesson, "--tasks=4 --seed=3", &res, &log);
 	ck_assert(res.invariant);
 	const char *at = log.text;
-	static const char *const want[] = { "load       r0 -> 1 ",
-		"load       r1 -> 4 ", "load       r2 -> 9 ",
-		"load       r3 -> 16 " };
+	static const char *const want[] = { "load       r1 -> 1 ",
+		"load       r2 -> 4 ", "load       r3 -> 9 ",
+		"load       r4 -> 16 " };
 	for (int i = 0; i < 4; i++) {
 		at = strstr(at, want[i]);
 		ck_assert_msg(at, "no '%s' in order: %s", want[i], log.text);
@@ -75,7 +75,7 @@ START_TEST(test_map_square_list)
 	for (int i = 0; i < 4; i++) {
 		char line[64];
 		snprintf(line, sizeof(line), "worker      store      r%d = %d "
-			 "(was 0)", i, (i + 1) * (i + 1));
+			 "(was 0)", i + 1, (i + 1) * (i + 1));
 		const char *first = strstr(log.text, line);
 		ck_assert_msg(first && !strstr(first + 1, line), "%s: %s",
 			      line, log.text);
