@@ -22,7 +22,7 @@ show 'store +r|load +r|summary' --plain
 pause
 
 say "2. Each result put in the next free slot as it completes: another worker finished first."
-show '!|summary' --variant=completion --seed=1 --plain
+show '!|summary' --variant=completion --seed=5 --plain
 pause
 
 say "3. A worker ends in the middle of task 1: P1 waits for a result that will never come."
@@ -33,4 +33,4 @@ say "4. The same death, noticed: P1 waits at most a while, finds the worker gone
 show '!|summary' --variant=notice --plain
 pause
 
-say "Now open it in the viewer: build/bin/pool  (watch the queue empty, the doing slots, and the results fill in by index)"
+say "Now open it in the viewer: build/bin/pool  (watch next, the doing slots, and the results fill in by index)"

@@ -277,14 +277,14 @@ START_TEST(test_view_pool)
 {
 	struct tmux t = { "" };
 	tmux_start_lesson(&t, 80, 24, "pool", "--seed=1");
-	SEE(&t, "buffer [  1][  2][  3][  4]");
+	SEE(&t, "buffer [   ][   ][   ][   ]");
 	SEE(&t, "semaphore done: count 0");
-	char keys[2 * 54 + 1] = "";
-	for (int i = 0; i < 54; i++) /* P1 has joined both workers */
+	char keys[2 * 46 + 1] = "";
+	for (int i = 0; i < 46; i++) /* P1 has joined both workers */
 		strcat(keys, "n ");
 	tmux_keys(&t, keys);
-	SEE(&t, "paused step 54");
-	SEE(&t, "buffer [   ][   ][   ][   ]");
+	SEE(&t, "paused step 46");
+	SEE(&t, "buffer [  1][  4][  9][ 16]");
 	tmux_keys(&t, "q");
 	SEE(&t, "EXIT=0");
 	tmux_stop(&t);
