@@ -188,8 +188,8 @@ static void pool(long unused)
 
 static void pool_setup(void)
 {
-	static char rnames[TASKS_MAX][8];
-	static char dnames[WORKERS_MAX + 1][8];
+	static char rnames[TASKS_MAX][16];
+	static char dnames[WORKERS_MAX + 1][24];
 	ntasks = lesson_opt("tasks");
 	nworkers = lesson_opt("workers");
 	fn = lesson_opt("fn");
