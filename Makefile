@@ -196,7 +196,7 @@ check-tsan:
 # --child-silent-after-fork: a lesson's processes are forked from the
 # runner and end with _exit(); what they still hold then is the runner's
 # memory, not a leak of theirs (the ASan run checks them as they run).
-check-valgrind: $(TEST_BIN) $(BINS) $(LAUNCHER)
+check-valgrind: $(TEST_BIN) $(BINS) $(LAUNCHER) $(EXAMPLES)
 	@sh common/deps.sh tool valgrind valgrind
 	INTERLEAVE_BIN=$(BUILD)/bin CK_FORK=no INTERLEAVE_QUICK=1 CK_EXCLUDE_TAGS="scale exits" \
 		valgrind --error-exitcode=1 --leak-check=full \

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ltime.h"
+#include "proc.h"
 #include "rt.h"
 #include "watch.h"
 
@@ -50,11 +51,23 @@ static long sema_free_count(struct sema *s)
 	return v;
 }
 
+/* Free mode, before a wait: the children this process forked start
+ * at its next event (their start gate, proc.c), which the wait would
+ * put off until it ends; they may be the ones to post, so they start
+ * now. */
+static void sema_open_gate(void)
+{
+	struct thr *self = rt_self();
+	if (self && self->proc)
+		proc_release(self);
+}
+
 /* Free mode: a trywait, else waits in slices the deadlock watch can end. */
 static void sema_take(struct sema *s)
 {
 	if (sem_trywait(&s->ps) == 0)
 		return;
+	sema_open_gate();
 	struct timespec deadline;
 	watch_begin();
 	for (;;) {
@@ -78,6 +91,7 @@ static int sema_take_for(struct sema *s, long timeout)
 		return 0;
 	if (timeout == 0)
 		return ETIMEDOUT;
+	sema_open_gate();
 	struct timespec deadline = ltime_after(CLOCK_MONOTONIC, timeout);
 	while (sem_clockwait(&s->ps, CLOCK_MONOTONIC, &deadline) != 0) {
 		if (errno == ETIMEDOUT)

@@ -37,6 +37,7 @@ int main(void)
 	srunner_add_suite(sr, mpqueue_suite());
 	srunner_add_suite(sr, manager_suite());
 	srunner_add_suite(sr, record_suite());
+	srunner_add_suite(sr, pool_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

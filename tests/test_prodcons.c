@@ -245,6 +245,7 @@ static const struct {
 	{ &timer_lesson, { "rearm-first" } },
 	{ &mpqueue_lesson, { "timeout", "empty-check" } },
 	{ &manager_lesson, { "get-set" } },
+	{ &pool_lesson, { "completion", "die" } },
 };
 
 /* ... and no lesson is left out of that table. */

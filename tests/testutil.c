@@ -304,8 +304,8 @@ pid_t tspawn(const char *tag, const char *const *argv, int *in)
 	return pid;
 }
 
-void tno_leak(const char *name, int run, const char *const *argv, int sig,
-	      int procs)
+pid_t tno_leak(const char *name, int run, const char *const *argv, int sig,
+	       int procs)
 {
 	char tag[80];
 	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=%s-%d-%d", name,
@@ -324,6 +324,7 @@ void tno_leak(const char *name, int run, const char *const *argv, int sig,
 			      "%s run %d ended badly", name, run);
 	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
 		      "%s run %d: processes left after it", name, run);
+	return pid;
 }
 
 void tsame_output(const char *lesson, const char *args, int runs)

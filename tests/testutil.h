@@ -39,6 +39,7 @@ extern const struct lesson sched_lesson;
 extern const struct lesson timer_lesson;
 extern const struct lesson mpqueue_lesson;
 extern const struct lesson manager_lesson;
+extern const struct lesson pool_lesson;
 
 /*
  * Run lesson with the given command-line options (space-separated, as
@@ -99,9 +100,10 @@ pid_t tspawn(const char *tag, const char *const *argv, int *in);
  * Run lesson argv (argv[0] its name) to its end; with sig, send it sig
  * once procs of its processes are there.  Then not one process of the
  * run may be left, and without sig it must have exited 0.  name and run
- * tell the runs apart.
+ * tell the runs apart.  Returns the lesson's pid (reaped), whose number
+ * names what the run made in /dev/shm.
  */
-void tno_leak(const char *name, int run, const char *const *argv, int sig,
+pid_t tno_leak(const char *name, int run, const char *const *argv, int sig,
 	      int procs);
 /* Run lesson ARGS runs times: exit 0, nothing on stderr, and the same
  * standard output, byte for byte, every time. */
@@ -137,5 +139,6 @@ Suite *demos_suite(void);
 Suite *mpqueue_suite(void);
 Suite *manager_suite(void);
 Suite *record_suite(void);
+Suite *pool_suite(void);
 
 #endif
