@@ -51,10 +51,10 @@ static long sema_free_count(struct sema *s)
 	return v;
 }
 
-/* Free mode, before a wait: the children this process forked start
- * at its next event (their start gate, proc.c), which the wait would
- * put off until it ends; they may be the ones to post, so they start
- * now. */
+/* Free mode, before a timed wait: the children this process forked
+ * start at its next event (their start gate, proc.c), which the wait
+ * would put off until it ends; they may be the ones to post, so they
+ * start now.  An open-ended wait does this in watch_begin(). */
 static void sema_open_gate(void)
 {
 	struct thr *self = rt_self();
@@ -67,9 +67,8 @@ static void sema_take(struct sema *s)
 {
 	if (sem_trywait(&s->ps) == 0)
 		return;
-	sema_open_gate();
 	struct timespec deadline;
-	watch_begin();
+	watch_begin(); /* which opens the start gate, as below */
 	for (;;) {
 		watch_slice(&deadline);
 		if (sem_timedwait(&s->ps, &deadline) == 0)

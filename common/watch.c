@@ -29,8 +29,16 @@ static void watch_tick(void)
 			      memory_order_relaxed);
 }
 
+/*
+ * A process that is about to block first opens its children's start
+ * gate (proc.c): they start at its next event, which a wait records only
+ * when it ends, and they may be the ones to end it.
+ */
 void watch_begin(void)
 {
+	struct thr *t = rt_tls_self;
+	if (t->proc)
+		proc_release(t);
 	watch_tick();
 }
 
