@@ -213,6 +213,34 @@ static const struct lesson_question timer_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge timer_challenges[] = {
+	LESSON_CHALLENGE("cancel", "--delay=3 --wait=3",
+			 "let f run although main cancels the timer",
+			 "fired=1", 0, false,
+			 "the timer's delay counts from when its thread "
+			 "begins to wait, not from start(): let it begin "
+			 "before main goes to sleep and its deadline comes "
+			 "first; it fires, and main's cancel() is too late, "
+			 "for cancel() only stops a timer still waiting"),
+	LESSON_CHALLENGE("cancel", "--delay=3 --wait=3",
+			 "cancel the timer in time: f never runs",
+			 "ran=0", 0, false,
+			 "let main go to sleep before the timer's thread "
+			 "begins to wait: main's sleep ends first, and its "
+			 "cancel() finds the timer still waiting and stops "
+			 "it"),
+	LESSON_CHALLENGE("rearm-first", "--beats=1",
+			 "make the heart stop without its beep: it runs out "
+			 "of timers first",
+			 "beeps=0", 0, false,
+			 "each beat re-arms the next timer before it counts "
+			 "down (b1): hold every beat back from its store "
+			 "until the next has read the count, and each reads "
+			 "the old 1, never 0; the fourth beat finds no timer "
+			 "left to re-arm"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(timer);
 
 const struct lesson timer_lesson = {
@@ -226,6 +254,7 @@ const struct lesson timer_lesson = {
 	.topic = "threads", /* a Timer is a thread that runs f later */
 	.notes = timer_notes,
 	.questions = timer_questions,
+	.challenges = timer_challenges,
 };
 
 LESSON_MAIN(timer_lesson)
