@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "quiz.h"
+#include "state.h"
 
 /* --- which questions a run is asked --- */
 
@@ -397,4 +398,15 @@ void quiz_reveal(const struct run_config *cfg, const struct run_result *res,
 			q->why);
 	}
 	fprintf(out, "quiz: %d of %d right\n", right, n);
+}
+
+bool quiz_remember(const struct lesson *l, int i,
+		   const struct run_result *res, char *note, size_t size)
+{
+	long v;
+	char from[200];
+	note[0] = '\0';
+	if (!quiz_truth(&l->questions[i], res, &v, from, sizeof(from)))
+		return false; /* cut short: nothing was revealed */
+	return state_record_nth(STATE_QUIZZES, l->name, i + 1, note, size);
 }

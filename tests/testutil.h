@@ -137,5 +137,6 @@ Suite *demos_suite(void);
 Suite *mpqueue_suite(void);
 Suite *manager_suite(void);
 Suite *record_suite(void);
+Suite *state_suite(void);
 
 #endif
