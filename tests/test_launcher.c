@@ -110,7 +110,9 @@ START_TEST(test_launcher_help_version)
 	ck_assert_int_eq(texec("interleave", "--help", &out, &err), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_ptr_nonnull(strstr(out, "Usage: interleave [LESSON [OPTIONS]]"));
-	ck_assert_ptr_nonnull(strstr(out, "$XDG_STATE_HOME/interleave/opened"));
+	ck_assert_ptr_nonnull(strstr(out, "$XDG_STATE_HOME/interleave/ "));
+	ck_assert_ptr_nonnull(strstr(out, "opened (variants"));
+	ck_assert_ptr_nonnull(strstr(out, "challenges (met) and quizzes"));
 	free(out);
 	free(err);
 }
@@ -677,7 +679,8 @@ START_TEST(test_launcher_complete_lessons)
 }
 END_TEST
 
-/* --variant= offers the lesson's variants, from its descriptor's list. */
+/* --variant= offers the lesson's variants, from its descriptor's list;
+ * --challenge= its challenges. */
 START_TEST(test_launcher_complete_variants)
 {
 	const struct lesson *ls[] = { &race_lesson, &prodcons_lesson };
@@ -698,6 +701,11 @@ START_TEST(test_launcher_complete_variants)
 	tcomplete_is("\"$B/prodcons\" --variant = condvar",
 		      "condvar condvar-if ");
 	tcomplete_is("\"$B/race\" --variant m", "mutex ");
+	/* --challenge=: list, or the lesson's challenges by number */
+	tcomplete_is("\"$B/race\" --challenge = \"\"", "1 2 3 list ");
+	tcomplete_is("\"$B/interleave\" timer --challenge=\"\"",
+		     "--challenge=1 --challenge=2 --challenge=3 "
+		     "--challenge=list ");
 }
 END_TEST
 

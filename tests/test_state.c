@@ -252,6 +252,24 @@ START_TEST(test_state_view)
 	char *text = ts_read(dir, "challenges");
 	ck_assert_int_eq(ts_lines(text, "race 1"), 1);
 	free(text);
+	/* p, answered wrong: still remembered, as answered */
+	struct tmux q = { "" };
+	tmux_start_env(&q, 100, 30, env, "race",
+		       "--iterations=1 --schedule=1,2,1,2");
+	SEE(&q, "p predict");
+	tmux_keys(&q, "p");
+	SEE(&q, "Predict: T1 deposits 1");
+	tmux_keys(&q, "9 8 Enter");
+	SEE(&q, "you said 98: wrong");
+	tmux_keys(&q, "q");
+	SEE(&q, "EXIT=0");
+	tmux_stop(&q);
+	static struct state st;
+	char path[128], note[600];
+	snprintf(path, sizeof(path), "%s/interleave/quizzes", dir);
+	ck_assert(state_load(&st, path, note, sizeof(note)));
+	ck_assert_int_eq(st.n, 1);
+	ck_assert_str_eq(st.e[0].lesson, "race");
 	/* a state directory that is a file: said on the screen, not stderr */
 	struct tmux u = { "" };
 	tmux_start_env(&u, 100, 30, "XDG_STATE_HOME=/dev/null", "race",
