@@ -321,13 +321,13 @@ static const struct lesson_question sched_questions[] = {
 };
 
 static const struct lesson_challenge sched_challenges[] = {
-	LESSON_CHALLENGE("check-sleep", "--events=2 --workers=2 --unit=1",
-			 "make both events run twice",
-			 "run_twice=2", 0, false,
-			 "both workers must look at the head B before either "
-			 "takes it, and then both at A: each takes what it "
-			 "saw (after a sleep, if it was not yet due) without "
-			 "looking again, so every event is taken by both"),
+	LESSON_CHALLENGE("check-sleep", "--events=1 --workers=2 --unit=1",
+			 "make the one event run twice",
+			 "run_twice=1", 0, false,
+			 "both workers must look at the head A before either "
+			 "takes it: each then takes what it saw (after a "
+			 "sleep, if it was not yet due) without looking "
+			 "again, so both take A"),
 	LESSON_CHALLENGE("check-sleep", "--events=2 --workers=2 --unit=1",
 			 "run the broken check-sleep so that no event runs "
 			 "twice",

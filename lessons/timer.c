@@ -229,15 +229,6 @@ static const struct lesson_challenge timer_challenges[] = {
 			 "begins to wait: main's sleep ends first, and its "
 			 "cancel() finds the timer still waiting and stops "
 			 "it"),
-	LESSON_CHALLENGE("rearm-first", "--beats=1",
-			 "make the heart stop without its beep: it runs out "
-			 "of timers first",
-			 "beeps=0", 0, false,
-			 "each beat re-arms the next timer before it counts "
-			 "down (b1): hold every beat back from its store "
-			 "until the next has read the count, and each reads "
-			 "the old 1, never 0; the fourth beat finds no timer "
-			 "left to re-arm"),
 	LESSON_CHALLENGE_END,
 };
 
