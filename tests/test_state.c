@@ -5,8 +5,8 @@
  * plain text and in the viewer, without changing what a run prints or
  * its exit status when the directory cannot be written.
  *
- * Every test points XDG_STATE_HOME at a directory of its own (fork mode:
- * the setenv stays in the test's process).
+ * Every test points XDG_STATE_HOME at a directory of its own, and puts
+ * the runner's back at its end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +18,15 @@
 #include "testutil.h"
 #include "tmux.h"
 
+/* The runner's XDG_STATE_HOME, put back by ts_clean (CK_FORK=no runs
+ * every test in one process). */
+static char ts_was[256];
+
 /* A fresh XDG_STATE_HOME for this test, its name in dir. */
 static void ts_home(char *dir, size_t size)
 {
+	const char *was = getenv("XDG_STATE_HOME");
+	snprintf(ts_was, sizeof(ts_was), "%s", was ? was : "");
 	snprintf(dir, size, "/tmp/interleave-state-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	setenv("XDG_STATE_HOME", dir, 1);
@@ -31,6 +37,10 @@ static void ts_clean(const char *dir)
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);
+	if (ts_was[0])
+		setenv("XDG_STATE_HOME", ts_was, 1);
+	else
+		unsetenv("XDG_STATE_HOME");
 }
 
 /* State file name under dir, whole (malloc'd), or NULL if it is not. */
