@@ -64,7 +64,7 @@ LAUNCHER_SRC = $(wildcard common/launcher/*.c)
 LAUNCHER_OBJ = $(LAUNCHER_SRC:common/launcher/%.c=$(BUILD)/launcher/%.o)
 LAUNCHER = $(BUILD)/bin/interleave
 # The parts of it the test runner drives in-process.
-LAUNCHER_TESTED = $(BUILD)/launcher/catalog.o $(BUILD)/launcher/state.o \
+LAUNCHER_TESTED = $(BUILD)/launcher/catalog.o \
 		  $(BUILD)/launcher/manpage.o $(BUILD)/gen/lessons.o
 
 TEST_SRC = $(wildcard tests/*.c)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "challenge.h"
+#include "cli.h"
 #include "quiz.h"
 
 int challenge_count(const struct lesson *l)
@@ -54,16 +55,22 @@ bool challenge_applies(const struct lesson_challenge *ch,
 	return cfg->mode == RT_STEP && quiz_applies(&q, cfg);
 }
 
-/* Option i of l set to text, a number or one of its choices' names. */
-static void challenge_option(const struct lesson *l, int i, const char *text,
-			     struct run_config *cfg)
+/* cli_words: option name of the run set to value, a number or one of
+ * its choices' names. */
+static bool challenge_option(const char *name, const char *value, void *ctx)
 {
-	const struct lesson_option *o = &l->options[i];
-	for (int k = 0; o->choices && o->choices[k]; k++)
-		if (strcmp(o->choices[k], text) == 0)
-			cfg->opts[i] = k;
-	if (!o->choices)
-		cfg->opts[i] = strtol(text, NULL, 10);
+	struct run_config *cfg = ctx;
+	const struct lesson_option *o = cfg->lesson->options;
+	for (int i = 0; o && o[i].name; i++) {
+		if (strcmp(o[i].name, name) != 0)
+			continue;
+		for (int k = 0; o[i].choices && o[i].choices[k]; k++)
+			if (strcmp(o[i].choices[k], value) == 0)
+				cfg->opts[i] = k;
+		if (!o[i].choices)
+			cfg->opts[i] = strtol(value, NULL, 10);
+	}
+	return true;
 }
 
 void challenge_configure(const struct lesson_challenge *ch,
@@ -73,18 +80,9 @@ void challenge_configure(const struct lesson_challenge *ch,
 	for (int i = 0; ch->variant && l->variants[i].name; i++)
 		if (strcmp(l->variants[i].name, ch->variant) == 0)
 			cfg->variant = i;
-	char copy[512], *save;
+	char copy[512];
 	snprintf(copy, sizeof(copy), "%s", ch->when ? ch->when : "");
-	for (char *w = strtok_r(copy, " ", &save); w;
-	     w = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(w, '=');
-		if (!eq || strncmp(w, "--", 2) != 0)
-			continue; /* the tests see a malformed one */
-		*eq = '\0';
-		for (int i = 0; l->options && l->options[i].name; i++)
-			if (strcmp(l->options[i].name, w + 2) == 0)
-				challenge_option(l, i, eq + 1, cfg);
-	}
+	cli_words(copy, challenge_option, cfg); /* the tests see a bad one */
 	cfg->mode = RT_STEP;
 	cfg->policy = POLICY_MANUAL;
 	cfg->nschedule = 0;

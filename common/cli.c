@@ -81,6 +81,21 @@ void cli_error(const struct lesson *l, const char *fmt, ...)
 	fprintf(stderr, " (see %s --help)\n", l->name);
 }
 
+bool cli_words(char *list, cli_word_fn *each, void *ctx)
+{
+	char *save;
+	for (char *w = strtok_r(list, " ", &save); w;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+		if (strncmp(w, "--", 2) != 0 || !eq || eq == w + 2)
+			return false;
+		*eq = '\0';
+		if (!each(w + 2, eq + 1, ctx))
+			return false;
+	}
+	return true;
+}
+
 static int cli_noptions(const struct lesson *l)
 {
 	int n = 0;
@@ -443,6 +458,21 @@ static bool cli_text(const struct lesson *l, const struct lesson_option *o,
 	return true;
 }
 
+/* The challenge's lesson options, each unless the person typed it. */
+struct cli_unless_typed {
+	const struct lesson *l;
+	struct cli_seen *s;
+};
+
+static bool cli_unless_typed(const char *name, const char *value, void *ctx)
+{
+	struct cli_unless_typed *u = ctx;
+	for (int i = 0; i < cli_noptions(u->l); i++)
+		if (strcmp(u->l->options[i].name, name) == 0 && !u->s->opt[i])
+			u->s->opt[i] = value;
+	return true;
+}
+
 /*
  * --challenge=N: its variant and options, unless typed, and the manual
  * policy, unless another is chosen (a --schedule replays a solution).
@@ -475,16 +505,8 @@ static bool cli_challenge_set(const struct lesson *l, struct cli_seen *s,
 		return false;
 	snprintf(c->challenge_args, sizeof(c->challenge_args), "%s",
 		 ch->when ? ch->when : "");
-	char *save;
-	for (char *w = strtok_r(c->challenge_args, " ", &save); w;
-	     w = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(w, '=');
-		for (int i = 0; eq && i < cli_noptions(l); i++)
-			if (strncmp(w + 2, l->options[i].name,
-				    (size_t)(eq - w - 2)) == 0 &&
-			    !l->options[i].name[eq - w - 2] && !s->opt[i])
-				s->opt[i] = eq + 1;
-	}
+	struct cli_unless_typed u = { l, s };
+	cli_words(c->challenge_args, cli_unless_typed, &u);
 	if (!s->policy && !s->schedule)
 		s->policy = "manual";
 	return true;

@@ -44,6 +44,16 @@ void cli_free(struct cli *c);
 void cli_lesson_args(const struct run_config *c, bool changed_only,
 		     const char *skip, char *buf, size_t size);
 
+/*
+ * A list of "--NAME=VALUE" words split by spaces (a question's or a
+ * challenge's `when`), cut in place: each(name, value, ctx) is called for
+ * every word in order until it returns false.  True when every word had
+ * that form and each() took it; false at the first that did not (the
+ * tests see a malformed table entry), or when each() said stop.
+ */
+typedef bool cli_word_fn(const char *name, const char *value, void *ctx);
+bool cli_words(char *list, cli_word_fn *each, void *ctx);
+
 /* "name: message" on stderr, for usage errors found after parsing. */
 void cli_error(const struct lesson *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -18,6 +18,7 @@
 #include "challenge.h"
 #include "quiz.h"
 #include "run.h"
+#include "state.h"
 #include "view.h"
 #include "watch.h"
 
@@ -157,6 +158,30 @@ static int lesson_flush(const struct lesson *l)
 	return 1;
 }
 
+/*
+ * Remember what the person did (state.h): the questions answered, and
+ * challenge n met (0: none).  A file that cannot be written is said on
+ * stderr, once, and changes nothing else: the run's status is its own.
+ */
+static void lesson_remember(const struct lesson *l, const int *idx, int nq,
+			    const struct run_result *res, int n)
+{
+	char note[600], said[600] = "";
+	for (int k = 0; k < nq; k++) {
+		quiz_remember(l, idx[k], res, note, sizeof(note));
+		if (note[0])
+			snprintf(said, sizeof(said), "%s", note);
+	}
+	if (n) {
+		state_record_nth(STATE_CHALLENGES, l->name, n, note,
+				 sizeof(note));
+		if (note[0])
+			snprintf(said, sizeof(said), "%s", note);
+	}
+	if (said[0])
+		fprintf(stderr, "%s: %s\n", l->name, said);
+}
+
 static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz,
 		       int challenge)
 {
@@ -190,9 +215,9 @@ static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz,
 	run_summary(cfg, &res, stdout);
 	if (quiz)
 		quiz_reveal(cfg, &res, idx, answers, nq, stdout);
-	if (ch)
-		challenge_report(ch, challenge, &res, stdout);
+	bool met = ch && challenge_report(ch, challenge, &res, stdout);
 	int rc = lesson_flush(cfg->lesson);
+	lesson_remember(cfg->lesson, idx, nq, &res, met ? challenge : 0);
 	if (end == RUN_NO_INPUT) {
 		/* The run did not complete: not a success, not bad usage. */
 		fprintf(stderr, "%s: --policy=manual: input ended at step "

@@ -15,7 +15,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "quiz.h"
+#include "state.h"
 
 /* --- which questions a run is asked --- */
 
@@ -57,28 +59,24 @@ static bool quiz_value(const struct run_config *cfg, const char *key,
 	return true;
 }
 
+/* cli_words: does the run have option name at value? */
+static bool quiz_has(const char *name, const char *value, void *ctx)
+{
+	char have[512];
+	return quiz_value(ctx, name, have, sizeof(have)) &&
+	       strcmp(have, value) == 0;
+}
+
 bool quiz_applies(const struct lesson_question *q,
 		  const struct run_config *cfg)
 {
 	const struct lesson *l = cfg->lesson;
 	if (q->variant && strcmp(q->variant, l->variants[cfg->variant].name))
 		return false;
-	if (!q->when)
-		return true;
-	char copy[512], have[512];
-	snprintf(copy, sizeof(copy), "%s", q->when);
-	bool ok = true;
-	for (char *save, *w = strtok_r(copy, " ", &save); ok && w;
-	     w = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(w, '=');
-		/* a malformed `when` applies to nothing: the tests see it */
-		if (strncmp(w, "--", 2) != 0 || !eq)
-			return false;
-		*eq = '\0';
-		ok = quiz_value(cfg, w + 2, have, sizeof(have)) &&
-		     strcmp(have, eq + 1) == 0;
-	}
-	return ok;
+	char copy[512];
+	snprintf(copy, sizeof(copy), "%s", q->when ? q->when : "");
+	/* a malformed `when` applies to nothing: the tests see it */
+	return cli_words(copy, quiz_has, (void *)cfg);
 }
 
 /*
@@ -400,4 +398,15 @@ void quiz_reveal(const struct run_config *cfg, const struct run_result *res,
 			q->why);
 	}
 	fprintf(out, "quiz: %d of %d right\n", right, n);
+}
+
+bool quiz_remember(const struct lesson *l, int i,
+		   const struct run_result *res, char *note, size_t size)
+{
+	long v;
+	char from[200];
+	note[0] = '\0';
+	if (!quiz_truth(&l->questions[i], res, &v, from, sizeof(from)))
+		return false; /* cut short: nothing was revealed */
+	return state_record_nth(STATE_QUIZZES, l->name, i + 1, note, size);
 }

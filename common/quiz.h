@@ -69,4 +69,13 @@ bool quiz_verdict(const struct lesson *l, const struct lesson_question *q,
 		  const struct run_result *res, long answer, char *buf,
 		  size_t size);
 
+/*
+ * Remember that question i (an index into l's questions) was answered,
+ * once the run judged it (right or wrong: the reveal is the lesson), in
+ * the quizzes state file.  note gets one line when there is something to
+ * say (state.h); false when not judged or not saved.
+ */
+bool quiz_remember(const struct lesson *l, int i,
+		   const struct run_result *res, char *note, size_t size);
+
 #endif

@@ -29,6 +29,7 @@
 #include "cli.h"
 #include "explore.h"
 #include "quiz.h"
+#include "state.h"
 #include "term.h"
 #include "view.h"
 #include "watch.h"
@@ -401,6 +402,19 @@ static void view_challenge_intro(struct view *v)
 			 "challenge's; r restarts it as it was.", goal);
 }
 
+/*
+ * A state file's notice (state.h), after the message: on the screen, for
+ * stderr would garble it; it changes nothing else.
+ */
+static void view_state_note(struct view *v, const char *note)
+{
+	size_t k = strlen(v->msg);
+	int room = (int)(sizeof(v->msg) - k) - 5; /* "  ()" and the NUL */
+	if (note[0] && room > 0)
+		snprintf(v->msg + k, sizeof(v->msg) - k, "  (%.*s)", room,
+			 note);
+}
+
 /* The run has ended (or come back from its end): judge it once. */
 static void view_challenge_check(struct view *v)
 {
@@ -428,6 +442,11 @@ static void view_challenge_check(struct view *v)
 	snprintf(v->msg, sizeof(v->msg), "Challenge %d %.300s.", v->challenge,
 		 verdict);
 	v->challenge_judged = true;
+	char note[600] = "";
+	if (met)
+		state_record_nth(STATE_CHALLENGES, v->cfg.lesson->name,
+				 v->challenge, note, sizeof(note));
+	view_state_note(v, note);
 }
 
 static void view_begin(struct view *v);
@@ -933,6 +952,9 @@ static void view_quiz_check(struct view *v)
 		 verdict, q->why);
 	snprintf(v->msg, sizeof(v->msg), "p: %.390s.", verdict);
 	v->quiz_wait = false;
+	char note[600];
+	quiz_remember(v->cfg.lesson, v->quiz_q, &v->res, note, sizeof(note));
+	view_state_note(v, note);
 }
 
 /* The answer is in: run to the end, past every '!', and reveal. */

@@ -320,6 +320,27 @@ static const struct lesson_question sched_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge sched_challenges[] = {
+	LESSON_CHALLENGE("check-sleep", "--events=1 --workers=2 --unit=1",
+			 "make the one event run twice",
+			 "run_twice=1", 0, false,
+			 "both workers must look at the head A before either "
+			 "takes it: each then takes what it saw (after a "
+			 "sleep, if it was not yet due) without looking "
+			 "again, so both take A"),
+	LESSON_CHALLENGE("check-sleep", "--events=2 --workers=2 --unit=1",
+			 "run the broken check-sleep so that no event runs "
+			 "twice",
+			 "run_twice=0", 0, false,
+			 "let one worker take each head before the other "
+			 "looks: a look after the take sees the next head.  "
+			 "With --unit=1 every event is due by the time it "
+			 "is seen, so no worker sleeps; the bug needs a "
+			 "look, another worker's take, then a take without "
+			 "a second look"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(sched);
 
 const struct lesson sched_lesson = {
@@ -335,6 +356,7 @@ const struct lesson sched_lesson = {
 	.notes = sched_notes,
 	.info_notes = (1ull << MAX_EVENTS) - 1, /* "runs event A at t=N" */
 	.questions = sched_questions,
+	.challenges = sched_challenges,
 };
 
 LESSON_MAIN(sched_lesson)

@@ -213,6 +213,25 @@ static const struct lesson_question timer_questions[] = {
 	LESSON_ASK_END,
 };
 
+static const struct lesson_challenge timer_challenges[] = {
+	LESSON_CHALLENGE("cancel", "--delay=3 --wait=3",
+			 "let f run although main cancels the timer",
+			 "fired=1", 0, false,
+			 "the timer's delay counts from when its thread "
+			 "begins to wait, not from start(): let it begin "
+			 "before main goes to sleep and its deadline comes "
+			 "first; it fires, and main's cancel() is too late, "
+			 "for cancel() only stops a timer still waiting"),
+	LESSON_CHALLENGE("cancel", "--delay=3 --wait=3",
+			 "cancel the timer in time: f never runs",
+			 "ran=0", 0, false,
+			 "let main go to sleep before the timer's thread "
+			 "begins to wait: main's sleep ends first, and its "
+			 "cancel() finds the timer still waiting and stops "
+			 "it"),
+	LESSON_CHALLENGE_END,
+};
+
 LESSON_SOURCE(timer);
 
 const struct lesson timer_lesson = {
@@ -229,6 +248,7 @@ const struct lesson timer_lesson = {
 		      1ull << NOTE_RUNS | 1ull << NOTE_CANCELLED |
 		      1ull << NOTE_BUMP | 1ull << NOTE_BEEP,
 	.questions = timer_questions,
+	.challenges = timer_challenges,
 };
 
 LESSON_MAIN(timer_lesson)

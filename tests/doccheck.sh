@@ -14,8 +14,10 @@
 #
 # Each command runs with sh from the repository root, stdin from /dev/null,
 # stdout and stderr into a file (no terminal), in a fixed environment:
-# LC_ALL=C, NO_COLOR=1, TERM=dumb, and only PATH, HOME and the sanitizers'
-# *_OPTIONS passed through.  With --build DIR (default build), build/ in a
+# LC_ALL=C, NO_COLOR=1, TERM=dumb, XDG_STATE_HOME a directory of the
+# example's own, not made yet (so no example writes the reader's state
+# files, a met challenge, an answered quiz, and each starts with none),
+# and only PATH, HOME and the sanitizers' *_OPTIONS passed through.  With --build DIR (default build), build/ in a
 # command means DIR: the commands run in a copy of the tree made of
 # symbolic links, whose build/ points at DIR.
 #
@@ -233,7 +235,8 @@ for file in "$@"; do
 		examples=$((examples + 1))
 		# shellcheck disable=SC2086
 		(cd "$run_root" && exec env -i PATH="$PATH" HOME="${HOME:-/}" \
-			LC_ALL=C NO_COLOR=1 TERM=dumb $keep \
+			LC_ALL=C NO_COLOR=1 TERM=dumb \
+			XDG_STATE_HOME="$d/$n.state" $keep \
 			$to sh -c "$(cat "$d/$n.cmd")") \
 			</dev/null >"$d/$n.out" 2>&1
 		rc=$?

@@ -25,7 +25,7 @@ extern const struct lesson *const launcher_lessons[];
 static const char *const tc_required[] = {
 	"race", "prodcons", "barrier", "bandwidth", "fork", "shmrace",
 	"pipe", "deadlock", "locks", "event", "tls", "shm",
-	"mpqueue", "manager", "pool", NULL,
+	"mpqueue", "manager", "pool", "timer", "sched", NULL,
 };
 
 #define TC_DEPTH 200       /* the longest run searched */

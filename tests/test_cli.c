@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "cli.h"
 #include "testutil.h"
 
 struct bad {
@@ -288,6 +289,40 @@ START_TEST(test_manual_stdin)
 }
 END_TEST
 
+/* cli_words: what it hands each(), joined as "name:value;" */
+static bool tw_join(const char *name, const char *value, void *ctx)
+{
+	char *buf = ctx;
+	size_t k = strlen(buf);
+	snprintf(buf + k, 200 - k, "%s:%s;", name, value);
+	return strcmp(name, "stop") != 0;
+}
+
+static const struct {
+	const char *list;
+	bool ok;
+	const char *seen;
+} word_lists[] = {
+	{ "", true, "" },
+	{ "--threads=2 --iterations=1", true, "threads:2;iterations:1;" },
+	{ "  --a=x   --b=  ", true, "a:x;b:;" },
+	{ "--a=1 b=2", false, "a:1;" },       /* no dashes */
+	{ "--a=1 --b", false, "a:1;" },       /* no value */
+	{ "--=1", false, "" },                /* no name */
+	{ "-a=1", false, "" },
+	{ "--schedule=1,2 --x=y=z", true, "schedule:1,2;x:y=z;" },
+	{ "--stop=1 --after=2", false, "stop:1;" }, /* each() said stop */
+};
+
+START_TEST(test_words)
+{
+	char list[200], seen[200] = "";
+	snprintf(list, sizeof(list), "%s", word_lists[_i].list);
+	ck_assert_int_eq(cli_words(list, tw_join, seen), word_lists[_i].ok);
+	ck_assert_str_eq(seen, word_lists[_i].seen);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -307,6 +342,8 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_seed_changes_log);
 	tcase_add_test(tc, test_parse_defaults);
 	tcase_add_test(tc, test_manual_stdin);
+	tcase_add_loop_test(tc, test_words, 0,
+			    (int)(sizeof(word_lists) / sizeof(word_lists[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

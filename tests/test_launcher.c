@@ -110,7 +110,9 @@ START_TEST(test_launcher_help_version)
 	ck_assert_int_eq(texec("interleave", "--help", &out, &err), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_ptr_nonnull(strstr(out, "Usage: interleave [LESSON [OPTIONS]]"));
-	ck_assert_ptr_nonnull(strstr(out, "$XDG_STATE_HOME/interleave/opened"));
+	ck_assert_ptr_nonnull(strstr(out, "$XDG_STATE_HOME/interleave/ "));
+	ck_assert_ptr_nonnull(strstr(out, "opened (variants"));
+	ck_assert_ptr_nonnull(strstr(out, "challenges (met) and quizzes"));
 	free(out);
 	free(err);
 }
@@ -269,9 +271,10 @@ START_TEST(test_launcher_catalog_order)
 					    &barrier_lesson, NULL };
 	struct catalog_row rows[64];
 	int n = catalog_rows(ls, rows, 64);
-	const char *want[] = { "threads", "race", NULL, NULL, NULL,
-			       "synchronisation", "barrier" };
-	for (int i = 0; i < 7; i++) {
+	/* race: its 3 variants, then its 3 challenges */
+	const char *want[] = { "threads", "race", NULL, NULL, NULL, NULL, NULL,
+			       NULL, "synchronisation", "barrier" };
+	for (int i = 0; i < 10; i++) {
 		if (!want[i])
 			continue;
 		const char *got = rows[i].kind == CATALOG_TOPIC
@@ -280,6 +283,9 @@ START_TEST(test_launcher_catalog_order)
 		ck_assert_str_eq(got, want[i]);
 	}
 	ck_assert_int_eq(rows[2].kind, CATALOG_VARIANT);
+	ck_assert_int_eq(rows[5].kind, CATALOG_CHALLENGE);
+	ck_assert_int_eq(rows[7].kind, CATALOG_CHALLENGE);
+	ck_assert_int_eq(rows[7].variant, 2);
 	ck_assert_int_eq(rows[n - 3].kind, CATALOG_TOPIC);
 	ck_assert_str_eq(rows[n - 6].topic, "queues");
 	ck_assert_str_eq(rows[n - 3].topic, "other");
@@ -326,7 +332,7 @@ START_TEST(test_launcher_state_missing)
 	tstate.n = 3;
 	ck_assert(!state_load(&tstate, path, note, sizeof(note)));
 	ck_assert_int_eq(tstate.n, 0);
-	ck_assert_msg(strstr(note, "nothing opened yet") && strstr(note, path),
+	ck_assert_msg(strstr(note, "nothing recorded yet") && strstr(note, path),
 		      "%s", note);
 	/* saving makes the directories and leaves no temporary file */
 	ck_assert(state_add(&tstate, "race", "mutex"));
@@ -416,14 +422,20 @@ START_TEST(test_launcher_state_path)
 					      : NULL;
 	setenv("HOME", "/home/someone", 1);
 	setenv("XDG_STATE_HOME", "/var/state", 1);
-	ck_assert(state_path(path, sizeof(path), why, sizeof(why)));
+	ck_assert(state_path(STATE_OPENED, path, sizeof(path), why,
+			     sizeof(why)));
 	ck_assert_str_eq(path, "/var/state/interleave/opened");
+	ck_assert(state_path(STATE_CHALLENGES, path, sizeof(path), why,
+			     sizeof(why)));
+	ck_assert_str_eq(path, "/var/state/interleave/challenges");
 	setenv("XDG_STATE_HOME", "relative", 1);
-	ck_assert(state_path(path, sizeof(path), why, sizeof(why)));
-	ck_assert_str_eq(path, "/home/someone/.local/state/interleave/opened");
+	ck_assert(state_path(STATE_QUIZZES, path, sizeof(path), why,
+			     sizeof(why)));
+	ck_assert_str_eq(path, "/home/someone/.local/state/interleave/quizzes");
 	unsetenv("XDG_STATE_HOME");
 	unsetenv("HOME");
-	ck_assert(!state_path(path, sizeof(path), why, sizeof(why)));
+	ck_assert(!state_path(STATE_OPENED, path, sizeof(path), why,
+			      sizeof(why)));
 	ck_assert_ptr_nonnull(strstr(why, "not remembered"));
 	if (home)
 		setenv("HOME", home, 1);
@@ -461,7 +473,7 @@ START_TEST(test_launcher_menu)
 {
 	struct tmux t = { "" };
 	tlaunch_start(&t, NULL);
-	SEE(&t, "nothing opened yet");
+	SEE(&t, "nothing recorded yet");
 	SEE(&t, "   race        deposit and withdraw threads");
 	SEE(&t, "(more below)");
 	SEE(&t, " Up/Down choose  Enter open  q quit");
@@ -496,6 +508,38 @@ START_TEST(test_launcher_menu)
 	tmux_keys(&t, "q");
 	SEE(&t, "EXIT=0");
 	GONE(&t, "choose a variant");
+	tmux_stop(&t);
+}
+END_TEST
+
+/*
+ * A challenge from the menu: Enter opens the viewer with --challenge=N;
+ * met there, it is marked on its row and counted on its lesson's.
+ */
+START_TEST(test_launcher_challenge)
+{
+	struct tmux t = { "" };
+	tlaunch_start(&t, NULL);
+	GONE(&t, "[challenges");
+	SEE(&t, "     challenge 1     make the balance end at 99");
+	tmux_keys(&t, "Down Down Down");
+	SEE(&t, "  >   challenge 1 ");
+	tmux_keys(&t, "Enter");
+	SEE(&t, "challenge 1: make the balance end at 99");
+	tmux_keys(&t, "1 2 1 2");
+	SEE(&t, "Challenge 1 met in 4 steps");
+	tmux_keys(&t, "q");
+	SEE(&t, "back from race --challenge=1");
+	SEE(&t, "  > * challenge 1 ");
+	int nq = 0;
+	while (race_lesson.questions[nq].ask)
+		nq++;
+	char want[80];
+	snprintf(want, sizeof(want), "race        [challenges 1/3, quiz 0/%d] "
+		 "deposit", nq);
+	SEE(&t, want);
+	tmux_keys(&t, "q");
+	SEE(&t, "EXIT=0");
 	tmux_stop(&t);
 }
 END_TEST
@@ -635,7 +679,8 @@ START_TEST(test_launcher_complete_lessons)
 }
 END_TEST
 
-/* --variant= offers the lesson's variants, from its descriptor's list. */
+/* --variant= offers the lesson's variants, from its descriptor's list;
+ * --challenge= its challenges. */
 START_TEST(test_launcher_complete_variants)
 {
 	const struct lesson *ls[] = { &race_lesson, &prodcons_lesson };
@@ -656,6 +701,10 @@ START_TEST(test_launcher_complete_variants)
 	tcomplete_is("\"$B/prodcons\" --variant = condvar",
 		      "condvar condvar-if ");
 	tcomplete_is("\"$B/race\" --variant m", "mutex ");
+	/* --challenge=: list, or the lesson's challenges by number */
+	tcomplete_is("\"$B/race\" --challenge = \"\"", "1 2 3 list ");
+	tcomplete_is("\"$B/interleave\" timer --challenge=\"\"",
+		     "--challenge=1 --challenge=2 --challenge=list ");
 }
 END_TEST
 
@@ -705,6 +754,7 @@ Suite *launcher_suite(void)
 	tcase_add_test(tc, test_launcher_menu);
 	tcase_add_loop_test(tc, test_launcher_exits, 0, 3);
 	tcase_add_test(tc, test_launcher_state_is_file);
+	tcase_add_test(tc, test_launcher_challenge);
 	tcase_add_unchecked_fixture(tc, NULL, tmux_teardown);
 	suite_add_tcase(s, tc);
 	return s;

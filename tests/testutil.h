@@ -140,5 +140,6 @@ Suite *mpqueue_suite(void);
 Suite *manager_suite(void);
 Suite *record_suite(void);
 Suite *pool_suite(void);
+Suite *state_suite(void);
 
 #endif

@@ -85,6 +85,10 @@ int catalog_rows(const struct lesson *const *lessons, struct catalog_row *rows,
 			catalog_put(rows, max, k++,
 				    (struct catalog_row){ CATALOG_VARIANT, t,
 							  l, v });
+		for (int c = 0; l->challenges && l->challenges[c].goal; c++)
+			catalog_put(rows, max, k++,
+				    (struct catalog_row){ CATALOG_CHALLENGE, t,
+							  l, c });
 	}
 	return k;
 }
@@ -116,6 +120,8 @@ void catalog_print(const struct lesson *const *lessons, FILE *out)
 			fprintf(out, "    %-15s %s\n",
 				l->variants[r->variant].name,
 				l->variants[r->variant].summary);
+			break;
+		case CATALOG_CHALLENGE:
 			break;
 		}
 	}

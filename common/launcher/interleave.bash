@@ -42,6 +42,13 @@ _interleave_lesson()
 			   cut -f1)" -- "$val"))
 		return
 	fi
+	if [[ $opt == --challenge ]]; then
+		# list, or a challenge's number, as the lesson lists them
+		COMPREPLY=($(compgen -P "$pre" -W "list $("${prog[@]}" \
+			--challenge=list 2>/dev/null |
+			sed -n 's/^challenge \([0-9]*\):.*/\1/p')" -- "$val"))
+		return
+	fi
 	help=$("${prog[@]}" --help 2>/dev/null) || return
 	list=$(grep -o -- "$opt=[a-z0-9_.|-]*" <<<"$help" | head -n1)
 	if [[ $opt && ($list || ! $spaced) ]]; then

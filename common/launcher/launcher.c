@@ -33,10 +33,11 @@ static const char launcher_usage[] =
 	"       interleave --list | --man | --help | --version\n"
 	"\n"
 	"Without arguments, a menu of every lesson, by topic, on the terminal:\n"
-	"Up/Down (or j/k, PgUp/PgDn, Home/End) choose a variant, Enter opens it\n"
-	"in the lesson's viewer, and quitting the viewer (q, or Ctrl-C) comes\n"
-	"back to the menu; q or Esc quits.  Variants opened from the menu before\n"
-	"are marked '*'.\n"
+	"Up/Down (or j/k, PgUp/PgDn, Home/End) choose a variant or a challenge,\n"
+	"Enter opens it in the lesson's viewer (a challenge: --challenge=N), and\n"
+	"quitting the viewer (q, or Ctrl-C) comes back to the menu; q or Esc\n"
+	"quits.  Variants opened before and challenges met are marked '*', and\n"
+	"each lesson's line counts its challenges met and questions answered.\n"
 	"\n"
 	"  LESSON [OPTIONS]  run that lesson's program with OPTIONS (see\n"
 	"                    interleave LESSON --help)\n"
@@ -47,10 +48,13 @@ static const char launcher_usage[] =
 	"  --help            this text\n"
 	"  --version         the version\n"
 	"\n"
-	"What was opened is kept in $XDG_STATE_HOME/interleave/opened (default\n"
-	"~/.local/state/interleave/opened).  A missing or damaged file is\n"
+	"What was done is kept in $XDG_STATE_HOME/interleave/ (default\n"
+	"~/.local/state/interleave/): opened (variants opened from the menu),\n"
+	"challenges (met) and quizzes (questions answered, right or wrong), the\n"
+	"last two however the lesson was started.  A missing or damaged file is\n"
 	"ignored, and one that cannot be written is said, in the menu's status\n"
-	"line; neither stops the menu.\n"
+	"line (a lesson: on stderr, or its viewer's message line); neither\n"
+	"stops the menu nor changes an exit status.\n"
 	"\n"
 	"Exit status: 0 done (with LESSON: the lesson's own status), 1 a lesson's\n"
 	"program cannot be found or run, 2 bad usage, 128+N ended by signal N.\n";
@@ -137,16 +141,15 @@ static int launcher_wait(pid_t pid)
 	}
 }
 
-/* In the child: run the lesson, dying with the launcher if it dies. */
+/* In the child: run the lesson with opt, dying with the launcher if it
+ * dies. */
 static void launcher_child(const char *path, const char *name,
-			   const char *variant, pid_t parent)
+			   const char *opt, pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1); /* the launcher died before the line above */
-	char opt[STATE_WORD + 16];
-	snprintf(opt, sizeof(opt), "--variant=%s", variant);
-	char *argv[] = { (char *)name, opt, NULL };
+	char *argv[] = { (char *)name, (char *)opt, NULL };
 	execv(path, argv);
 	fprintf(stderr, "interleave: cannot run %s: %s\n", path,
 		strerror(errno));
@@ -165,13 +168,39 @@ static void launcher_pause(const char *what)
 		clearerr(stdin);
 }
 
-/* menu_ops.open: run the lesson's program on the terminal, then record it. */
-static bool launcher_open(const struct lesson *l, int variant, char *status,
+/* How the lesson ended, in what (one line); false if not well. */
+static bool launcher_ended(int st, const char *name, const char *opt,
+			   char *what, size_t size)
+{
+	bool bad = WIFSIGNALED(st) || (WEXITSTATUS(st) != 0 &&
+				       WEXITSTATUS(st) != 128 + SIGINT);
+	if (WIFSIGNALED(st))
+		snprintf(what, size, "%s %s was killed by signal %d (%s)",
+			 name, opt, WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else if (bad)
+		snprintf(what, size, "%s %s ended with status %d", name, opt,
+			 WEXITSTATUS(st));
+	else
+		snprintf(what, size, "back from %s %s", name, opt);
+	return !bad;
+}
+
+/*
+ * menu_ops.open: run the lesson's program on the terminal with the
+ * row's variant or challenge; then remember a variant as opened, and
+ * read the state files afresh (the lesson may have added to them).
+ */
+static bool launcher_open(const struct catalog_row *row, char *status,
 			  size_t size, void *ctx)
 {
-	struct state *s = ctx;
-	const char *vname = l->variants[variant].name;
-	char path[PATH_MAX], why[PATH_MAX + 128];
+	struct state_book *book = ctx;
+	const struct lesson *l = row->lesson;
+	const char *vname = l->variants[row->variant].name;
+	char path[PATH_MAX], why[PATH_MAX + 128], opt[STATE_WORD + 16];
+	if (row->kind == CATALOG_CHALLENGE)
+		snprintf(opt, sizeof(opt), "--challenge=%d", row->variant + 1);
+	else
+		snprintf(opt, sizeof(opt), "--variant=%s", vname);
 	if (!launcher_program(l->name, path, sizeof(path), why, sizeof(why))) {
 		snprintf(status, size, "%s", why);
 		return true;
@@ -184,34 +213,22 @@ static bool launcher_open(const struct lesson *l, int variant, char *status,
 		return true;
 	}
 	if (pid == 0)
-		launcher_child(path, l->name, vname, parent);
+		launcher_child(path, l->name, opt, parent);
 	int st = launcher_wait(pid);
 	int sig = menu_signal();
 	if (sig == SIGTERM || sig == SIGHUP)
 		return false;
-	char what[256];
-	if (WIFSIGNALED(st))
-		snprintf(what, sizeof(what), "%s --variant=%s was killed by "
-			 "signal %d (%s)", l->name, vname, WTERMSIG(st),
-			 strsignal(WTERMSIG(st)));
-	else if (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 128 + SIGINT)
-		snprintf(what, sizeof(what), "%s --variant=%s ended with "
-			 "status %d", l->name, vname, WEXITSTATUS(st));
-	else
-		snprintf(what, sizeof(what), "back from %s --variant=%s",
-			 l->name, vname);
-	bool bad = WIFSIGNALED(st) || (WEXITSTATUS(st) != 0 &&
-				       WEXITSTATUS(st) != 128 + SIGINT);
-	if (bad && !menu_signal())
+	char what[256], note[PATH_MAX + 128] = "";
+	if (!launcher_ended(st, l->name, opt, what, sizeof(what)) &&
+	    !menu_signal())
 		launcher_pause(what);
 	snprintf(status, size, "%s", what);
-	if (s && state_add(s, l->name, vname)) {
-		char file[PATH_MAX], note[PATH_MAX + 128];
-		if (state_path(file, sizeof(file), note, sizeof(note)) &&
-		    state_save(s, file, note, sizeof(note)))
-			return true;
-		snprintf(status, size, "%s", note);
-	}
+	if (row->kind == CATALOG_VARIANT)
+		state_record(STATE_OPENED, l->name, vname, note, sizeof(note));
+	char loaded[PATH_MAX + 128];
+	state_load_book(book, false, loaded, sizeof(loaded));
+	if (note[0] || loaded[0])
+		snprintf(status, size, "%s", note[0] ? note : loaded);
 	return true;
 }
 
@@ -221,11 +238,10 @@ static int launcher_menu(void)
 		return launcher_refuse("the menu needs a terminal; %s",
 				       "use --list, or interleave LESSON "
 				       "--plain", "--help");
-	static struct state s; /* large: not on the stack */
-	char file[PATH_MAX], note[PATH_MAX + 128] = "";
-	if (state_path(file, sizeof(file), note, sizeof(note)))
-		state_load(&s, file, note, sizeof(note));
-	struct menu_ops ops = { launcher_open, &s, &s };
+	static struct state_book book; /* large: not on the stack */
+	char note[PATH_MAX + 128] = "";
+	state_load_book(&book, true, note, sizeof(note));
+	struct menu_ops ops = { launcher_open, &book, &book };
 	return menu_main(launcher_lessons, &ops, note);
 }
 

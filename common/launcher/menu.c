@@ -2,9 +2,11 @@
  * menu.c: the launcher's menu, on the terminal with ncurses.
  *
  * Rows come from the catalog: a heading per topic, a line per lesson with
- * its idea, and under it a line per variant, which is what the cursor
- * moves over; Enter gives the terminal back and opens the variant in the
- * lesson's own viewer, and the menu is drawn afresh when it returns.
+ * its idea (and the person's progress, from the state files), and under
+ * it a line per variant and per challenge, which is what the cursor
+ * moves over; Enter gives the terminal back and opens the variant, or
+ * the challenge, in the lesson's own viewer, and the menu is drawn
+ * afresh when it returns.
  *
  * Like the viewer, it sleeps in poll() on the terminal and on a self-pipe
  * that the signal handlers write to, and restores the terminal on every
@@ -29,7 +31,7 @@
 struct menu {
 	struct catalog_row rows[MENU_MAX_ROWS];
 	int nrows;
-	int cursor; /* a CATALOG_VARIANT row */
+	int cursor; /* a CATALOG_VARIANT or CATALOG_CHALLENGE row */
 	int top;    /* the first row on screen */
 	char status[512];
 	const struct menu_ops *ops;
@@ -83,29 +85,82 @@ static void menu_put(int y, int x, int attr, const char *s)
 	attroff(attr);
 }
 
+/* Is the row a choice (the cursor stops there)? */
+static bool menu_choice(const struct catalog_row *r)
+{
+	return r->kind == CATALOG_VARIANT || r->kind == CATALOG_CHALLENGE;
+}
+
+/* Has the person done it: the variant opened, the challenge met? */
+static bool menu_done(const struct menu *m, const struct catalog_row *r)
+{
+	const struct state_book *b = m->ops->book;
+	char n[16];
+	if (!b)
+		return false;
+	if (r->kind == CATALOG_VARIANT)
+		return state_has(&b->file[STATE_OPENED], r->lesson->name,
+				 r->lesson->variants[r->variant].name);
+	snprintf(n, sizeof(n), "%d", r->variant + 1);
+	return state_has(&b->file[STATE_CHALLENGES], r->lesson->name, n);
+}
+
+/*
+ * A lesson's progress, "[challenges 2/3, quiz 1/2] ", or "" before any:
+ * the challenges met and the questions answered, of how many it has.
+ */
+static void menu_progress(const struct menu *m, const struct lesson *l,
+			  char *buf, size_t size)
+{
+	const struct state_book *b = m->ops->book;
+	int nc = 0, nq = 0;
+	buf[0] = '\0';
+	while (l->challenges && l->challenges[nc].goal)
+		nc++;
+	while (l->questions && l->questions[nq].ask)
+		nq++;
+	int met = b ? state_count(&b->file[STATE_CHALLENGES], l->name) : 0;
+	int said = b ? state_count(&b->file[STATE_QUIZZES], l->name) : 0;
+	if (met > nc)
+		met = nc; /* a line from a lesson that had more, once */
+	if (said > nq)
+		said = nq;
+	if (met || said)
+		snprintf(buf, size, "[challenges %d/%d, quiz %d/%d] ", met, nc,
+			 said, nq);
+}
+
 static void menu_row(const struct menu *m, int i, int y)
 {
 	const struct catalog_row *r = &m->rows[i];
 	const struct lesson *l = r->lesson;
-	char line[512];
+	const char *cursor = i == m->cursor ? "  >" : "   ";
+	const char *mark = menu_choice(r) && menu_done(m, r) ? "*" : " ";
+	int attr = i == m->cursor ? A_REVERSE : A_NORMAL;
+	char line[512], progress[64], name[32];
 	switch (r->kind) {
 	case CATALOG_TOPIC:
 		menu_put(y, 1, A_BOLD | A_UNDERLINE, r->topic);
 		break;
 	case CATALOG_LESSON:
-		snprintf(line, sizeof(line), "  %-11s %s", l->name, l->summary);
+		menu_progress(m, l, progress, sizeof(progress));
+		snprintf(line, sizeof(line), "  %-11s %s%s", l->name, progress,
+			 l->summary);
 		menu_put(y, 1, A_BOLD, line);
 		break;
 	case CATALOG_VARIANT: {
 		const struct lesson_variant *v = &l->variants[r->variant];
-		bool done = m->ops->state &&
-			    state_has(m->ops->state, l->name, v->name);
-		snprintf(line, sizeof(line), "%s %s %-15s %s",
-			 i == m->cursor ? "  >" : "   ", done ? "*" : " ",
+		snprintf(line, sizeof(line), "%s %s %-15s %s", cursor, mark,
 			 v->name, v->summary);
-		menu_put(y, 1, i == m->cursor ? A_REVERSE : A_NORMAL, line);
+		menu_put(y, 1, attr, line);
 		break;
 	}
+	case CATALOG_CHALLENGE:
+		snprintf(name, sizeof(name), "challenge %d", r->variant + 1);
+		snprintf(line, sizeof(line), "%s %s %-15s %s", cursor, mark,
+			 name, l->challenges[r->variant].says);
+		menu_put(y, 1, attr, line);
+		break;
 	}
 }
 
@@ -151,18 +206,18 @@ static void menu_draw(struct menu *m)
 			 "(more below)");
 	menu_put(LINES - 2, 1, A_NORMAL, m->status);
 	menu_put(LINES - 1, 0, A_REVERSE,
-		 " Up/Down choose  Enter open  q quit   * opened before ");
+		 " Up/Down choose  Enter open  q quit   * opened or met ");
 	refresh();
 }
 
 /* --- keys --- */
 
-/* Move the cursor by dir (+1, -1) over variant rows, n of them at most. */
+/* Move the cursor by dir (+1, -1) over the choices, n of them at most. */
 static void menu_move(struct menu *m, int dir, int n)
 {
 	for (int i = m->cursor + dir; n > 0 && i >= 0 && i < m->nrows;
 	     i += dir)
-		if (m->rows[i].kind == CATALOG_VARIANT) {
+		if (menu_choice(&m->rows[i])) {
 			m->cursor = i;
 			n--;
 		}
@@ -176,8 +231,8 @@ static bool menu_open(struct menu *m)
 	term_end();
 	fflush(stdout);
 	m->status[0] = '\0';
-	bool go_on = m->ops->open(r->lesson, r->variant, m->status,
-				  sizeof(m->status), m->ops->ctx);
+	bool go_on = m->ops->open(r, m->status, sizeof(m->status),
+				  m->ops->ctx);
 	if (!go_on)
 		return false;
 	/* Ctrl-C in the lesson ended the lesson, not the menu. */
