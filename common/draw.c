@@ -1587,16 +1587,17 @@ static int draw_help_split(const char *const *lines, int n, int *first)
 
 int draw_help_pages(const struct view *v)
 {
-	struct draw_help_text t;
+	struct draw_help_text t = { 0 }; /* cppcheck reads the snprintf()s as reads */
 	const char *lines[DRAW_HELP_MAX];
 	int first[DRAW_HELP_MAX];
-	return draw_help_split(lines, draw_help_lines(v, &t, lines), first);
+	int n = draw_help_lines(v, &t, lines);
+	return draw_help_split(lines, n, first);
 }
 
 /* Page v->help (from 1) of the help; a short terminal pages it. */
 static void draw_help(const struct view *v)
 {
-	struct draw_help_text t;
+	struct draw_help_text t = { 0 }; /* cppcheck reads the snprintf()s as reads */
 	const char *lines[DRAW_HELP_MAX + 1];
 	int first[DRAW_HELP_MAX + 1];
 	int n = draw_help_lines(v, &t, lines);
