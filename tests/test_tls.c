@@ -145,12 +145,14 @@ START_TEST(test_free)
 }
 END_TEST
 
-/* Unlocked, on real threads, loses shared updates in most runs. */
+/* Unlocked, on real threads, loses shared updates in most runs: up to
+ * 20 runs, for a loaded machine where one thread can finish its million
+ * before the other gets a CPU (once in a full check at load 4 with 5). */
 START_TEST(test_free_loses)
 {
 	struct run_result res;
 	int lost = 0;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 20 && !lost; i++) {
 		trun(&tls_lesson, "--mode=free --threads=2 --iterations=1000000",
 		     &res, NULL);
 		ck_assert_int_eq(run_figure(&res, "sum"), 2000000);
