@@ -325,9 +325,8 @@ static enum sched_pick_result sched_listed(struct sched *s, int *id,
 	}
 	if (want < 1 || want > rt.nthreads) {
 		snprintf(err, errsize,
-			 "--schedule: position %d names %s %d, but the "
-			 "%s are 1 to %d", pos, rt.procs ? "process" : "thread",
-			 want, rt.procs ? "processes" : "threads", rt.nthreads);
+			 "--schedule: position %d names thread %d, but the "
+			 "threads are 1 to %d", pos, want, rt.nthreads);
 		return SCHED_BAD;
 	}
 	const struct thr *t = &rt.threads[want];
