@@ -98,19 +98,45 @@ define embed_source
 	   echo 'extern const char $*_source[];'; \
 	   echo 'const char $*_source[] = {'; \
 	   od -An -v -tx1 $< | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
-	   echo '0 };'; } > $@
+	   echo '0 };'; \
+	   echo '#ifdef INTERLEAVE_STATICS'; \
+	   echo '#include "cache.h"'; \
+	   for b in bss data; do for e in start stop; do \
+		echo "extern char __$${e}_lesson_$${b}_$*[] __attribute__((weak));"; \
+	   done; done; \
+	   echo '__attribute__((constructor)) static void $*_statics(void)'; \
+	   echo '{'; \
+	   echo '	cache_statics($*_source, __start_lesson_bss_$*, __stop_lesson_bss_$*,'; \
+	   echo '		      __start_lesson_data_$*, __stop_lesson_data_$*);'; \
+	   echo '}'; \
+	   echo '#endif'; } > $@
 endef
+
+# The explorer's state cache (common/cache.c) hashes a lesson's statics:
+# each lesson object's .bss and .data get sections of their own, whose
+# bounds the linker gives as __start_ and __stop_ symbols and the
+# generated source file registers.  Not in a sanitizer build, where the
+# cache is off (and the sanitizers keep globals of their own).
+ifeq ($(SAN),)
+STATICS_DEF = -DINTERLEAVE_STATICS
+OBJCOPY ?= objcopy
+lesson_statics = $(OBJCOPY) --rename-section .bss=lesson_bss_$(1) \
+		 --rename-section .data=lesson_data_$(1) $(2)
+else
+lesson_statics = :
+endif
 $(BUILD)/gen/%_source.c: lessons/%.c
 	$(embed_source)
 $(BUILD)/gen/%_source.c: docs/example/%.c
 	$(embed_source)
 
 $(BUILD)/gen/%_source.o: $(BUILD)/gen/%_source.c
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(STATICS_DEF) -c $< -o $@
 
 $(BUILD)/lessons/%.o: lessons/%.c $(CONFIG)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(call lesson_statics,$*,$@)
 
 $(BUILD)/bin/%: $(BUILD)/lessons/%.o $(BUILD)/gen/%_source.o $(LIB)
 	@mkdir -p $(@D)
@@ -121,6 +147,7 @@ $(BUILD)/bin/%: $(BUILD)/lessons/%.o $(BUILD)/gen/%_source.o $(LIB)
 $(BUILD)/example-obj/%.o: docs/example/%.c $(CONFIG)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(call lesson_statics,$*,$@)
 
 $(BUILD)/example/%: $(BUILD)/example-obj/%.o $(BUILD)/gen/%_source.o $(LIB)
 	@mkdir -p $(@D)
@@ -159,6 +186,7 @@ $(BUILD)/man/interleave-lessons.7: $(LAUNCHER)
 $(BUILD)/tests/lesson_%.o: lessons/%.c $(CONFIG)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DLESSON_NO_MAIN -c $< -o $@
+	@$(call lesson_statics,$*,$@)
 
 $(BUILD)/tests/%.o: tests/%.c $(CONFIG)
 	@mkdir -p $(@D)
@@ -174,7 +202,7 @@ demo: $(BINS) $(LAUNCHER)
 # in-process benchmark is built too, so that it keeps compiling.
 check: $(TEST_BIN) $(BINS) $(LAUNCHER) $(EXAMPLES) $(BUILD)/bench/free
 	INTERLEAVE_BIN=$(BUILD)/bin $(RUN_PREFIX) $(TEST_BIN)
-	$(RUN_PREFIX) sh tests/doccheck.sh --build $(BUILD)
+	$(RUN_PREFIX) sh tests/doccheck.sh --build $(BUILD) $(if $(SAN),--uncached)
 
 # Every example in README.md, docs/ and demos/, run and compared with what
 # the docs show (tests/doccheck.sh; sh tests/doccheck.sh --update rewrites them).

@@ -61,9 +61,8 @@ static bool challenge_option(const char *name, const char *value, void *ctx)
 {
 	struct run_config *cfg = ctx;
 	const struct lesson_option *o = cfg->lesson->options;
-	for (int i = 0; o && o[i].name; i++) {
-		if (strcmp(o[i].name, name) != 0)
-			continue;
+	int i = cli_option_index(cfg->lesson, name);
+	if (i >= 0) {
 		for (int k = 0; o[i].choices && o[i].choices[k]; k++)
 			if (strcmp(o[i].choices[k], value) == 0)
 				cfg->opts[i] = k;

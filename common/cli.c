@@ -17,13 +17,14 @@
 
 #include "challenge.h"
 #include "cli.h"
+#include "quiz.h"
 
 #define CLI_MAX_STEPS_DEFAULT 10000000L
 #define CLI_MAX_STEPS_LIMIT   1000000000000L
 /* --explore: each execution is short, or a livelock (a spin loop that no
  * schedule interrupts): stop it soon. */
 #define CLI_EXPLORE_STEPS     10000L
-#define CLI_EXPLORE_RUNS      1000000L
+#define CLI_EXPLORE_RUNS      10000000L
 #define CLI_EXPLORE_SECONDS   60L
 
 enum {
@@ -102,6 +103,14 @@ static int cli_noptions(const struct lesson *l)
 	while (l->options && l->options[n].name)
 		n++;
 	return n;
+}
+
+int cli_option_index(const struct lesson *l, const char *name)
+{
+	for (int i = 0; l->options && l->options[i].name; i++)
+		if (strcmp(l->options[i].name, name) == 0)
+			return i;
+	return -1;
 }
 
 /*
@@ -184,7 +193,7 @@ static bool cli_schedule(const struct lesson *l, const char *s,
 			cli_error(l, "--schedule: position %d: expected a "
 				  "%s number from 1 to %d in a list like "
 				  "1,2,1,2, got '%s'", pos,
-				  l->processes ? "process" : "thread",
+				  event_unit_word(rt_unit_of(l, cfg->variant)),
 				  RT_MAX_THREADS, item);
 			ok = false;
 		} else {
@@ -230,11 +239,53 @@ static bool cli_choice(const struct lesson *l, const char *opt,
 	return false;
 }
 
+/* How the lesson's units are numbered: processes, threads, or both. */
+static void cli_help_units(const struct lesson *l)
+{
+	if (!l->processes) {
+		printf("Threads are numbered from 1 in the order the lesson "
+		       "creates them.\n");
+		return;
+	}
+	printf("This lesson's units are real processes, P1, P2, ...: P1 "
+	       "first, the\nothers in the order they are forked.");
+	for (int i = 0; l->variants[i].name; i++)
+		if (rt_unit_of(l, i) == 'T')
+			printf(" Variant %s runs on threads,\nT1, T2, ..., "
+			       "numbered in the order the lesson creates them.",
+			       l->variants[i].name);
+	printf("\n");
+}
+
+/* --help: a number option's second line, its defaults and range, and the
+ * runs it applies to on a line of its own when they would not fit. */
+static void cli_help_number(const struct lesson_option *o)
+{
+	char line[256], when[256];
+	int k;
+	if (o->step_default == o->free_default)
+		k = snprintf(line, sizeof(line), "default %ld", o->step_default);
+	else
+		k = snprintf(line, sizeof(line),
+			     "default %ld in step mode, %ld in free mode",
+			     o->step_default, o->free_default);
+	snprintf(line + k, sizeof(line) - (size_t)k, "; %ld to %ld", o->min,
+		 o->max);
+	cli_when_text(o->when, when, sizeof(when));
+	bool wrap = 25 + strlen(line) + strlen("; only with ") + strlen(when) > 80;
+	printf("  %-20s %s", "", line);
+	if (o->when && wrap)
+		printf(";\n  %-20s only with %s", "", when);
+	else if (o->when)
+		printf("; only with %s", when);
+	printf("\n");
+}
+
 static void cli_help(const struct lesson *l)
 {
-	/* the lesson's units: "1-9 run that process" in a run of them */
-	const char *unit = l->processes ? "process" : "thread";
-	const char *units = l->processes ? "processes" : "threads";
+	/* the units of the default variant: "1-9 run that process" */
+	const char *unit = event_unit_word(rt_unit_of(l, 0));
+	const char *units = event_units_word(rt_unit_of(l, 0));
 	printf("Usage: %s [OPTION]...\n%s.\n\nVariants (--variant=NAME):\n",
 	       l->name, l->summary);
 	for (int i = 0; l->variants[i].name; i++)
@@ -261,13 +312,8 @@ static void cli_help(const struct lesson *l)
 			continue;
 		}
 		snprintf(name, sizeof(name), "--%s=N", o->name);
-		printf("  %-20s %s\n  %-20s ", name, o->help, "");
-		if (o->step_default == o->free_default)
-			printf("default %ld", o->step_default);
-		else
-			printf("default %ld in step mode, %ld in free mode",
-			       o->step_default, o->free_default);
-		printf("; %ld to %ld\n", o->min, o->max);
+		printf("  %-20s %s\n", name, o->help);
+		cli_help_number(o);
 	}
 	printf("\nRunning:\n"
 	       "  --mode=step|free     step (default): one visible operation at a time under\n"
@@ -309,20 +355,15 @@ static void cli_help(const struct lesson *l)
 	       "explorer's failing run, g the next challenge, w save the run to a\n"
 	       "file, p predict (a question, before the end), c high contrast,\n"
 	       "? help, q quit.  NO_COLOR=1 turns colour off;\n"
-	       "INTERLEAVE_THEME=contrast starts in high contrast.\n"
-	       "\n%s"
-	       "Numbers are digits only; give each option once.\n"
-	       "Exit status: 0 the run completed (a race shown is not an error),\n"
-	       "1 output (or --record's file) could not be written, manual input\n"
-	       "ended, or a runtime failure, 2 bad usage.\n",
+	       "INTERLEAVE_THEME=contrast starts in high contrast.\n\n",
 	       unit, unit, RT_MAX_DEPTH, units, CLI_MAX_STEPS_DEFAULT,
 	       CLI_EXPLORE_STEPS, CLI_EXPLORE_RUNS, CLI_EXPLORE_SECONDS, unit,
-	       units,
-	       l->processes ? "This lesson's units are real processes, P1, P2, ...:"
-			      " P1 first, the\nothers in the order they are "
-			      "forked.\n"
-			    : "Threads are numbered from 1 in the order the "
-			      "lesson creates them.\n");
+	       units);
+	cli_help_units(l);
+	printf("Numbers are digits only; give each option once.\n"
+	       "Exit status: 0 the run completed (a race shown is not an error),\n"
+	       "1 output (or --record's file) could not be written, manual input\n"
+	       "ended, or a runtime failure, 2 bad usage.\n");
 }
 
 /*
@@ -408,7 +449,7 @@ static bool cli_quiz_rules(const struct lesson *l, const struct cli *c)
 	else if (c->cfg.policy == POLICY_MANUAL)
 		cli_error(l, "--quiz reads its answers from standard input, "
 			  "as --policy=manual reads %s numbers: choose one",
-			  l->processes ? "process" : "thread");
+			  event_unit_word(rt_unit_of(l, c->cfg.variant)));
 	else if (!l->questions || !l->questions[0].ask)
 		cli_error(l, "--quiz: this lesson has no questions yet");
 	else
@@ -467,9 +508,9 @@ struct cli_unless_typed {
 static bool cli_unless_typed(const char *name, const char *value, void *ctx)
 {
 	struct cli_unless_typed *u = ctx;
-	for (int i = 0; i < cli_noptions(u->l); i++)
-		if (strcmp(u->l->options[i].name, name) == 0 && !u->s->opt[i])
-			u->s->opt[i] = value;
+	int i = cli_option_index(u->l, name);
+	if (i >= 0 && !u->s->opt[i])
+		u->s->opt[i] = value;
 	return true;
 }
 
@@ -527,6 +568,43 @@ static bool cli_challenge_rules(const struct lesson *l, const struct cli *c)
 	return false;
 }
 
+void cli_when_text(const char *when, char *buf, size_t size)
+{
+	size_t k = 0;
+	for (; when && *when && k + 5 < size; when++) {
+		size_t rest = strcspn(when + 1, "| ");
+		bool last = when[1 + rest] != '|'; /* the word's last choice */
+		if (*when != '|')
+			buf[k++] = *when;
+		else
+			k += (size_t)snprintf(buf + k, size - k, "%s",
+					      last ? " or " : ", ");
+	}
+	buf[k] = '\0';
+}
+
+bool cli_option_applies(const struct lesson_option *o,
+			const struct run_config *cfg)
+{
+	struct lesson_question q = { .when = o->when };
+	return !o->when || quiz_applies(&q, cfg);
+}
+
+/* A lesson option typed for a run it means nothing in: refused. */
+static bool cli_scope_rules(const struct lesson *l, const struct cli_seen *s,
+			    const struct run_config *cfg)
+{
+	for (int i = 0; i < cli_noptions(l); i++)
+		if (s->opt[i] && !cli_option_applies(&l->options[i], cfg)) {
+			char when[256];
+			cli_when_text(l->options[i].when, when, sizeof(when));
+			cli_error(l, "--%s applies only to %s",
+				  l->options[i].name, when);
+			return false;
+		}
+	return true;
+}
+
 /* Apply each lesson option's value, or its default for the mode. */
 static bool cli_lesson_values(const struct lesson *l,
 			      const struct cli_seen *s, struct run_config *cfg)
@@ -569,7 +647,8 @@ static enum cli_result cli_finish(const struct lesson *l,
 	cfg->policy = (enum rt_policy)policy;
 	if (!cli_mode_rules(l, s, c) || !cli_quiz_rules(l, c) ||
 	    !cli_record_rules(l, c) ||
-	    !cli_lesson_values(l, s, cfg) || !cli_challenge_rules(l, c))
+	    !cli_lesson_values(l, s, cfg) || !cli_scope_rules(l, s, cfg) ||
+	    !cli_challenge_rules(l, c))
 		return CLI_USAGE;
 	if (s->bound && !cli_number(l, "bound", s->bound, 0, 1000000,
 				    &c->lim.bound))
@@ -792,6 +871,7 @@ void cli_lesson_args(const struct run_config *c, bool changed_only,
 		size_t k = strlen(buf);
 		snprintf(key, sizeof(key), "--%s=", o[i].name);
 		if ((skip && strstr(skip, key)) ||
+		    !cli_option_applies(&o[i], c) ||
 		    (changed_only && (o[i].text
 				      ? strcmp(c->texts[i], o[i].text_default) == 0
 				      : c->opts[i] == o[i].step_default)))

@@ -37,9 +37,20 @@ enum cli_result cli_parse(const struct lesson *l, int argc, char **argv,
 void cli_free(struct cli *c);
 
 /*
+ * An option's `when` as people read it, into buf: "--variant=a|b|c" (any
+ * of the alternatives) as "--variant=a, b or c"; "" for NULL.
+ */
+void cli_when_text(const char *when, char *buf, size_t size);
+
+/* Does lesson option o mean something in the run cfg (its `when`)? */
+bool cli_option_applies(const struct lesson_option *o,
+			const struct run_config *cfg);
+
+/*
  * Append " --NAME=VALUE" to buf for each of the lesson's own options as c
  * has them: all of them, or (changed_only) those off their step-mode
- * default; never one that the option string skip sets ("--NAME=").
+ * default; never one that the option string skip sets ("--NAME="), nor
+ * one that does not apply to c's run (cli_option_applies()).
  */
 void cli_lesson_args(const struct run_config *c, bool changed_only,
 		     const char *skip, char *buf, size_t size);
@@ -53,6 +64,9 @@ void cli_lesson_args(const struct run_config *c, bool changed_only,
  */
 typedef bool cli_word_fn(const char *name, const char *value, void *ctx);
 bool cli_words(char *list, cli_word_fn *each, void *ctx);
+
+/* The index of l's option called name in l->options, or -1. */
+int cli_option_index(const struct lesson *l, const char *name);
 
 /* "name: message" on stderr, for usage errors found after parsing. */
 void cli_error(const struct lesson *l, const char *fmt, ...)

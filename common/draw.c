@@ -177,6 +177,37 @@ static int draw_wrapped(int y, int x, int width, int indent, int max,
 	return rows;
 }
 
+/* Text at (y, x) in width columns, cut before a word that does not fit
+ * whole: never a number in the middle ("until t=" of "until t=1015"). */
+static void draw_words(int y, int x, int width, const char *s)
+{
+	const char *next;
+	draw_text(y, x, draw_wrap_len(s, width, &next), s);
+}
+
+/*
+ * The last event as --plain prints it, in width columns: when it is too
+ * long, its padding goes, then its "line N" field, then whole words.
+ */
+static void draw_event_line(int y, int width, const char *s)
+{
+	if ((int)strlen(s) <= width) {
+		draw_text(y, 0, width, s);
+		return;
+	}
+	char buf[MODEL_SAY];
+	size_t k = 0;
+	for (const char *p = s; *p && k + 1 < sizeof(buf); p++)
+		if (k < 8 || *p != ' ' || buf[k - 1] != ' ' ||
+		    buf[k - 2] != ' ') /* the step's column stays */
+			buf[k++] = *p;
+	buf[k] = '\0';
+	char *field = strstr(buf, " line ");
+	if ((int)strlen(buf) > width && field)
+		*field = '\0';
+	draw_words(y, 0, width, buf);
+}
+
 /* A source line with tabs expanded. */
 static void draw_untab(char *out, size_t size, const char *src)
 {
@@ -352,7 +383,7 @@ static bool draw_threads_full(const struct view *v, int y, int rows)
 		attr_t a = m->threads[i].state == MT_BLOCKED ? draw_alert()
 							     : A_NORMAL;
 		attron(a);
-		draw_text(y + i - 1, namew, COLS - namew, line);
+		draw_words(y + i - 1, namew, COLS - namew, line);
 		attroff(a);
 	}
 	return true;
@@ -390,18 +421,21 @@ static void draw_proc_column(const struct view *v, int id, int y, int x,
 		snprintf(head + n, sizeof(head) - (size_t)n, ", child of %c%d",
 			 U, t->parent);
 	attron(draw_thread_attr(id));
-	draw_text(y, x, w, head);
+	draw_words(y, x, w, head);
 	attroff(draw_thread_attr(id));
 	model_state_text(m, id, state, sizeof(state));
 	if (v->next == id)
 		strncat(state, " <- next", sizeof(state) - strlen(state) - 1);
+	draw_next_op(m, id, next, sizeof(next));
+	/* a long state ("blocked on done until t=1015") goes on in the
+	 * row of what runs next, which a blocked process leaves empty */
 	attr_t a = t->state == MT_BLOCKED ? draw_alert() : A_NORMAL;
 	attron(a);
-	draw_text(y + 1, x, w, state);
+	int used = draw_wrapped(y + 1, x, w, 0, rows > 2 && !next[0] ? 2 : 1,
+				state);
 	attroff(a);
-	draw_next_op(m, id, next, sizeof(next));
-	if (rows > 2)
-		draw_text(y + 2, x, w, next);
+	if (rows > 2 && used < 2)
+		draw_words(y + 2, x, w, next);
 }
 
 /*
@@ -772,14 +806,21 @@ static void draw_track(const struct model_obj *o, char *buf, size_t size,
  * the memory it left behind still holds.
  */
 static void draw_copies(const struct model *m, const struct model_obj *o,
-			char *buf, size_t size)
+			int width, char *buf, size_t size)
 {
-	int k = snprintf(buf, size, "%-10s own:", o->name);
-	for (int i = 1; i <= m->nthreads && k > 0 && (size_t)k < size; i++) {
-		bool gone = o->local && m->threads[i].state == MT_DONE;
-		k += snprintf(buf + k, size - (size_t)k, gone ? "%s %c%d (%ld)"
-			      : "%s %c%d %ld", i > 1 ? "," : "", U, i,
-			      o->own[i]);
+	/* the name's padding goes when the copies need its room (the
+	 * manager's four at 80 columns), so no value wraps from its P */
+	for (int pad = 10; pad >= 0; pad -= 10) {
+		int k = snprintf(buf, size, "%-*s own:", pad, o->name);
+		for (int i = 1; i <= m->nthreads && k > 0 && (size_t)k < size;
+		     i++) {
+			bool gone = o->local && m->threads[i].state == MT_DONE;
+			k += snprintf(buf + k, size - (size_t)k,
+				      gone ? "%s %c%d (%ld)" : "%s %c%d %ld",
+				      i > 1 ? "," : "", U, i, o->own[i]);
+		}
+		if (k <= width)
+			return;
 	}
 }
 
@@ -794,7 +835,8 @@ static int draw_shared_lines(const struct model *m, int width,
 		if (o->track > 0)
 			draw_track(o, lines[n], sizeof(lines[n]), width - 2);
 		else if (o->priv)
-			draw_copies(m, o, lines[n], sizeof(lines[n]));
+			draw_copies(m, o, width - 2, lines[n],
+				    sizeof(lines[n]));
 		else
 			snprintf(lines[n], sizeof(lines[n]), "%-10s = %ld",
 				 o->name, o->value);
@@ -1061,30 +1103,83 @@ static void draw_prim(const struct model *m, int i, char *buf, size_t size)
 }
 
 /*
- * The buffer as rows of slots with their items, and under each row where
- * head and tail point: "^head" under head's slot, "^tail" under tail's,
- * "^head,tail" when they are the same slot, in at most max rows.  Returns
- * the rows it takes (or would take, if draw is false).
+ * Where head (j 0) or tail (1) points: a slot, or -1 for no mark.  An
+ * index past the last slot (a stack's top, pool's count of filled
+ * slots) means every slot is taken: it marks none, and *full says so.
+ */
+static long draw_buffer_end(const struct model *m, int j, bool *full)
+{
+	int end = j ? m->buf_tail : m->buf_head;
+	if (end < 0 || m->nbuf <= 0)
+		return -1;
+	long a = m->objs[end].value;
+	if (j && a == m->nbuf)
+		*full = true;
+	return a >= 0 && a < m->nbuf ? a : -1;
+}
+
+/* Under slots first.., each slot's variable name (a lesson's labels). */
+static void draw_buffer_names(const struct model *m, int first, int per,
+			      int lead, char *names, size_t size)
+{
+	memset(names, ' ', size - 1);
+	names[size - 1] = '\0';
+	for (int i = first; i < m->nbuf && i < first + per; i++) {
+		const char *name = m->objs[m->buf_slots[i]].name;
+		size_t col = (size_t)(lead + (i - first) * 5 + 1);
+		size_t len = strlen(name) > 4 ? 4 : strlen(name);
+		if (col + len < size)
+			memcpy(names + col, name, len);
+	}
+}
+
+/* Draw row (bold) or a row of marks, trailing blanks gone. */
+static void draw_buffer_row(int y, int x, int width, char *row, bool bold,
+			    bool draw)
+{
+	int end = (int)strlen(row);
+	while (end > 0 && row[end - 1] == ' ')
+		row[--end] = '\0';
+	if (!draw)
+		return;
+	if (bold)
+		attron(A_BOLD);
+	draw_text(y, x, width, row);
+	if (bold)
+		attroff(A_BOLD);
+}
+
+/*
+ * The buffer as rows of slots with their items under the lesson's heading
+ * ("buffer" unless it named one), each slot's name under it when it did,
+ * and where head and tail point: "^head" under head's slot, "^tail"
+ * under tail's, "^head,tail" when they are the same slot, "(full)" when
+ * tail is past the last one; in at most max rows.  Returns the rows it
+ * takes (or would take, if draw is false).
  */
 static int draw_buffer(const struct model *m, int y, int x, int width,
 		       int max, bool draw)
 {
-	const int cell = 5, lead = 7;
+	const int cell = 5;
+	const char *heading = m->buf_heading ? m->buf_heading : "buffer";
+	int lead = (int)strlen(heading) + 1;
+	lead = lead < 7 ? 7 : lead;
 	int per = (width - lead - 3) / cell; /* room for the last mark */
 	per = per < 1 ? 1 : per;
+	bool full = false, marks_row = m->buf_head >= 0 || m->buf_tail >= 0;
+	long at[2] = { draw_buffer_end(m, 0, &full),
+		       draw_buffer_end(m, 1, &full) };
+	/* unnamed buffers keep their row of marks, even without ends */
+	int each = 1 + (m->buf_heading != NULL) +
+		   (marks_row || !m->buf_heading);
 	int rows = 0;
-	long at[2] = { -1, -1 };
-	int ends[2] = { m->buf_head, m->buf_tail };
-	for (int j = 0; j < 2; j++)
-		if (ends[j] >= 0 && m->nbuf > 0) {
-			long a = m->objs[ends[j]].value;
-			at[j] = ((a % m->nbuf) + m->nbuf) % m->nbuf;
-		}
-	for (int first = 0; first < m->nbuf && rows + 2 <= max;
-	     first += per, rows += 2) {
-		char row[256], marks[256];
-		int k = snprintf(row, sizeof(row), "%-7s", first ? "" : "buffer");
+	for (int first = 0; first < m->nbuf && rows + each <= max;
+	     first += per, rows += each) {
+		char row[256], marks[256], names[256];
+		int k = snprintf(row, sizeof(row), "%-*s", lead,
+				 first ? "" : heading);
 		memset(marks, ' ', sizeof(marks));
+		marks[sizeof(marks) - 1] = '\0';
 		for (int i = first; i < m->nbuf && i < first + per; i++) {
 			long item = m->objs[m->buf_slots[i]].value;
 			/* a negative item is a stop message */
@@ -1098,16 +1193,74 @@ static int draw_buffer(const struct model *m, int y, int x, int width,
 			if (label)
 				memcpy(marks + col, label, strlen(label));
 		}
-		int end = (int)sizeof(marks) - 1;
-		marks[end] = '\0';
-		while (end > 0 && marks[end - 1] == ' ')
-			marks[--end] = '\0';
-		if (!draw)
-			continue;
-		attron(A_BOLD);
-		draw_text(y + rows, x, width, row);
-		attroff(A_BOLD);
-		draw_text(y + rows + 1, x, width, marks);
+		if (full && first + per >= m->nbuf)
+			memcpy(marks, "(full)", 6);
+		draw_buffer_row(y + rows, x, width, row, true, draw);
+		int r = 1;
+		if (m->buf_heading) {
+			draw_buffer_names(m, first, per, lead, names,
+					  sizeof(names));
+			draw_buffer_row(y + rows + r++, x, width, names, false,
+					draw);
+		}
+		if (each > r)
+			draw_buffer_row(y + rows + r, x, width, marks, false,
+					draw);
+	}
+	return rows;
+}
+
+/* Under task k (from 1), what became of it: wait, P2 (who holds it),
+ * done, lost. */
+static void draw_task_mark(const struct model *m, int k, char *mark,
+			   size_t size)
+{
+	int who;
+	switch (model_task(m, k, &who)) {
+	case MTASK_WAITING:
+		snprintf(mark, size, "wait");
+		break;
+	case MTASK_HELD:
+		snprintf(mark, size, "%c%d", m->unit, who);
+		break;
+	case MTASK_DONE:
+		snprintf(mark, size, "done");
+		break;
+	case MTASK_LOST:
+		snprintf(mark, size, "lost");
+		break;
+	}
+}
+
+/*
+ * The task queue (var_tasks()) as rows of cells, each task's item, with
+ * under it what became of the task; in at most max rows.  Returns the
+ * rows it takes (or would take, if draw is false).
+ */
+static int draw_tasks(const struct model *m, int y, int x, int width,
+		      int max, bool draw)
+{
+	const int cell = 5, lead = 7;
+	int per = (width - lead - 1) / cell; /* a column clear at the end */
+	per = per < 1 ? 1 : per;
+	int rows = 0;
+	for (int first = 0; first < m->ntasks && rows + 2 <= max;
+	     first += per, rows += 2) {
+		char row[256], marks[256];
+		int k = snprintf(row, sizeof(row), "%-*s", lead,
+				 first ? "" : "tasks");
+		memset(marks, ' ', sizeof(marks));
+		marks[sizeof(marks) - 1] = '\0';
+		for (int i = first; i < m->ntasks && i < first + per; i++) {
+			char mark[16];
+			k += snprintf(row + k, sizeof(row) - (size_t)k,
+				      "[%3ld]", m->task_items[i]);
+			draw_task_mark(m, i + 1, mark, sizeof(mark));
+			memcpy(marks + lead + (i - first) * cell + 1, mark,
+			       strlen(mark));
+		}
+		draw_buffer_row(y + rows, x, width, row, true, draw);
+		draw_buffer_row(y + rows + 1, x, width, marks, false, draw);
 	}
 	return rows;
 }
@@ -1134,7 +1287,7 @@ static int draw_shared_rows(const struct model *m, int width)
 	attr_t attrs[RT_MAX_OBJS + RT_MAX_THREADS];
 	int n = draw_shared_lines(m, width, lines, attrs,
 				  RT_MAX_OBJS + RT_MAX_THREADS);
-	int r = 1;
+	int r = 1 + draw_tasks(m, 0, 0, width - 2, 1000, false);
 	for (int i = 0; i < n; i++)
 		r += draw_rows(lines[i], width - 2, 4);
 	return r;
@@ -1178,6 +1331,7 @@ static void draw_shared(const struct view *v, int y, int x, int width,
 				     : own ? "variables (own: one copy per "
 					     "process)" : "shared variables");
 	attroff(A_UNDERLINE);
+	r += draw_tasks(&v->m, y + r, x + 2, width - 2, rows - r, true);
 	for (int i = 0; i < n && r < rows; i++) {
 		if (!draw_fits(r, draw_rows(lines[i], width - 2, 4), rows,
 			       n - i - 1)) {
@@ -1350,8 +1504,14 @@ struct draw_key {
 	const char *key, *label, *brief;
 };
 
-/* The keys that do something now, in the order of the bar. */
-static int draw_key_list(const struct view *v, struct draw_key *k)
+/*
+ * The keys that do something now, in the order of the bar; with every,
+ * also those that only some variants have (f, p, g): the bar's layout is
+ * chosen for them all, so that it does not change from variant to
+ * variant.
+ */
+static int draw_key_list(const struct view *v, bool every,
+			 struct draw_key *k)
 {
 	bool step = v->cfg.mode == RT_STEP;
 	int n = 0;
@@ -1367,20 +1527,22 @@ static int draw_key_list(const struct view *v, struct draw_key *k)
 					    event_unit_word(v->m.unit) };
 	k[n++] = (struct draw_key){ "+/-", "speed", "speed" };
 	k[n++] = (struct draw_key){ "r", step ? "restart" : "replay",
-				    step ? "restart" : "replay" };
+				    step ? "rerun" : "replay" };
 	k[n++] = (struct draw_key){ "s", step ? "new seed" : "new run",
 				    step ? "seed" : "new run" };
 	k[n++] = (struct draw_key){ "v", "variant", "variant" };
-	if (v->cfg.lesson->variants[v->cfg.variant].fails)
+	if (every || v->cfg.lesson->variants[v->cfg.variant].fails)
 		k[n++] = (struct draw_key){ "f", "failing run", "fail" };
+	if (step)
+		k[n++] = (struct draw_key){ "x", "explore", "explore" };
 	k[n++] = (struct draw_key){ "w", "save", "save" };
 	int idx[QUIZ_MAX];
-	if (quiz_find(&v->cfg, idx) > 0)
-		k[n++] = (struct draw_key){ "p", "predict", "predict" };
-	if (step && v->cfg.lesson->challenges &&
-	    v->cfg.lesson->challenges[0].goal)
+	if (every || quiz_find(&v->cfg, idx) > 0)
+		k[n++] = (struct draw_key){ "p", "predict", "quiz" };
+	if (step && (every || (v->cfg.lesson->challenges &&
+			       v->cfg.lesson->challenges[0].goal)))
 		k[n++] = (struct draw_key){ "g", "challenge", "goal" };
-	k[n++] = (struct draw_key){ "c", "contrast", "contrast" };
+	k[n++] = (struct draw_key){ "c", "contrast", "theme" };
 	k[n++] = (struct draw_key){ "?", "help", "help" };
 	k[n++] = (struct draw_key){ "q", "quit", "quit" };
 	return n;
@@ -1404,18 +1566,26 @@ static int draw_keys_fill(const struct draw_key *k, int n, bool brief,
 	return r + 1;
 }
 
-/* Every key, on one row if it fits, else two: returns how many. */
+/*
+ * Every key, on one row if it fits, else two: returns how many.  Full
+ * labels or brief ones, one row or two, as the keys of every variant
+ * need at this width, so the bar reads the same in each.
+ */
 static int draw_keys_layout(const struct view *v, char rows[2][400])
 {
 	struct draw_key k[20];
-	int n = draw_key_list(v, k);
-	if (draw_keys_fill(k, n, false, rows) == 1 ||
-	    draw_keys_fill(k, n, true, rows) == 1)
-		return 1;
-	if (draw_keys_fill(k, n, false, rows) <= 2)
-		return 2;
-	draw_keys_fill(k, n, true, rows);
-	return 2;
+	int n = draw_key_list(v, true, k);
+	int nrows = 2;
+	bool brief = true;
+	if (draw_keys_fill(k, n, false, rows) == 1)
+		nrows = 1, brief = false;
+	else if (draw_keys_fill(k, n, true, rows) == 1)
+		nrows = 1;
+	else if (draw_keys_fill(k, n, false, rows) <= 2)
+		brief = false;
+	n = draw_key_list(v, false, k);
+	draw_keys_fill(k, n, brief, rows);
+	return nrows;
 }
 
 static void draw_keys(const struct view *v, int y, int nrows)
@@ -1461,7 +1631,7 @@ static void draw_narration(const struct view *v, int y, int rows)
 		attroff(a);
 	}
 	attron(draw_dim());
-	draw_text(y + rows, 0, COLS, m->last);
+	draw_event_line(y + rows, COLS, m->last);
 	attroff(draw_dim());
 }
 
@@ -1478,16 +1648,29 @@ static int draw_box_width(const char *const *lines, int n)
 	return w > COLS - 2 ? COLS - 2 : w;
 }
 
-/* A box of lines in the middle of the screen, each wrapped to fit. */
-static void draw_box(const char *const *lines, int n)
+/* Rows a box of lines takes inside its margins, each wrapped to w - 4. */
+static int draw_box_rows(const char *const *lines, int n, int w)
 {
-	int w = draw_box_width(lines, n);
 	int h = 0;
 	for (int i = 0; i < n; i++)
 		h += draw_rows(lines[i], w - 4, 2);
+	return h;
+}
+
+/*
+ * A box of lines, each wrapped to fit, in the middle of rows top..top+
+ * rows-1 when it fits there, else from top down as far as it needs.
+ */
+static void draw_box_in(const char *const *lines, int n, int top, int rows)
+{
+	int w = draw_box_width(lines, n);
+	int h = draw_box_rows(lines, n, w);
 	if (h > LINES - 2)
 		h = LINES - 2;
-	int y = (LINES - h - 2) / 2, x = (COLS - w) / 2;
+	int y = h + 2 <= rows ? top + (rows - h - 2) / 2 : top;
+	if (y + h + 2 > LINES)
+		y = LINES - h - 2;
+	int x = (COLS - w) / 2;
 	attron(A_REVERSE);
 	for (int i = 0; i < h + 2; i++)
 		mvhline(y + i, x, ' ', w);
@@ -1498,10 +1681,16 @@ static void draw_box(const char *const *lines, int n)
 	attroff(A_REVERSE);
 }
 
+/* A box of lines in the middle of the screen. */
+static void draw_box(const char *const *lines, int n)
+{
+	draw_box_in(lines, n, 0, LINES);
+}
+
 /* The help's text: its lines into lines[], their storage in t. */
 struct draw_help_text {
 	char idea[300], vline[300], fail[300], pick[120], scroll[120];
-	char lanes[300], who[300];
+	char lanes[300], who[300], slots[300], tasks[300];
 };
 
 static int draw_help_lines(const struct view *v, struct draw_help_text *t,
@@ -1554,10 +1743,23 @@ static int draw_help_lines(const struct view *v, struct draw_help_text *t,
 		"c        high-contrast theme (INTERLEAVE_THEME=contrast)",
 		"q        quit, here too; other keys page on, then close this "
 		"help",
-		"", t->lanes, t->who,
+		"", t->lanes, t->who, t->slots, t->tasks,
 	};
-	int n = (int)(sizeof(all) / sizeof(all[0]));
-	memcpy(lines, all, sizeof(all));
+	/* the buffer's marks, when the lesson draws one */
+	snprintf(t->slots, sizeof(t->slots), "%s: a slot per item, with its "
+		 "variable's name under it when the lesson names them; ^head: "
+		 "the next to take, ^tail: the next free slot; (full): none "
+		 "is free.", v->m.buf_heading ? v->m.buf_heading : "buffer");
+	/* the task queue's marks, when the lesson draws one */
+	snprintf(t->tasks, sizeof(t->tasks), "tasks: a cell per task, its "
+		 "item in it; under it: wait (not taken yet), the %s that "
+		 "holds it, done, or lost (the %s that held it ended before "
+		 "it was done).", unit, unit);
+	int n = 0;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if ((all[i] != t->slots || v->m.nbuf) &&
+		    (all[i] != t->tasks || v->m.ntasks))
+			lines[n++] = all[i];
 	return n;
 }
 
@@ -1621,7 +1823,42 @@ static void draw_help(const struct view *v)
 	draw_box(shown, k);
 }
 
-static void draw_summary(const struct view *v)
+/*
+ * The end box's lines (lines[0] how the run ended, verdict among them,
+ * the keys last) over the source pane, rows top.. of code rows.  When
+ * they do not fit: no blank lines, how and the verdict on one line, the
+ * keys left to the key bar; then the thread list's rows too.
+ */
+static void draw_summary_box(const char **lines, int n, const char *verdict,
+			     int top, int code)
+{
+	if (draw_box_rows(lines, n, draw_box_width(lines, n)) + 2 <= code) {
+		draw_box_in(lines, n, top, code);
+		return;
+	}
+	const char *tight[10];
+	char both[300];
+	int k = 0;
+	snprintf(both, sizeof(both), "%s; %s", lines[0], verdict);
+	tight[k++] = both;
+	for (int i = 1; i < n - 1; i++)
+		if (lines[i][0] && lines[i] != verdict)
+			tight[k++] = lines[i];
+	if (draw_box_rows(tight, k, draw_box_width(tight, k)) + 2 > code) {
+		code += top - 1; /* from the row under the title */
+		top = 1;
+	}
+	draw_box_in(tight, k, top, code);
+}
+
+/*
+ * The end of the run, over the source pane (rows top.. of code rows): the
+ * state panes under it hold the run's final picture (pool's results, the
+ * deadlock's waits), which is what the box is about.  When the box does
+ * not fit there, its blank lines go, then it takes the thread list's rows
+ * above, and only then the panes below.
+ */
+static void draw_summary(const struct view *v, int top, int code)
 {
 	const struct run_result *r = &v->res;
 	char what[120], figures[400] = "", verdict[80], totals[200] = "";
@@ -1657,7 +1894,8 @@ static void draw_summary(const struct view *v)
 	lines[n++] = "";
 	lines[n++] = verdict;
 	lines[n++] = figures;
-	lines[n++] = totals;
+	if (totals[0])
+		lines[n++] = totals;
 	lines[n++] = "";
 	if (v->quiz_said[0]) { /* the prediction's verdict, before the keys */
 		lines[n++] = v->quiz_said;
@@ -1665,7 +1903,7 @@ static void draw_summary(const struct view *v)
 	}
 	lines[n++] = "r restart  s new seed/run  v next variant  w save  "
 		     "b back  q quit";
-	draw_box(lines, n);
+	draw_summary_box(lines, n, verdict, top, code);
 }
 
 static void draw_too_small(void)
@@ -1733,6 +1971,7 @@ void draw_frame(const struct view *v)
 		draw_threads_compact(v, y, threads);
 	y += threads;
 	draw_source(v, y, code);
+	int code_top = y;
 	y += code;
 	mvhline(y++, 0, draw_utf8 ? 0 : '-', COLS);
 	draw_shared(v, y, 0, half, state);
@@ -1762,7 +2001,7 @@ void draw_frame(const struct view *v)
 	}
 	draw_keys(v, LINES - keys, keys);
 	if (v->finished && !v->help)
-		draw_summary(v);
+		draw_summary(v, code_top, code);
 	if (v->help)
 		draw_help(v);
 	term_refresh();

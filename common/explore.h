@@ -22,6 +22,8 @@ struct explore_limits {
 	 * (the viewer's key or signal) */
 	bool (*stop)(void *ctx);
 	void *stop_ctx;
+	/* run every schedule, not the state cache's search (tests compare) */
+	bool no_cache;
 };
 
 /*
@@ -52,6 +54,7 @@ struct explore_result {
 	bool complete;   /* every schedule was run */
 	bool stopped;    /* a limit of executions or time was reached */
 	bool can_break;
+	long states;     /* the state cache's, 0 if it was not used */
 	int *schedule;
 	int len, cap;
 	int preemptions;

@@ -17,6 +17,7 @@ static inline long var_load_fast(struct var *v, int line)
 {
 	if (rt_unrecorded())
 		return atomic_load_explicit(&v->value, memory_order_relaxed);
+	fiber_clean();
 	return var_load_at(v, line);
 }
 
@@ -26,17 +27,20 @@ static inline void var_store_fast(struct var *v, long x, int line)
 {
 	if (rt_tls_past &&
 	    x <= atomic_load_explicit(&v->peak, memory_order_relaxed)) {
-		rt_tls_unrecorded++;
+		rt_tls_unrecorded++; /* loads and locks look */
 		atomic_store_explicit(&v->value, x, memory_order_relaxed);
 		return;
 	}
+	fiber_clean();
 	var_store_at(v, x, line);
 }
 
 static inline int mutex_lock_fast(struct mutex *m, int line)
 {
-	if (!rt_unrecorded())
+	if (!rt_unrecorded()) {
+		fiber_clean();
 		return mutex_lock_at(m, line);
+	}
 	if (pthread_mutex_trylock(&m->pm) != 0)
 		return mutex_lock_contended(m);
 	return 0; /* glibc noted the holder (mutex_holder()) */
@@ -44,9 +48,11 @@ static inline int mutex_lock_fast(struct mutex *m, int line)
 
 static inline int mutex_unlock_fast(struct mutex *m, int line)
 {
-	if (!rt_tls_past || mutex_holder(m) != rt_tls_tid)
+	if (!rt_tls_past || mutex_holder(m) != rt_tls_tid) {
+		fiber_clean();
 		return mutex_unlock_at(m, line);
-	rt_tls_unrecorded++;
+	}
+	rt_tls_unrecorded++; /* loads and locks look */
 	return pthread_mutex_unlock(&m->pm);
 }
 

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -46,6 +47,7 @@ struct fiber {
 	ucontext_t ctx;  /* the first entry only */
 	jmp_buf env;     /* where the fiber resumes: its fiber_yield() */
 	jmp_buf caller;  /* where the scheduler resumes: its fiber_run() */
+	char *sp;        /* its stack pointer in its last fiber_yield() */
 	bool started;
 	void (*fn)(void *);
 	void *arg;
@@ -92,40 +94,51 @@ __attribute__((noinline)) static void fiber_make(struct fiber *f, char *stack)
 }
 
 /*
- * Stacks of freed fibers, kept for the next run: the explorer starts a
- * run thousands of times a second, and mapping, guarding, faulting in and
- * unmapping two stacks cost more than the run itself.
+ * Freed fibers, with their stacks, kept for the next run: the explorer
+ * starts a run thousands of times a second, and mapping, guarding,
+ * faulting in and unmapping two stacks cost more than the run itself.
+ * Last in, first out: a run that frees its fibers last first gives the
+ * next run the same fibers at the same addresses, thread by thread, so a
+ * run and its replay have the same stacks, byte for byte.
  */
 #define FIBER_POOL 64
-static char *fiber_pool[FIBER_POOL];
+static struct fiber *fiber_pool[FIBER_POOL];
 static int fiber_npool;
 
-/* A stack with its guard page: from the pool, or newly mapped. */
-static char *fiber_stack(size_t maplen, long page)
+/* A fiber with a stack and its guard page: from the pool, or new. */
+static struct fiber *fiber_get(void)
 {
-	if (fiber_npool > 0)
-		return fiber_pool[--fiber_npool];
-	char *map = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (map == MAP_FAILED)
-		return NULL;
-	/* The lowest page stays unmapped-in-effect: overflow faults at once. */
-	mprotect(map, (size_t)page, PROT_NONE);
-	return map;
-}
-
-struct fiber *fiber_new(void (*fn)(void *), void *arg)
-{
+	if (fiber_npool > 0) {
+		struct fiber *f = fiber_pool[--fiber_npool];
+		char *map = f->map;
+		size_t maplen = f->maplen;
+		memset(f, 0, sizeof(*f));
+		f->map = map;
+		f->maplen = maplen;
+		return f;
+	}
 	struct fiber *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
 	long page = sysconf(_SC_PAGESIZE);
 	f->maplen = FIBER_STACK + (size_t)page;
-	f->map = fiber_stack(f->maplen, page);
-	if (!f->map) {
+	f->map = mmap(NULL, f->maplen, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (f->map == MAP_FAILED) {
 		free(f);
 		return NULL;
 	}
+	/* The lowest page stays unmapped-in-effect: overflow faults at once. */
+	mprotect(f->map, (size_t)page, PROT_NONE);
+	return f;
+}
+
+struct fiber *fiber_new(void (*fn)(void *), void *arg)
+{
+	struct fiber *f = fiber_get();
+	if (!f)
+		return NULL;
+	long page = (long)(f->maplen - FIBER_STACK);
 #ifdef FIBER_ASAN
 	__asan_unpoison_memory_region(f->map + page, FIBER_STACK);
 #endif
@@ -145,10 +158,11 @@ void fiber_free(struct fiber *f)
 #ifdef FIBER_TSAN
 	__tsan_destroy_fiber(f->tsan);
 #endif
-	if (fiber_npool < FIBER_POOL)
-		fiber_pool[fiber_npool++] = f->map; /* unpoisoned when reused */
-	else
-		munmap(f->map, f->maplen);
+	if (fiber_npool < FIBER_POOL) {
+		fiber_pool[fiber_npool++] = f; /* unpoisoned when reused */
+		return;
+	}
+	munmap(f->map, f->maplen);
 	free(f);
 }
 
@@ -181,8 +195,21 @@ void fiber_run(struct fiber *f)
 #endif
 }
 
+/* The stack pointer of the caller, or NULL where it cannot be read. */
+#if defined(__x86_64__)
+#define FIBER_SP(sp) __asm__ volatile("mov %%rsp, %0" : "=r"(sp))
+#define FIBER_HAS_SP true
+#elif defined(__aarch64__)
+#define FIBER_SP(sp) __asm__ volatile("mov %0, sp" : "=r"(sp))
+#define FIBER_HAS_SP true
+#else
+#define FIBER_SP(sp) ((sp) = NULL)
+#define FIBER_HAS_SP false
+#endif
+
 void fiber_yield(struct fiber *f)
 {
+	FIBER_SP(f->sp);
 	if (_setjmp(f->env) == 0) {
 #ifdef FIBER_TSAN
 		__tsan_switch_to_fiber(f->tsan_caller, 0);
@@ -198,6 +225,60 @@ void fiber_yield(struct fiber *f)
 	__sanitizer_finish_switch_fiber(f->fake_stack, &f->caller_bottom,
 					&f->caller_size);
 #endif
+}
+
+volatile bool fiber_cleaning;
+
+/*
+ * No frame of its own (noinline, and only registers): the stack pointer
+ * here is the caller's, less the return address, and everything below it
+ * is dead.  In C, a call to memset would put its frame inside the bytes
+ * it zeroes.  Elsewhere than x86-64 it does nothing: states are then
+ * told apart by more leftover bytes, which costs time, not results.
+ */
+__attribute__((noinline)) void fiber_clean_below(void)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("lea %c0(%%rsp), %%rdi\n\t"
+			 "mov %1, %%ecx\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 "rep stosq"
+			 :
+			 : "i"(-FIBER_CLEAN), "i"(FIBER_CLEAN / 8)
+			 : "rdi", "rcx", "rax", "memory", "cc");
+#endif
+}
+
+/*
+ * A parked fiber resumes from its registers in f->env and whatever its
+ * stack holds from its stack pointer up: the frames of the calls it is
+ * in.  Nothing below that pointer is ever read again before being
+ * written.  (The explorer's state cache, cache.c, compares these bytes.)
+ */
+bool fiber_viewable(void)
+{
+	return FIBER_HAS_SP;
+}
+
+bool fiber_parked(const struct fiber *f, struct fiber_view *v)
+{
+	if (!f->started || !f->sp)
+		return false;
+	char *top = (char *)f->ctx.uc_stack.ss_sp + f->ctx.uc_stack.ss_size;
+	v->stack = f->sp;
+	v->len = (size_t)(top - f->sp);
+	v->regs = f->env;
+	v->nregs = sizeof(f->env[0].__jmpbuf);
+	return true;
+}
+
+void fiber_rewind(struct fiber *f, const struct fiber_view *v,
+		  const void *bytes)
+{
+	f->sp = (char *)(uintptr_t)v->stack;
+	memcpy(f->env, v->regs, v->nregs);
+	memcpy(f->sp, bytes, v->len);
+	f->started = true;
 }
 
 _Noreturn void fiber_exit(struct fiber *f)

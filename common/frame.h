@@ -94,7 +94,7 @@ bool frame_format(const void *payload, size_t len, char *text, size_t size,
 struct pipe;
 long frame_send_at(struct pipe *p, struct frame_out *o, int line);
 long frame_recv_at(struct pipe *p, struct frame_in *in, int line);
-#define frame_send(p, o)  frame_send_at((p), (o), __LINE__)
-#define frame_recv(p, in) frame_recv_at((p), (in), __LINE__)
+#define frame_send(p, o)  (fiber_clean(), frame_send_at((p), (o), __LINE__))
+#define frame_recv(p, in) (fiber_clean(), frame_recv_at((p), (in), __LINE__))
 
 #endif

@@ -26,20 +26,18 @@
 
 long lesson_opt(const char *name)
 {
-	const struct lesson_option *o = rt.cfg->lesson->options;
-	for (int i = 0; o && o[i].name; i++)
-		if (strcmp(o[i].name, name) == 0)
-			return rt.cfg->opts[i];
-	rt_die("lesson asked for unknown option '%s'", name);
+	int i = cli_option_index(rt.cfg->lesson, name);
+	if (i < 0)
+		rt_die("lesson asked for unknown option '%s'", name);
+	return rt.cfg->opts[i];
 }
 
 const char *lesson_opt_text(const char *name)
 {
-	const struct lesson_option *o = rt.cfg->lesson->options;
-	for (int i = 0; o && o[i].name; i++)
-		if (strcmp(o[i].name, name) == 0 && o[i].text)
-			return rt.cfg->texts[i];
-	rt_die("lesson asked for unknown text option '%s'", name);
+	int i = cli_option_index(rt.cfg->lesson, name);
+	if (i < 0 || !rt.cfg->lesson->options[i].text)
+		rt_die("lesson asked for unknown text option '%s'", name);
+	return rt.cfg->texts[i];
 }
 
 int lesson_variant(void)
@@ -56,11 +54,14 @@ void *lesson_calloc(size_t n, size_t size)
 {
 	if (rt.procs) /* books every process of the run sees */
 		return proc_alloc((n ? n : 1) * (size ? size : 1));
+	if (rt_self()) /* as objects are (rt_add_obj()) */
+		rt_die("lesson_calloc(): blocks are made in setup()");
 	if (rt.nallocs == RT_MAX_ALLOCS)
 		rt_die("more than %d lesson_calloc() blocks", RT_MAX_ALLOCS);
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		rt_die("out of memory");
+	rt.alloc_size[rt.nallocs] = (n ? n : 1) * (size ? size : 1);
 	rt.allocs[rt.nallocs++] = p;
 	return p;
 }
@@ -102,6 +103,9 @@ long lesson_elapsed_us(void)
 
 long lesson_lost_updates(void)
 {
+	if (rt.mode == RT_STEP && !rt.reporting)
+		rt_die("lesson_lost_updates() is for report() only");
+	rt.lost_asked = true;
 	return rt.lost_updates;
 }
 
@@ -202,7 +206,8 @@ static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz,
 	struct run_result res;
 	enum run_end end = run_lesson(cfg, quiet ? NULL : run_plain_sink,
 				      stdout, lesson_ask, NULL, &res);
-	const char *word = event_unit_word(cfg->lesson->processes ? 'P' : 'T');
+	const char *word = event_unit_word(rt_unit_of(cfg->lesson,
+							   cfg->variant));
 	if (!quiet && cfg->mode == RT_FREE && end == RUN_DEADLOCK)
 		printf("# deadlock: every live %s waited for %d ms and none "
 		       "could wake another; the run was stopped\n", word,
@@ -254,10 +259,12 @@ static bool lesson_quiz_applies(const struct cli *c)
 			q = &l->questions[i];
 			break;
 		}
-	char args[600];
+	char args[600], differs[600];
 	quiz_args(q, args, sizeof(args));
+	quiz_differs(q, &c->cfg, differs, sizeof(differs));
 	cli_error(l, "--quiz: no question is about this run; one is about: "
-		  "%s --quiz %s", l->name, args);
+		  "%s --quiz %s%s%s", l->name, args,
+		  differs[0] ? ", and this run has " : "", differs);
 	return false;
 }
 

@@ -10,13 +10,16 @@
  * mode it is exactly one step, chosen by the scheduler, and one event in the
  * log; in free mode it runs on real threads and real pthread primitives and
  * is recorded.  The macros capture the lesson's source line, so the viewer
- * can put each thread's cursor on the line it is about to run.
+ * can put each thread's cursor on the line it is about to run, and call
+ * fiber_clean() first (for the explorer's state cache: fiber.h).
  */
 #ifndef INTERLEAVE_LESSON_H
 #define INTERLEAVE_LESSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "fiber.h"
 
 struct var;
 struct mutex;
@@ -59,17 +62,26 @@ struct lesson_option {
 	 * false, and why in err, refuses it; its default is text_default. */
 	bool (*text)(const char *arg, char *err, size_t size);
 	const char *text_default;
+	/* If set, the runs the option means something in: every
+	 * "--NAME=VALUE" of it holds ("--variant=notice", "--fn=fib": the
+	 * variant, or another option).  Typed on any other run it is refused,
+	 * as --seed is in free mode, and command lines the runtime writes
+	 * leave it out. */
+	const char *when;
 };
 
-/* Table entries: a number option, a named-choice option, a text option,
- * the end. */
+/* Table entries: a number option, one that applies only to the runs of
+ * `when`, a named-choice option, a text option, the end. */
 #define LESSON_NUMBER(name, help, step, free, min, max)                        \
-	{ (name), (help), (step), (free), (min), (max), NULL, NULL, NULL }
+	LESSON_NUMBER_WHEN(NULL, name, help, step, free, min, max)
+#define LESSON_NUMBER_WHEN(when, name, help, step, free, min, max)             \
+	{ (name), (help), (step), (free), (min), (max), NULL, NULL, NULL,      \
+	  (when) }
 #define LESSON_CHOICE(name, help, dflt, choices)                               \
-	{ (name), (help), (dflt), (dflt), 0, 0, (choices), NULL, NULL }
+	{ (name), (help), (dflt), (dflt), 0, 0, (choices), NULL, NULL, NULL }
 #define LESSON_TEXT(name, help, dflt, check)                                   \
-	{ (name), (help), 0, 0, 0, 0, NULL, (check), (dflt) }
-#define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+	{ (name), (help), 0, 0, 0, 0, NULL, (check), (dflt), NULL }
+#define LESSON_END { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL, NULL }
 
 /*
  * A question for --quiz (and the viewer's p): asked before the run's
@@ -159,6 +171,10 @@ struct lesson {
 	unsigned long long info_notes;
 	/* Its units are processes, not threads (see process_new()). */
 	bool processes;
+	/* Bit 1 << variant: in a lesson of processes, that variant's units
+	 * are threads (thread_new()) all the same.  Whether a run uses
+	 * processes: ask rt_uses_processes(), not these two fields. */
+	unsigned long long thread_variants;
 	/* Where the launcher lists it: "threads", "synchronisation",
 	 * "processes", ...; NULL lists it under "other". */
 	const char *topic;
@@ -203,7 +219,7 @@ long lesson_elapsed_us(void);
  * by the run: freed when the run is torn down, however it ends (a
  * --schedule check, a restart in the viewer, report() never called).
  * In a process lesson it is in the run's shared arena, so every process
- * sees the same books.  Dies when out of memory.
+ * sees the same books.  Dies when out of memory.  In setup() only.
  */
 void *lesson_calloc(size_t n, size_t size);
 /* Add "name=value" to the summary line. */
@@ -219,9 +235,10 @@ int lesson_thread(void);
  * sentence that does not may use a plain "%ld".
  */
 void lesson_note_at(int kind, long value, int other, int line);
-#define lesson_note(kind, value) lesson_note_at((kind), (value), 0, __LINE__)
+#define lesson_note(kind, value)                                               \
+	(fiber_clean(), lesson_note_at((kind), (value), 0, __LINE__))
 #define lesson_note_other(kind, value, other)                                  \
-	lesson_note_at((kind), (value), (other), __LINE__)
+	(fiber_clean(), lesson_note_at((kind), (value), (other), __LINE__))
 /*
  * A note that also counts updates lost (or, negative, given back) where
  * the runtime cannot see them: through a server's private copy, say.
@@ -230,9 +247,12 @@ void lesson_note_at(int kind, long value, int other, int line);
 void lesson_note_lost_at(int kind, long value, int other, int lost,
 			 int line);
 #define lesson_note_lost(kind, value, other, lost)                             \
-	lesson_note_lost_at((kind), (value), (other), (lost), __LINE__)
+	(fiber_clean(),                                                        \
+	 lesson_note_lost_at((kind), (value), (other), (lost), __LINE__))
 
-/* Threads, numbered from 1 in creation order.  body(arg) is the thread. */
+/* Threads, numbered from 1 in creation order.  body(arg) is the thread.
+ * Threads, objects (var_new(), mutex_new(), ...) and lesson_calloc()
+ * blocks are made in setup(), never by a running thread. */
 void thread_new(const char *name, void (*body)(long arg), long arg);
 
 /*
@@ -251,9 +271,10 @@ int proc_fork_at(const char *name, void (*body)(long arg), long arg,
 int proc_join_at(int id, int line);
 /* Has process id not exited yet?  (Python's is_alive().) */
 bool proc_alive_at(int id, int line);
-#define proc_fork(name, body, arg) proc_fork_at((name), (body), (arg), __LINE__)
-#define proc_join(id) proc_join_at((id), __LINE__)
-#define proc_alive(id) proc_alive_at((id), __LINE__)
+#define proc_fork(name, body, arg)                                             \
+	(fiber_clean(), proc_fork_at((name), (body), (arg), __LINE__))
+#define proc_join(id) (fiber_clean(), proc_join_at((id), __LINE__))
+#define proc_alive(id) (fiber_clean(), proc_alive_at((id), __LINE__))
 struct var *var_new_private(const char *name, long initial);
 
 /*
@@ -273,10 +294,12 @@ struct pipe *pipe_new(const char *name, long capacity);
 long pipe_write_at(struct pipe *p, const void *msg, long len, int line);
 long pipe_read_at(struct pipe *p, void *buf, long size, int line);
 int pipe_close_at(struct pipe *p, int end, int line);
-#define pipe_write(p, msg, len) pipe_write_at((p), (msg), (len), __LINE__)
-#define pipe_read(p, buf, size) pipe_read_at((p), (buf), (size), __LINE__)
-#define pipe_close_read(p)  pipe_close_at((p), 0, __LINE__)
-#define pipe_close_write(p) pipe_close_at((p), 1, __LINE__)
+#define pipe_write(p, msg, len)                                                \
+	(fiber_clean(), pipe_write_at((p), (msg), (len), __LINE__))
+#define pipe_read(p, buf, size)                                                \
+	(fiber_clean(), pipe_read_at((p), (buf), (size), __LINE__))
+#define pipe_close_read(p)  (fiber_clean(), pipe_close_at((p), 0, __LINE__))
+#define pipe_close_write(p) (fiber_clean(), pipe_close_at((p), 1, __LINE__))
 long pipe_sent(const struct pipe *p);     /* bytes written */
 long pipe_received(const struct pipe *p); /* bytes read */
 long pipe_messages(const struct pipe *p); /* writes that went through */
@@ -306,13 +329,15 @@ long shm_load_at(struct shm *s, int row, int col, int line);
 void shm_store_at(struct shm *s, int row, int col, long value, int line);
 int shm_close_at(struct shm *s, int line);
 int shm_unlink_at(struct shm *s, int line);
-#define shm_create(s) shm_create_at((s), __LINE__)
-#define shm_size(s)   shm_size_at((s), __LINE__)
-#define shm_attach(s) shm_attach_at((s), __LINE__)
-#define shm_load(s, r, c)     shm_load_at((s), (r), (c), __LINE__)
-#define shm_store(s, r, c, v) shm_store_at((s), (r), (c), (v), __LINE__)
-#define shm_close(s)  shm_close_at((s), __LINE__)
-#define shm_unlink(s) shm_unlink_at((s), __LINE__)
+#define shm_create(s) (fiber_clean(), shm_create_at((s), __LINE__))
+#define shm_size(s)   (fiber_clean(), shm_size_at((s), __LINE__))
+#define shm_attach(s) (fiber_clean(), shm_attach_at((s), __LINE__))
+#define shm_load(s, r, c)                                                      \
+	(fiber_clean(), shm_load_at((s), (r), (c), __LINE__))
+#define shm_store(s, r, c, v)                                                  \
+	(fiber_clean(), shm_store_at((s), (r), (c), (v), __LINE__))
+#define shm_close(s)  (fiber_clean(), shm_close_at((s), __LINE__))
+#define shm_unlink(s) (fiber_clean(), shm_unlink_at((s), __LINE__))
 bool shm_left(const struct shm *s);
 
 /* Shared variables. */
@@ -321,15 +346,19 @@ long var_value(const struct var *v); /* outside the run only */
 long var_load_at(struct var *v, int line);
 void var_store_at(struct var *v, long value, int line);
 long var_add_at(struct var *v, long delta, int line); /* returns old value */
+/* (var_load and var_store clean the stack (fiber_clean()) only on the
+ * way into the runtime: in free mode's fast path they cost what they
+ * did.) */
 #define var_load(v)                                                            \
-	_Generic((v), struct var_local *: var_local_load_at,                   \
+	_Generic((v), struct var_local *: var_local_load_clean,                \
 		 default: var_load_shared)((v), __LINE__)
 #define var_store(v, x)                                                        \
-	_Generic((v), struct var_local *: var_local_store_at,                  \
+	_Generic((v), struct var_local *: var_local_store_clean,               \
 		 default: var_store_shared)((v), (x), __LINE__)
 #define var_add(v, d)                                                          \
-	_Generic((v), struct var_local *: var_local_add_at,                    \
-		 default: var_add_at)((v), (d), __LINE__)
+	(fiber_clean(),                                                        \
+	 _Generic((v), struct var_local *: var_local_add_at,                   \
+		 default: var_add_at)((v), (d), __LINE__))
 /*
  * Thread-local variables: one copy per thread, each starting at initial,
  * as C11's _Thread_local (or Python's threading.local()) gives, but with
@@ -347,6 +376,17 @@ struct var_local *var_mine(struct var_local *v);
 long var_local_load_at(struct var_local *v, int line);
 void var_local_store_at(struct var_local *v, long value, int line);
 long var_local_add_at(struct var_local *v, long delta, int line);
+static inline long var_local_load_clean(struct var_local *v, int line)
+{
+	fiber_clean();
+	return var_local_load_at(v, line);
+}
+static inline void var_local_store_clean(struct var_local *v, long value,
+					 int line)
+{
+	fiber_clean();
+	var_local_store_at(v, value, line);
+}
 /*
  * Keep the largest value v ever holds, for var_peak() (both modes).  Off
  * unless asked for: it costs a check on every store.
@@ -366,7 +406,25 @@ void var_track(struct var *v, long max);
  */
 void var_buffer(struct var **slots, int n, struct var *head,
 		struct var *tail);
-/* Step mode: stores that overwrote an update the writer never saw. */
+/*
+ * The buffer's picture in the lesson's own words: headed `heading`
+ * ("results") instead of "buffer", each slot's variable name under it.
+ * Call after var_buffer().
+ */
+void var_buffer_label(const char *heading);
+/*
+ * A task queue for the viewer to draw: n tasks (at most RT_MAX_TASKS),
+ * task K's item items[K - 1], taken from the front: taken counts those
+ * taken.  Each of the nholders variables in holders is a worker's: the
+ * task it holds (K), stored by the worker that takes it, and 0, stored
+ * by that worker, once it is done.  A task nobody holds any more but
+ * whose worker never said it was done is drawn as lost.
+ */
+void var_tasks(const long *items, int n, struct var *taken,
+	       struct var **holders, int nholders);
+/* Step mode: stores that overwrote an update the writer never saw; for
+ * report() only (the explorer counts it along its paths, not in a state:
+ * a thread that asked it while running would break that). */
 long lesson_lost_updates(void);
 
 /*
@@ -375,7 +433,7 @@ long lesson_lost_updates(void);
  * free mode, so its effect shows on any number of cores.
  */
 void work_at(long units, int line);
-#define work(units) work_at((units), __LINE__)
+#define work(units) (fiber_clean(), work_at((units), __LINE__))
 
 /* Mutexes.  unlock() returns 0 or EPERM (not the owner: reported). */
 enum mutex_kind { MUTEX_NORMAL, MUTEX_ERRORCHECK, MUTEX_RECURSIVE };
@@ -390,7 +448,7 @@ int mutex_unlock_at(struct mutex *m, int line);
  * Never waits, in either mode: step mode always lets it run.
  */
 int mutex_trylock_at(struct mutex *m, int line);
-#define mutex_trylock(m) mutex_trylock_at((m), __LINE__)
+#define mutex_trylock(m) (fiber_clean(), mutex_trylock_at((m), __LINE__))
 
 /*
  * Counting semaphores.  A bounded semaphore (bound > 0) refuses a post that
@@ -400,8 +458,8 @@ int mutex_trylock_at(struct mutex *m, int line);
 struct sema *sema_new(const char *name, long initial, long bound);
 void sema_wait_at(struct sema *s, int line);
 int sema_post_at(struct sema *s, int line);
-#define sema_wait(s) sema_wait_at((s), __LINE__)
-#define sema_post(s) sema_post_at((s), __LINE__)
+#define sema_wait(s) (fiber_clean(), sema_wait_at((s), __LINE__))
+#define sema_post(s) (fiber_clean(), sema_post_at((s), __LINE__))
 /*
  * sema_wait_for() gives up after timeout (ms in free mode, ticks of the
  * step clock in step mode: see ltime_sleep) and returns ETIMEDOUT, having
@@ -409,7 +467,8 @@ int sema_post_at(struct sema *s, int line);
  * trywait); -1 waits for ever, as sema_wait().  One step either way.
  */
 int sema_wait_for_at(struct sema *s, long timeout, int line);
-#define sema_wait_for(s, timeout) sema_wait_for_at((s), (timeout), __LINE__)
+#define sema_wait_for(s, timeout)                                              \
+	(fiber_clean(), sema_wait_for_at((s), (timeout), __LINE__))
 
 /* Condition variables, always used with a mutex the caller holds. */
 struct cond *cond_new(const char *name);
@@ -422,11 +481,11 @@ void cond_broadcast_at(struct cond *c, int line);
  * holding the mutex again as after a signal; 0 when signalled.
  */
 int cond_wait_for_at(struct cond *c, struct mutex *m, long timeout, int line);
-#define cond_wait(c, m)    cond_wait_at((c), (m), __LINE__)
+#define cond_wait(c, m)    (fiber_clean(), cond_wait_at((c), (m), __LINE__))
 #define cond_wait_for(c, m, timeout)                                           \
-	cond_wait_for_at((c), (m), (timeout), __LINE__)
-#define cond_signal(c)     cond_signal_at((c), __LINE__)
-#define cond_broadcast(c)  cond_broadcast_at((c), __LINE__)
+	(fiber_clean(), cond_wait_for_at((c), (m), (timeout), __LINE__))
+#define cond_signal(c)     (fiber_clean(), cond_signal_at((c), __LINE__))
+#define cond_broadcast(c)  (fiber_clean(), cond_broadcast_at((c), __LINE__))
 
 /*
  * Barriers: wait() returns when all parties have arrived.  The last to
@@ -439,8 +498,9 @@ struct barrier *barrier_new(const char *name, int parties,
 			    void (*action)(void));
 int barrier_wait_at(struct barrier *b, int line);
 int barrier_wait_for_at(struct barrier *b, long timeout_ms, int line);
-#define barrier_wait(b) barrier_wait_at((b), __LINE__)
-#define barrier_wait_for(b, ms) barrier_wait_for_at((b), (ms), __LINE__)
+#define barrier_wait(b) (fiber_clean(), barrier_wait_at((b), __LINE__))
+#define barrier_wait_for(b, ms)                                                \
+	(fiber_clean(), barrier_wait_for_at((b), (ms), __LINE__))
 
 /*
  * Flags: Python's threading.Event (called flag here: the trace's events
@@ -456,11 +516,12 @@ void flag_set_at(struct flag *f, int line);
 void flag_clear_at(struct flag *f, int line);
 bool flag_is_set_at(struct flag *f, int line);
 bool flag_wait_for_at(struct flag *f, long timeout, int line);
-#define flag_set(f)    flag_set_at((f), __LINE__)
-#define flag_clear(f)  flag_clear_at((f), __LINE__)
-#define flag_is_set(f) flag_is_set_at((f), __LINE__)
-#define flag_wait(f)   flag_wait_for_at((f), -1, __LINE__)
-#define flag_wait_for(f, timeout) flag_wait_for_at((f), (timeout), __LINE__)
+#define flag_set(f)    (fiber_clean(), flag_set_at((f), __LINE__))
+#define flag_clear(f)  (fiber_clean(), flag_clear_at((f), __LINE__))
+#define flag_is_set(f) (fiber_clean(), flag_is_set_at((f), __LINE__))
+#define flag_wait(f)   (fiber_clean(), flag_wait_for_at((f), -1, __LINE__))
+#define flag_wait_for(f, timeout)                                              \
+	(fiber_clean(), flag_wait_for_at((f), (timeout), __LINE__))
 
 /*
  * Sleep: ms milliseconds of real time in free mode; in step mode, time is
@@ -469,7 +530,7 @@ bool flag_wait_for_at(struct flag *f, long timeout, int line);
  * One step, when it wakes.
  */
 void ltime_sleep_at(long ms, int line);
-#define ltime_sleep(ms) ltime_sleep_at((ms), __LINE__)
+#define ltime_sleep(ms) (fiber_clean(), ltime_sleep_at((ms), __LINE__))
 /*
  * The time now, in the units of ltime_sleep: the step clock in step mode,
  * ms of CLOCK_MONOTONIC in free mode; only differences between readings
@@ -492,9 +553,11 @@ struct timer *timer_new_at(const char *name, void (*fn)(long arg), long arg,
 void timer_start_at(struct timer *t, long interval, int line);
 void timer_cancel_at(struct timer *t, int line);
 bool timer_fired(const struct timer *t);
-#define timer_new(name, fn, arg) timer_new_at((name), (fn), (arg), __LINE__)
-#define timer_start(t, interval) timer_start_at((t), (interval), __LINE__)
-#define timer_cancel(t) timer_cancel_at((t), __LINE__)
+#define timer_new(name, fn, arg)                                               \
+	(fiber_clean(), timer_new_at((name), (fn), (arg), __LINE__))
+#define timer_start(t, interval)                                               \
+	(fiber_clean(), timer_start_at((t), (interval), __LINE__))
+#define timer_cancel(t) (fiber_clean(), timer_cancel_at((t), __LINE__))
 
 /* Free mode's hot paths, inline in the lesson (see fast.h); the runtime's
  * own files, which include rt.h first, use the operations themselves. */

@@ -230,3 +230,79 @@ static void lost_compact(void)
 		}
 	}
 }
+
+/*
+ * For the explorer's state cache (cache.c): what of the books a run's
+ * future depends on, in a form that does not depend on how the run got
+ * there (node numbers do).  Only nodes below the one every root of a
+ * variable shares can still be lost, so for each variable each root (its
+ * value, then each thread's held read, by thread) is walked up to that
+ * node: a node is put as whether it has a writer (the initial value has
+ * none, and is never counted) where first met, as its place in the walk
+ * after that.  Writers and values name a loss in the narration; they do
+ * not change how many are lost.
+ */
+void lost_canon(void (*put)(uint64_t w, void *ctx), void *ctx)
+{
+	static unsigned *met, stamp; /* met[i] == stamp: i has a place */
+	static int *place, cap;
+	if (cap < lb->used) {
+		free(met);
+		free(place);
+		cap = lb->used * 2;
+		met = calloc((size_t)cap, sizeof(*met));
+		place = calloc((size_t)cap, sizeof(*place));
+		if (!met || !place)
+			rt_die("out of memory");
+	}
+	if (++stamp == 0) { /* wrapped: forget every old mark */
+		memset(met, 0, (size_t)cap * sizeof(*met));
+		stamp = 1;
+	}
+	int next = 0;
+	for (int i = 0; i < rt.nobjs; i++) {
+		if (rt.objs[i]->kind != OBJ_VAR ||
+		    ((const struct var *)rt.objs[i])->priv)
+			continue;
+		const struct var *v = (const struct var *)rt.objs[i];
+		int common = lost_common(v);
+		for (int t = 0; t <= rt.nthreads; t++) {
+			int r = t ? rt.threads[t].held[v->o.id] : v->node;
+			if (t && r < 0)
+				continue;
+			put(((uint64_t)i << 32) | (uint64_t)t, ctx);
+			for (; r >= 0 && r != common; r = lb->n[r].parent) {
+				if (met[r] == stamp) {
+					put((uint64_t)place[r] << 2 | 1, ctx);
+					break;
+				}
+				met[r] = stamp;
+				place[r] = next++;
+				put(lb->n[r].writer > 0 ? 6 : 2, ctx);
+			}
+			put(r == common ? 3 : 0, ctx);
+		}
+	}
+}
+
+size_t lost_save(void *to)
+{
+	size_t nodes = (size_t)lb->used * sizeof(*lb->n);
+	if (to) {
+		memcpy(to, lb, sizeof(*lb));
+		memcpy((char *)to + sizeof(*lb), lb->n, nodes);
+	}
+	return sizeof(*lb) + nodes;
+}
+
+void lost_restore(const void *from)
+{
+	struct lost_books was;
+	memcpy(&was, from, sizeof(was));
+	/* the pool only grows in a run: it holds what it held then */
+	was.n = lb->n;
+	was.cap = lb->cap;
+	*lb = was;
+	memcpy(lb->n, (const char *)from + sizeof(was),
+	       (size_t)was.used * sizeof(*lb->n));
+}

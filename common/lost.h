@@ -24,5 +24,12 @@ void lost_store(struct var *v, struct thr *t, long value, struct event *e);
 void lost_add(struct var *v, struct thr *t, long value, struct event *e);
 /* t finished: the reads it still held are dropped. */
 void lost_exit(struct thr *t, struct event *e);
+/* The explorer's state cache: the books, as words that two runs put
+ * alike exactly when their futures lose the same updates. */
+void lost_canon(void (*put)(uint64_t w, void *ctx), void *ctx);
+/* A snapshot of the books (thread runs only): its size, written to `to`
+ * if not NULL; and back, in the same run. */
+size_t lost_save(void *to);
+void lost_restore(const void *from);
 
 #endif

@@ -30,6 +30,10 @@ void model_init(struct model *m, bool step_mode)
 	memcpy(m->buf_slots, rt.buffer.slots, sizeof(m->buf_slots));
 	m->buf_head = rt.buffer.n ? rt.buffer.head : -1;
 	m->buf_tail = rt.buffer.n ? rt.buffer.tail : -1;
+	m->buf_heading = rt.buffer.heading;
+	m->ntasks = rt.tasks.n;
+	m->tasks_taken = rt.tasks.taken;
+	memcpy(m->task_items, rt.tasks.items, sizeof(m->task_items));
 	m->nthreads = rt.nthreads;
 	m->nobjs = rt.nobjs;
 	m->unit = rt_names.unit();
@@ -47,6 +51,7 @@ void model_init(struct model *m, bool step_mode)
 			const struct var *var = (const struct var *)o;
 			mo->value = var_value(var);
 			mo->track = var->track;
+			mo->holds_task = var->holds_task;
 			mo->local = var->copies != NULL;
 			mo->priv = var->priv || mo->local;
 			for (int k = 0; mo->priv && k <= RT_MAX_THREADS; k++)
@@ -156,10 +161,41 @@ static void model_noted_lost(struct model *m, const struct event *e)
 	m->seen_lost += e->lost;
 }
 
+/*
+ * A store of value a to the task queue's count (task a taken) or to a
+ * worker's hold (task a held; 0: the task it held let go: done when the
+ * worker that held it stores it, lost when another thread does).
+ */
+static void model_task_store(struct model *m, const struct event *e,
+			     const struct model_obj *o)
+{
+	bool count = m->ntasks && e->obj == m->tasks_taken;
+	long k = count || e->a ? e->a : o->value;
+	if (!(count || o->holds_task) || k < 1 || k > m->ntasks)
+		return;
+	if (count || e->a) {
+		m->task_state[k - 1] = MTASK_HELD;
+		m->task_who[k - 1] = e->thread;
+		return;
+	}
+	m->task_state[k - 1] = o->writer == e->thread ? MTASK_DONE
+						      : MTASK_LOST;
+}
+
+enum model_task model_task(const struct model *m, int k, int *who)
+{
+	*who = m->task_who[k - 1];
+	enum model_task s = m->task_state[k - 1];
+	/* a worker that ended holding its task never finishes it */
+	return s == MTASK_HELD && m->threads[*who].state == MT_DONE
+		       ? MTASK_LOST : s;
+}
+
 /* A store or an add to a shared variable. */
 static void model_stored(struct model *m, const struct event *e,
 			 struct model_obj *o, struct model_thread *t)
 {
+	model_task_store(m, e, o);
 	o->value = e->a;
 	o->writer = e->thread;
 	o->changed = m->step;
@@ -472,6 +508,8 @@ void model_apply(struct model *m, const struct event *e,
 		m->threads[e->thread].line = e->line;
 	if (e->op == OP_EXIT) {
 		m->threads[e->thread].state = MT_DONE;
+		/* what it read last dies with it: no write of it can come */
+		m->threads[e->thread].has_tmp = false;
 		model_exit_permits(m, e->thread);
 	}
 	if (e->thread > 0)

@@ -56,6 +56,7 @@ struct model_obj {
 	int nholders;
 	bool signalling; /* sema: posted by a thread holding none: not a pool */
 	int writer;      /* var: thread of the last store, 0 for none */
+	bool holds_task; /* var: a worker's task (var_tasks()), 0 none */
 	long round;      /* track: stores of 0 so far, the round it is in */
 	bool priv;       /* var: one copy per process, in own[] */
 	long own[RT_MAX_THREADS + 1]; /* priv: each process's copy */
@@ -89,7 +90,16 @@ struct model {
 	int chart_obj;                    /* the charted variable, or -1 */
 	int buf_slots[RT_MAX_OBJS];       /* the buffer's slot variables */
 	int nbuf, buf_head, buf_tail;     /* head, tail: variables or -1 */
+	const char *buf_heading;          /* the lesson's name for it, or
+					     NULL: "buffer", slots unnamed */
 	long chart[MODEL_TIMELINE];       /* its value after step i % size */
+	/* The lesson's task queue (var_tasks()): ntasks tasks, 0 for none;
+	 * task K's item, state and the thread that took or holds it at
+	 * [K - 1]; tasks_taken: the count's object id. */
+	int ntasks, tasks_taken;
+	long task_items[RT_MAX_TASKS];
+	uint8_t task_state[RT_MAX_TASKS]; /* enum model_task */
+	int task_who[RT_MAX_TASKS];
 	char say[MODEL_SAY];   /* the last thing the runtime flagged */
 	uint64_t say_step;
 	char last[MODEL_SAY];  /* the last event, as a line */
@@ -108,6 +118,11 @@ struct model {
 	bool fired;      /* a barrier action ran in the last step */
 	uint64_t skew;   /* step mode: the clock's jumps (OP_CLOCK) */
 };
+
+/* A task of the queue: not taken yet, taken (and held) by a thread, done
+ * (its worker let go of it), lost (someone else let go of it for the
+ * worker, or the worker ended holding it). */
+enum model_task { MTASK_WAITING, MTASK_HELD, MTASK_DONE, MTASK_LOST };
 
 /* Step mode: the logical time of the last step (ltime.c). */
 static inline uint64_t model_now(const struct model *m)
@@ -139,6 +154,8 @@ int model_on_cycle(const struct model *m, int id);
 bool model_is_pool(const struct model *m, int obj);
 /* Is object obj one of the buffer's slots? */
 bool model_is_slot(const struct model *m, int obj);
+/* Task k's state (k from 1); *who: the thread that took or holds it. */
+enum model_task model_task(const struct model *m, int k, int *who);
 /* Threads blocked on object id, longest waiting first; how many. */
 int model_waiters(const struct model *m, int obj, int *ids);
 /* Phrase for a thread's state: "ready", "blocked on mutex lock", ... */

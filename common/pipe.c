@@ -56,8 +56,9 @@ static void pipe_size(struct pipe *p)
 struct pipe *pipe_new(const char *name, long capacity)
 {
 	if (!rt.procs)
-		rt_die("pipe_new: lesson %s does not set .processes",
-		       rt.cfg->lesson->name);
+		rt_die("pipe_new: lesson %s runs variant %s on threads",
+		       rt.cfg->lesson->name,
+		       rt.cfg->lesson->variants[rt.cfg->variant].name);
 	if (capacity < 1 || capacity > INT_MAX)
 		rt_die("pipe %s: capacity %ld out of range", name, capacity);
 	struct pipe *p = rt_alloc_obj(sizeof(*p));

@@ -414,8 +414,9 @@ static struct thr *proc_add(const char *name, void (*body)(long), long arg,
 void process_new(const char *name, void (*body)(long arg), long arg)
 {
 	if (!rt.procs)
-		rt_die("process_new: lesson %s does not set .processes",
-		       rt.cfg->lesson->name);
+		rt_die("process_new: lesson %s runs variant %s on threads",
+		       rt.cfg->lesson->name,
+		       rt.cfg->lesson->variants[rt.cfg->variant].name);
 	if (rt.nthreads > 0)
 		rt_die("process_new: setup() makes only P1; it forks the rest");
 	proc_add(name, body, arg, 0);

@@ -31,6 +31,9 @@ static bool quiz_value(const struct run_config *cfg, const char *key,
 	const struct lesson_option *o = cfg->lesson->options;
 	if (strcmp(key, "mode") == 0)
 		snprintf(buf, size, "%s", modes[cfg->mode]);
+	else if (strcmp(key, "variant") == 0)
+		snprintf(buf, size, "%s",
+			 cfg->lesson->variants[cfg->variant].name);
 	else if (strcmp(key, "policy") == 0)
 		snprintf(buf, size, "%s", policies[cfg->policy]);
 	else if (strcmp(key, "seed") == 0)
@@ -45,26 +48,36 @@ static bool quiz_value(const struct run_config *cfg, const char *key,
 				 cfg->schedule[i]);
 		}
 	} else {
-		for (int i = 0; o && o[i].name; i++)
-			if (strcmp(o[i].name, key) == 0) {
-				if (o[i].choices)
-					snprintf(buf, size, "%s",
-						 o[i].choices[cfg->opts[i]]);
-				else
-					snprintf(buf, size, "%ld", cfg->opts[i]);
-				return true;
-			}
-		return false;
+		int i = cli_option_index(cfg->lesson, key);
+		if (i < 0)
+			return false;
+		if (o[i].choices)
+			snprintf(buf, size, "%s", o[i].choices[cfg->opts[i]]);
+		else
+			snprintf(buf, size, "%ld", cfg->opts[i]);
 	}
 	return true;
 }
 
-/* cli_words: does the run have option name at value? */
+/* Is have one of want's alternatives ("notice", "philosophers|forks-ordered")?
+ * An option can mean something in several variants: one `when` says so. */
+static bool quiz_one_of(const char *have, const char *want)
+{
+	size_t n = strlen(have);
+	for (const char *w = want;; w++) {
+		if (strncmp(w, have, n) == 0 && (w[n] == '\0' || w[n] == '|'))
+			return true;
+		if (!(w = strchr(w, '|')))
+			return false;
+	}
+}
+
+/* cli_words: does the run have option name at (one of) value? */
 static bool quiz_has(const char *name, const char *value, void *ctx)
 {
 	char have[512];
 	return quiz_value(ctx, name, have, sizeof(have)) &&
-	       strcmp(have, value) == 0;
+	       quiz_one_of(have, value);
 }
 
 bool quiz_applies(const struct lesson_question *q,
@@ -108,12 +121,67 @@ void quiz_args(const struct lesson_question *q, char *buf, size_t size)
 		 q->when ? q->when : "");
 }
 
+struct quiz_diff {
+	const struct run_config *cfg;
+	char *buf;
+	size_t size;
+};
+
+/* cli_words: the first option the run has at another value, into buf. */
+static bool quiz_diff_word(const char *name, const char *value, void *ctx)
+{
+	struct quiz_diff *d = ctx;
+	char have[512];
+	if (!quiz_value(d->cfg, name, have, sizeof(have)) ||
+	    quiz_one_of(have, value))
+		return true;
+	const struct lesson_option *o = d->cfg->lesson->options;
+	int i = cli_option_index(d->cfg->lesson, name);
+	/* a default of free mode's own is a reason nobody typed */
+	bool freedef = i >= 0 && d->cfg->mode == RT_FREE &&
+		       o[i].free_default != o[i].step_default &&
+		       d->cfg->opts[i] == o[i].free_default;
+	snprintf(d->buf, d->size, "--%s=%s%s", name, have,
+		 freedef ? " (free mode's default)" : "");
+	return false;
+}
+
+void quiz_differs(const struct lesson_question *q,
+		  const struct run_config *cfg, char *buf, size_t size)
+{
+	const struct lesson *l = cfg->lesson;
+	buf[0] = '\0';
+	if (q->variant && strcmp(q->variant, l->variants[cfg->variant].name)) {
+		snprintf(buf, size, "--variant=%s",
+			 l->variants[cfg->variant].name);
+		return;
+	}
+	char copy[512];
+	snprintf(copy, sizeof(copy), "%s", q->when ? q->when : "");
+	struct quiz_diff d = { cfg, buf, size };
+	char sched[512];
+	/* every option fits: the run's --schedule is what differs */
+	if (cli_words(copy, quiz_diff_word, &d) && cfg->nschedule &&
+	    quiz_value(cfg, "schedule", sched, sizeof(sched)))
+		snprintf(buf, size, "--schedule=%s", sched);
+}
+
 /* --- answers --- */
+
+/* The units of the runs q is about: its variant's (any: the first's). */
+static char quiz_unit(const struct lesson *l, const struct lesson_question *q)
+{
+	int v = 0;
+	for (int i = 0; q->variant && l->variants[i].name; i++)
+		if (strcmp(l->variants[i].name, q->variant) == 0)
+			v = i;
+	return rt_unit_of(l, v);
+}
 
 void quiz_hint(const struct lesson *l, const struct lesson_question *q,
 	       char *buf, size_t size)
 {
-	char u = l->processes ? 'P' : 'T';
+	char u = quiz_unit(l, q);
 	switch (q->kind) {
 	case QUIZ_NUMBER:
 		snprintf(buf, size, "a whole number");
@@ -122,8 +190,8 @@ void quiz_hint(const struct lesson *l, const struct lesson_question *q,
 		snprintf(buf, size, "yes or no");
 		break;
 	case QUIZ_THREAD:
-		snprintf(buf, size, "a %s, as %c2 or 2",
-			 l->processes ? "process" : "thread", u);
+		snprintf(buf, size, "a %s, as %c2 or 2", event_unit_word(u),
+			 u);
 		break;
 	case QUIZ_CHOICE:
 		/* Each number beside its choice: a lesson's choices may be
@@ -217,7 +285,7 @@ void quiz_say(const struct lesson *l, const struct lesson_question *q, long v,
 		snprintf(buf, size, "%s", v ? "yes" : "no");
 		break;
 	case QUIZ_THREAD:
-		snprintf(buf, size, "%c%ld", l->processes ? 'P' : 'T', v);
+		snprintf(buf, size, "%c%ld", quiz_unit(l, q), v);
 		break;
 	case QUIZ_CHOICE:
 		snprintf(buf, size, "%.*s", (int)strcspn(q->choices[v], ":"),

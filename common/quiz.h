@@ -49,6 +49,13 @@ void quiz_say(const struct lesson *l, const struct lesson_question *q, long v,
  * run that has none: "--variant=V WHEN", or "" when it is any run.
  */
 void quiz_args(const struct lesson_question *q, char *buf, size_t size);
+/*
+ * Why q is not about a run of cfg: the first of its options that the run
+ * has otherwise, as the run has it ("--tasks=16 (free mode's default)",
+ * "--variant=die", "--schedule=3,3,3"); "" when there is none.
+ */
+void quiz_differs(const struct lesson_question *q,
+		  const struct run_config *cfg, char *buf, size_t size);
 
 /*
  * --quiz in plain text: ask each question that applies to cfg on out,

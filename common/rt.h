@@ -19,6 +19,7 @@
 
 #include "event.h"
 #include "lesson.h"
+#include "watch.h"
 
 #define RT_MAX_THREADS 64
 #define RT_MAX_OBJS    64
@@ -92,6 +93,7 @@ struct var {
 	bool charted;      /* the viewer draws its history */
 	long track;        /* > 0: the viewer draws it on a track 0..track */
 	bool slot;         /* a buffer slot: item numbers, 0 empty */
+	bool holds_task;   /* var_tasks(): the task its writer holds, 0 none */
 	bool priv;         /* private: each process has its own copy */
 };
 
@@ -295,11 +297,18 @@ struct rt {
 	void *sink_ctx;
 #define RT_MAX_ALLOCS 16
 	void *allocs[RT_MAX_ALLOCS]; /* lesson_calloc(), freed by rt_destroy */
+	size_t alloc_size[RT_MAX_ALLOCS];
 	int nallocs;
 	struct {          /* the lesson's buffer, for the viewer */
 		int slots[RT_MAX_OBJS];
 		int n, head, tail; /* object ids, -1 none */
+		const char *heading; /* var_buffer_label(), or NULL */
 	} buffer;
+#define RT_MAX_TASKS 32
+	struct {          /* the lesson's task queue, for the viewer */
+		long items[RT_MAX_TASKS]; /* task K's item: items[K - 1] */
+		int n, taken;             /* taken: the count's object id */
+	} tasks;
 	/* processes (proc.c) */
 	bool procs;               /* the lesson's units are processes */
 	pid_t runtime_pid;        /* the process that runs the scheduler */
@@ -323,6 +332,8 @@ struct rt {
 	 * until they run again) and those whose may (looked at each step) */
 	uint64_t going_mask, waiting_mask;
 	long lost_updates;
+	bool reporting;  /* the lesson's report() runs */
+	bool lost_asked; /* ... and asked for lost_updates */
 	/* free mode */
 	pthread_barrier_t gate;
 	struct {                  /* the deadlock watch (watch.c) */
@@ -347,6 +358,15 @@ extern struct rt rt;
 
 /* Start a run: reset state and run the lesson's setup() (creates threads). */
 void rt_init(const struct run_config *cfg, event_sink sink, void *ctx);
+
+/*
+ * The units of variant `variant` of lesson l: 'P' for processes, 'T' for
+ * threads (a lesson's .processes, unless its .thread_variants names the
+ * variant).  rt_uses_processes(): the same, asked of a run's config;
+ * every question "does this run fork?" goes through these two.
+ */
+char rt_unit_of(const struct lesson *l, int variant);
+bool rt_uses_processes(const struct run_config *cfg);
 /* Free every object, thread stack and buffer of the run. */
 void rt_destroy(void);
 
@@ -413,6 +433,19 @@ static inline struct event *rt_ev(enum event_op op, const struct obj *o,
 }
 
 /*
+ * Free mode, past the window: count one more unrecorded event, and now and
+ * then look whether the run was stopped (watch_look()): a thread in a hot
+ * loop looks at nothing else, and a run ended by Ctrl-C must not go on
+ * using every core while the process exits.
+ */
+#define RT_LOOK_EVERY 1024
+static inline void rt_count_unrecorded(void)
+{
+	if ((++rt_tls_unrecorded & (RT_LOOK_EVERY - 1)) == 0)
+		watch_look();
+}
+
+/*
  * Free mode, past the window: true, and the event is counted, when there
  * is nothing to record.  The hot operations check this first and then do
  * only their real work: a tracer that is off should cost a branch.
@@ -421,14 +454,14 @@ static inline bool rt_unrecorded(void)
 {
 	if (!rt_tls_past)
 		return false;
-	rt_tls_unrecorded++;
+	rt_count_unrecorded();
 	return true;
 }
 
 static inline void rt_commit(struct event *e)
 {
 	if (rt_tls_past) { /* rt_ev() gave out the scratch slot */
-		rt_tls_unrecorded++;
+		rt_count_unrecorded();
 		rt_tls_self->misuses += (e->flags & EV_MISUSE) != 0;
 	} else {
 		rt_commit_slot(e);
@@ -464,6 +497,11 @@ extern const struct event_names rt_names;
 void rt_mutex_init(pthread_mutex_t *m);
 void rt_cond_init(pthread_cond_t *c);
 void rt_cond_init_monotonic(pthread_cond_t *c);
+
+/* The books of thread id's timer (timer.c), for the explorer's state
+ * cache: every byte its future depends on, in *len bytes, that a snapshot
+ * keeps and puts back; NULL if the thread is no timer's. */
+void *timer_state(int id, size_t *len);
 
 /* Report a fatal runtime failure and exit 1 (a broken pthread call, ...). */
 _Noreturn void rt_die(const char *fmt, ...)

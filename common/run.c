@@ -24,15 +24,28 @@ void run_begin(const struct run_config *cfg, event_sink sink, void *ctx,
 
 void run_finish(enum run_end end, struct run_result *res)
 {
+	run_outcome(end, res);
+	rt_destroy();
+}
+
+void run_outcome(enum run_end end, struct run_result *res)
+{
 	memset(res, 0, sizeof(*res));
 	res->end = end;
 	res->steps = rt.mode == RT_STEP ? rt.step : rt.free_events;
 	res->elapsed_us = rt.elapsed_us;
 	for (int i = 1; i <= rt.nthreads; i++)
 		res->misuses += rt.threads[i].misuses;
+	rt.reporting = true;
+	rt.lost_asked = false;
 	res->invariant = rt.cfg->lesson->report();
+	rt.reporting = false;
 	res->nfigures = rt.nfigures;
 	memcpy(res->figures, rt.figures, sizeof(rt.figures));
+}
+
+void run_abandon(void)
+{
 	rt_destroy();
 }
 

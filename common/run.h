@@ -58,6 +58,10 @@ enum run_end run_lesson(const struct run_config *cfg, event_sink sink,
 void run_begin(const struct run_config *cfg, event_sink sink, void *ctx,
 	       struct sched *s);
 void run_finish(enum run_end end, struct run_result *res);
+/* The same, leaving the run up (the explorer goes back into it). */
+void run_outcome(enum run_end end, struct run_result *res);
+/* Step mode: leave a run before its end, its outcome unasked. */
+void run_abandon(void);
 
 /*
  * Free mode, after rt_init(): run the threads, then deliver the kept events

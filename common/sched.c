@@ -125,7 +125,7 @@ bool sched_ready(const struct thr *t)
 }
 
 /* Who can run: bit id-1 of each thread that can. */
-static uint64_t sched_eligible_mask(void)
+uint64_t sched_eligible_mask(void)
 {
 	if (rt.ready_known) /* the mask the last step's events carry */
 		return rt.ready_mask;
@@ -333,7 +333,7 @@ static enum sched_pick_result sched_listed(struct sched *s, int *id,
 	if (!sched_ready(t)) {
 		snprintf(err, errsize,
 			 "--schedule: position %d names %s %d, which %s",
-			 pos, rt.procs ? "process" : "thread", want,
+			 pos, event_unit_word(rt_names.unit()), want,
 			 t->state == THR_DONE ? "has finished"
 					      : sched_why(t, why, sizeof(why)));
 		return SCHED_BAD;

@@ -41,6 +41,8 @@ void sched_start(void);
 bool sched_ready(const struct thr *t);
 /* Fill ids with the threads that can run now; returns how many. */
 int sched_eligible(int *ids);
+/* The same as a set: bit id-1 of each thread that can run now. */
+uint64_t sched_eligible_mask(void);
 /* Threads not yet finished. */
 int sched_live(void);
 /* Choose the next thread.  SCHED_BAD writes the reason into err. */

@@ -69,8 +69,9 @@ struct shm *shm_new(const char *name, int rows, int cols)
 	static unsigned made; /* in the runtime process: unique per run */
 	char err[128];
 	if (!rt.procs)
-		rt_die("shm_new: lesson %s does not set .processes",
-		       rt.cfg->lesson->name);
+		rt_die("shm_new: lesson %s runs variant %s on threads",
+		       rt.cfg->lesson->name,
+		       rt.cfg->lesson->variants[rt.cfg->variant].name);
 	if (!shm_name_check(name, err, sizeof(err)))
 		rt_die("shm_new: %s", err);
 	if (rows < 1 || cols < 1 || rows * cols > SHM_MAX_CELLS)

@@ -93,9 +93,8 @@ bool state_load(struct state *s, const char *path, char *note, size_t size)
 	s->n = 0;
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		if (errno == ENOENT)
-			snprintf(note, size, "nothing recorded yet (no %s)",
-				 path);
+		if (errno == ENOENT) /* the first time: nothing to say */
+			snprintf(note, size, "nothing recorded yet");
 		else
 			snprintf(note, size, "cannot read %s: %s; starting "
 				 "afresh", path, strerror(errno));

@@ -97,3 +97,9 @@ bool timer_fired(const struct timer *t)
 {
 	return atomic_load(&t->fired);
 }
+
+void *timer_state(int id, size_t *len)
+{
+	*len = sizeof(timer_slots[id]);
+	return rt.threads[id].body == timer_body ? &timer_slots[id] : NULL;
+}

@@ -14,6 +14,7 @@
  */
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lost.h"
 
@@ -156,6 +157,22 @@ void var_buffer(struct var **slots, int n, struct var *head,
 	rt.buffer.n = n;
 	rt.buffer.head = head ? head->o.id : -1;
 	rt.buffer.tail = tail ? tail->o.id : -1;
+}
+
+void var_buffer_label(const char *heading)
+{
+	rt.buffer.heading = heading;
+}
+
+void var_tasks(const long *items, int n, struct var *taken,
+	       struct var **holders, int nholders)
+{
+	n = n < RT_MAX_TASKS ? n : RT_MAX_TASKS;
+	memcpy(rt.tasks.items, items, sizeof(items[0]) * (size_t)n);
+	rt.tasks.n = n;
+	rt.tasks.taken = taken->o.id;
+	for (int i = 0; i < nholders; i++)
+		holders[i]->holds_task = true;
 }
 
 /* Step mode, a store to slot v: an item written over another is lost. */

@@ -96,7 +96,8 @@ static const char *view_note(int kind)
 
 static char view_unit(void)
 {
-	return view_names_of->cfg.lesson->processes ? 'P' : 'T';
+	return rt_unit_of(view_names_of->cfg.lesson,
+			  view_names_of->cfg.variant);
 }
 
 static const struct event_names view_names = {
@@ -312,7 +313,7 @@ static void view_free_begin(struct view *v)
 	erase();
 	mvprintw(0, 0, "%s: running %s on real %s at full speed...",
 		 v->cfg.lesson->name, v->cfg.lesson->variants[v->cfg.variant].name,
-		 v->cfg.lesson->processes ? "processes" : "threads");
+		 event_units_word(rt_unit_of(v->cfg.lesson, v->cfg.variant)));
 	term_refresh();
 	v->nfev = 0;
 	rt_init(&v->cfg, NULL, NULL);
@@ -753,7 +754,7 @@ static void view_explore_failing(struct view *v)
 	bool by_key = false;
 	struct explore_limits lim = { VIEW_EXPLORE_BOUND, 1000000,
 				      VIEW_EXPLORE_SECONDS, view_explore_stop,
-				      &by_key };
+				      &by_key, false };
 	explore_run(&cfg, &lim, &r);
 	if (!r.can_break || r.len == 0) {
 		free(found);
@@ -1235,8 +1236,9 @@ int view_run(const struct run_config *cfg, bool ask, int challenge)
 		view_loop(&v);
 	term_end();
 	if (rt.interrupted) {
-		/* A signal came during a free run: its threads are still
-		 * running and will never look up.  Leave now, with them. */
+		/* A signal came during a free run: its threads were asked
+		 * to leave, but one may still be running (watch.h).  Leave
+		 * now, with it. */
 		fflush(stdout);
 		_exit(128 + term_signal);
 	}

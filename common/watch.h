@@ -31,6 +31,9 @@ void watch_end(void);
 /* Before each slice of a mutex or semaphore wait: its deadline.  Leaves
  * the thread (pthread_exit) if the run was found deadlocked. */
 void watch_slice(struct timespec *deadline);
+/* A running thread looks whether the run was stopped, and leaves if it
+ * was (rt_count_unrecorded(), rt_commit_slot()). */
+void watch_look(void);
 /* After a condition wait returned: leave if the run was found deadlocked,
  * first releasing the mutex pthread_cond_wait took back. */
 void watch_check(pthread_mutex_t *held);
@@ -42,11 +45,13 @@ bool watch_run(void);
 
 /*
  * Set from a signal handler to end a free run at once: watch_run() sees it
- * within WATCH_LOOK_MS and returns without joining, leaving rt.interrupted
- * set and the lesson's threads running.  Threads in a hot loop never look
- * at anything, so the only way out is the caller's: restore the terminal
- * and _exit(), which ends every thread with the process.
+ * within WATCH_LOOK_MS, asks the threads to leave, waits up to
+ * WATCH_STOP_MS for them (processes it ends), and returns with
+ * rt.interrupted set.  A thread may still be running then, so the caller
+ * does not clean up: it restores the terminal and calls _exit(), which
+ * ends whatever is left with the process.
  */
+#define WATCH_STOP_MS 2000
 extern volatile sig_atomic_t watch_interrupt;
 
 #endif

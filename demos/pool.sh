@@ -10,9 +10,9 @@
 #   sh demos/pool.sh [BUILD]     (after `make`)
 #
 # expect: P1 main        load       r4 -> 16
-# expect: not its own: the results are out of task order
+# expect: not its task's: task 3's result is out of task order
 # expect: P1 waits for semaphore done (count 0)
-# expect: a new worker gets that task
+# expect: with task 1, which a new worker gets
 set -eu
 . "$(dirname "$0")/demo.sh"
 demo_lesson pool "$@"
@@ -33,4 +33,4 @@ say "4. The same death, noticed: P1 waits at most a while, finds the worker gone
 show '!|summary' --variant=notice --plain
 pause
 
-say "Now open it in the viewer: build/bin/pool  (watch next, the doing slots, and the results fill in by index)"
+say "Now open it in the viewer: build/bin/pool  (watch taken, the doing slots, and the results fill in by task number)"

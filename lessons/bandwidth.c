@@ -142,7 +142,7 @@ static const struct lesson_variant bandwidth_variants[] = {
 
 static const struct lesson_option bandwidth_options[] = {
 	LESSON_NUMBER("workers", "workers, named A, B, C, ...", 5, 5, 1, 52),
-	LESSON_NUMBER("permits", "k: how many may be inside at once", 2, 2, 1, 64),
+	LESSON_NUMBER_WHEN("--variant=none|semaphore|bounded", "permits", "k: how many may be inside at once", 2, 2, 1, 64),
 	LESSON_NUMBER("jobs", "jobs per worker", 2, 10, 1, 1000000),
 	LESSON_NUMBER("cost", "one job: steps in step mode, milliseconds in free mode",
 		      3, 10, 1, 60000),

@@ -204,7 +204,7 @@ static const struct lesson_option barrier_options[] = {
 	LESSON_NUMBER("rounds", "races run, one after the other", 1, 1, 1, 10000),
 	LESSON_NUMBER("distance", "steps from the start line to the finish", 3, 3, 1,
 		      1000),
-	LESSON_NUMBER("timeout", "timeout variant: how long to wait (ms; ticks "
+	LESSON_NUMBER_WHEN("--variant=timeout", "timeout", "timeout variant: how long to wait (ms; ticks "
 		      "in step mode)",
 		      100, 100, 1, 60000),
 	LESSON_END,

@@ -193,13 +193,13 @@ static const struct lesson_variant deadlock_variants[] = {
 };
 
 static const struct lesson_option deadlock_options[] = {
-	LESSON_NUMBER("tellers", "transfers: odd tellers a to b, even b to a",
+	LESSON_NUMBER_WHEN("--variant=broken|ordered|trylock|biglock", "tellers", "transfers: odd tellers a to b, even b to a",
 		      2, 2, 1, 16),
 	LESSON_NUMBER("rounds", "transfers per teller, meals per diner",
 		      3, 1000000, 1, 1000000000),
-	LESSON_NUMBER("retries", "trylock: tries per transfer before giving up",
+	LESSON_NUMBER_WHEN("--variant=trylock", "retries", "trylock: tries per transfer before giving up",
 		      30, 1000000, 1, 1000000000),
-	LESSON_NUMBER("philosophers", "diners at the table, one fork each",
+	LESSON_NUMBER_WHEN("--variant=philosophers|forks-ordered", "philosophers", "diners at the table, one fork each",
 		      5, 5, 2, FORKS_MAX),
 	LESSON_END,
 };

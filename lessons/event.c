@@ -137,12 +137,12 @@ static const struct lesson_variant event_variants[] = {
 };
 
 static const struct lesson_option event_options[] = {
-	LESSON_NUMBER("readers", "threads waiting to read the table", 2, 32, 1,
+	LESSON_NUMBER_WHEN("--variant=stats|set-first", "readers", "threads waiting to read the table", 2, 32, 1,
 		      60),
-	LESSON_NUMBER("entries", "entries in the table", 3, 8, 1, 8),
-	LESSON_NUMBER("rounds", "counter: times the switch goes on and off",
+	LESSON_NUMBER_WHEN("--variant=stats|set-first", "entries", "entries in the table", 3, 8, 1, 8),
+	LESSON_NUMBER_WHEN("--variant=counter", "rounds", "counter: times the switch goes on and off",
 		      2, 4, 1, 1000),
-	LESSON_NUMBER("timeout", "counter: its wait's timeout (ticks in step "
+	LESSON_NUMBER_WHEN("--variant=counter", "timeout", "counter: its wait's timeout (ticks in step "
 		      "mode, ms in free mode)", 2, 10, 1, 1000),
 	LESSON_END,
 };

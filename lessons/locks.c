@@ -141,9 +141,10 @@ static const struct lesson_variant locks_variants[] = {
 static const struct lesson_option locks_options[] = {
 	LESSON_NUMBER("threads", "tellers (not-owner: the last audits), or "
 		      "printers", 2, 2, 1, 8),
-	LESSON_NUMBER("rounds", "withdrawals of 10 per teller", 3, 100000, 1,
+	LESSON_NUMBER_WHEN("--variant=plain|recursive|extra-unlock|not-owner",
+			   "rounds", "withdrawals of 10 per teller", 3, 100000, 1,
 		      1000000000),
-	LESSON_NUMBER("letters", "letters of the alphabet each printer prints",
+	LESSON_NUMBER_WHEN("--variant=messy|tidy", "letters", "letters of the alphabet each printer prints",
 		      26, 26, 1, 26),
 	LESSON_END,
 };

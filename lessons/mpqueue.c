@@ -359,7 +359,7 @@ static const struct lesson_option mpqueue_options[] = {
 		      "number first", FIFO, orders),
 	LESSON_NUMBER("make", "work to make each item (steps, or ms)", 0, 0,
 		      0, 1000),
-	LESSON_NUMBER("timeout", "how long a timed get waits (steps, or "
+	LESSON_NUMBER_WHEN("--variant=timeout", "timeout", "how long a timed get waits (steps, or "
 		      "ms)", 3, 100, 0, 100000),
 	LESSON_END,
 };

@@ -154,7 +154,8 @@ static const struct lesson_variant pipe_variants[] = {
 static const struct lesson_option pipe_options[] = {
 	LESSON_NUMBER("messages", "messages the sender sends (8 bytes each)",
 		      3, 100000, 1, 100000000),
-	LESSON_NUMBER("capacity", "bytes the pipe holds (full: 16; free "
+	LESSON_NUMBER_WHEN("--variant=sentinel|eof|forgot-close|two-way",
+			   "capacity", "bytes the pipe holds (free "
 		      "mode rounds up to a page)", 64, 65536, MSG, 1048576),
 	LESSON_END,
 };

@@ -2,18 +2,20 @@
  * pool: a pool of worker processes over a task queue.
  *
  * Python's Pool.map(fn, data): P1 submits one task per item of data,
- * forks a fixed set of workers, and returns the results *in task order*,
- * whichever worker did which.  The task queue and the results live in
- * memory every process maps (made in setup(), before the first fork):
+ * forks a fixed set of workers, P2, P3, ..., and returns the results *in
+ * task order*, whichever worker did which.  The task queue and the
+ * results live in memory every process maps (made in setup(), before
+ * the first fork).  Tasks are numbered from 1:
  *
- *   next   the queue: the tasks are the items of data, submitted
- *          before the workers start; next is the first one nobody
- *          took yet, and the lock guards it                       (p1)
- *   result result[i] is task i's answer: the worker that did task i
- *          puts it there, by the task's index                     (r1)
+ *   taken  the queue: the tasks are the items of data, submitted
+ *          before the workers start; taken counts those the workers
+ *          took, so the next one is task taken + 1; the lock guards
+ *          it                                                     (p1)
+ *   rK     task K's result: the worker that did task K puts it
+ *          there, by the task's number                            (p6)
  *   done   a semaphore: one post per result; P1 waits for as many
  *          posts as there are tasks                               (p2)
- *   doing  doing[w] is the task worker w holds (1 + its index), or 0
+ *   doingW the task worker PW holds, or 0
  *
  *   map         results by task index: correct
  *   completion  each result goes to the next free slot, as it completes
@@ -24,27 +26,32 @@
  *   notice      the same death, but P1 waits at most --timeout (p3),
  *               then looks for a worker that is gone while it held a
  *               task (p4), and gives the task to a new worker     (p5)
+ *   threads     map again, with worker threads T2, T3, ...: the same
+ *               code; only the start differs (threads share memory
+ *               anyway, and are made with the run: hire())
  */
 #include <stdatomic.h>
 #include <stdio.h>
 
 #include "lesson.h"
 
-enum { MAP, COMPLETION, DIE, NOTICE };
+enum { MAP, COMPLETION, DIE, NOTICE, THREADS };
 enum { SQUARE, FIB };
 enum { NOTE_MISPLACED, NOTE_DIES, NOTE_LOST };
 enum { TASKS_MAX = 16, WORKERS_MAX = 8 };
 
-static struct var *result[TASKS_MAX], *next, *filled;
-static struct var *doing[WORKERS_MAX + 1];
+/* doing[w]: worker w's, w its process (or thread) number, 2 and up */
+static struct var *result[TASKS_MAX], *taken, *filled;
+static struct var *doing[WORKERS_MAX + 2];
 static struct mutex *lock;
 static struct sema *done;
 static long ntasks, nworkers, fn, fib_n, cost;
+static bool threads; /* the workers are threads, not processes */
 
 /* The books, for the invariant: seen by every process, not steps. */
 static struct books {
 	_Atomic long died, replaced;
-	_Atomic long from[TASKS_MAX]; /* result[j] came from task from-1 */
+	_Atomic long from[TASKS_MAX]; /* result[j] came from task from */
 	_Atomic long by[TASKS_MAX];   /* ... done by process by */
 } *books;
 
@@ -67,14 +74,14 @@ static long apply(long x)
 
 /* --- the queue and the results --- */
 
-/* Take the next task: its index, or -1 when none is left.  (Its item
- * is data the worker reads: nobody writes it once submitted.) */
+/* Take the next task: its index (task i + 1), or -1 when none is left.
+ * (Its item is data the worker reads: nobody writes it once submitted.) */
 static long take(void)
 {
 	mutex_lock(lock);				/* p1 */
-	long i = var_load(next);
+	long i = var_load(taken);
 	if (i < ntasks)
-		var_store(next, i + 1);
+		var_store(taken, i + 1);
 	mutex_unlock(lock);
 	return i < ntasks ? i : -1;
 }
@@ -93,7 +100,7 @@ static void place(long i, long y)
 	}
 	books->from[at] = i + 1;
 	books->by[at] = lesson_thread();
-	var_store(result[at], y);			/* r1 */
+	var_store(result[at], y);			/* p6 */
 	sema_post(done);
 }
 
@@ -137,7 +144,7 @@ static void worker(long w)
 
 /* notice: a new worker in slot w first does the task its predecessor
  * held (arg: w + SLOT * (1 + that task)). */
-enum { SLOT = WORKERS_MAX + 1 };
+enum { SLOT = WORKERS_MAX + 2 };
 
 static void replacement(long arg)
 {
@@ -151,7 +158,7 @@ static void replacement(long arg)
  * its task and left has doing 0 by then.) */
 static void look(int *pid)
 {
-	for (long w = 1; w <= nworkers; w++) {
+	for (long w = 2; w <= nworkers + 1; w++) {
 		if (proc_alive(pid[w]))			/* p4 */
 			continue;
 		long held = var_load(doing[w]);
@@ -160,28 +167,47 @@ static void look(int *pid)
 		lesson_note_other(NOTE_LOST, held, pid[w]);
 		var_store(doing[w], 0);			/* a free slot */
 		proc_join(pid[w]);
-		pid[w] = proc_fork("worker", replacement, w + SLOT * held);
-		books->replaced++;			/* p5 */
+		long arg = w + SLOT * held;
+		pid[w] = proc_fork("worker", replacement, arg);	/* p5 */
+		books->replaced++;
 	}
+}
+
+/*
+ * Start the workers, 2 to nworkers + 1 (each one's number is its slot):
+ * P1 forks them, or, threads, setup() made them with the run, and the
+ * runtime starts them with T1 (one address space: nothing to set up
+ * before a fork).
+ */
+static void hire(int *pid)
+{
+	for (long w = 2; w <= nworkers + 1; w++)
+		pid[w] = threads ? (int)w : proc_fork("worker", worker, w);
+}
+
+/* Wait for each worker to end: threads end on their own, and the
+ * runtime joins them after the run. */
+static void dismiss(const int *pid)
+{
+	for (long w = 2; w <= nworkers + 1 && !threads; w++)
+		proc_join(pid[w]);
 }
 
 /* P1: Pool(nworkers).map(fn, data). */
 static void pool(long unused)
 {
 	(void)unused;
-	int pid[WORKERS_MAX + 1];
+	int pid[WORKERS_MAX + 2];
 	bool watch = lesson_variant() == NOTICE;
 	long timeout = watch ? lesson_opt("timeout") : -1;
-	for (long w = 1; w <= nworkers; w++)
-		pid[w] = proc_fork("worker", worker, w);
+	hire(pid);
 	for (long got = 0; got < ntasks;) {
 		if (sema_wait_for(done, timeout) == 0)	/* p2 */
 			got++;
 		else
 			look(pid);			/* p3: none came */
 	}
-	for (long w = 1; w <= nworkers; w++)
-		proc_join(pid[w]);
+	dismiss(pid);
 	for (long i = 0; i < ntasks; i++)
 		var_load(result[i]);			/* print(results) */
 }
@@ -189,30 +215,44 @@ static void pool(long unused)
 static void pool_setup(void)
 {
 	static char rnames[TASKS_MAX][16];
-	static char dnames[WORKERS_MAX + 1][24];
+	static char dnames[WORKERS_MAX + 2][24];
+	long items[TASKS_MAX];
 	ntasks = lesson_opt("tasks");
 	nworkers = lesson_opt("workers");
 	fn = lesson_opt("fn");
 	fib_n = lesson_opt("n");
 	cost = lesson_opt("work");
+	threads = lesson_variant() == THREADS;
 	books = lesson_calloc(1, sizeof(*books));
-	next = var_new("next", 0);
+	taken = var_new("taken", 0);
 	for (long i = 0; i < ntasks; i++) {
 		snprintf(rnames[i], sizeof(rnames[i]), "r%d", (int)i + 1);
 		result[i] = var_new(rnames[i], 0);
 	}
-	if (lesson_variant() == COMPLETION)
-		filled = var_new("filled", 0);
+	/* NULL in the other variants: the viewer's v runs setup again in
+	 * this process, and the last variant's variable is gone */
+	filled = lesson_variant() == COMPLETION ? var_new("filled", 0) : NULL;
 	/* the viewer draws the results as a row of slots (completion: the
 	 * next free one marked) */
 	var_buffer(result, (int)ntasks, NULL, filled);
-	for (long w = 1; w <= nworkers; w++) {
+	var_buffer_label("results");
+	for (long w = 2; w <= nworkers + 1; w++) {
 		snprintf(dnames[w], sizeof(dnames[w]), "doing%d", (int)w);
 		doing[w] = var_new(dnames[w], 0);
 	}
+	/* ... and the tasks, each one's item and who took it */
+	for (long i = 0; i < ntasks; i++)
+		items[i] = input(i);
+	var_tasks(items, (int)ntasks, taken, doing + 2, (int)nworkers);
 	lock = mutex_new("lock", MUTEX_NORMAL);
 	done = sema_new("done", 0, 0);
-	process_new("main", pool, 0);
+	if (!threads) {
+		process_new("main", pool, 0);
+		return;
+	}
+	thread_new("main", pool, 0);
+	for (long w = 2; w <= nworkers + 1; w++)
+		thread_new("worker", worker, w);
 }
 
 /* Every task's result is in its own slot, right, and none is missing. */
@@ -240,7 +280,7 @@ static bool pool_report(void)
 	lesson_figure("missing", missing);
 	lesson_figure("sum", sum);
 	lesson_figure("workers_used", workers);
-	if (lesson_variant() >= DIE)
+	if (lesson_variant() == DIE || lesson_variant() == NOTICE)
 		lesson_figure("lost", books->died > 0); /* one death a run */
 	if (lesson_variant() == NOTICE)
 		lesson_figure("replaced", books->replaced);
@@ -250,12 +290,14 @@ static bool pool_report(void)
 static const char *const fns[] = { "square", "fib", NULL };
 
 static const char *const pool_notes[] = {
-	[NOTE_MISPLACED] = "put task %ld's result in the next free slot, "
-			   "not its own: the results are out of task order",
-	[NOTE_DIES] = "ended in the middle of task %ld: its result will "
-		      "never come",
-	[NOTE_LOST] = "sees P%2$d gone, holding task %1$ld: a new worker "
-		      "gets that task",
+	/* up to the colon, the kind of thing that happened (the explorer
+	 * names a failure by it); after it, which task */
+	[NOTE_MISPLACED] = "put a result in the next free slot, not its "
+			   "task's: task %ld's result is out of task order",
+	[NOTE_DIES] = "ended in the middle of a task: task %ld's result "
+		      "will never come",
+	[NOTE_LOST] = "sees a worker gone that held a task: P%2$d, with task "
+		      "%1$ld, which a new worker gets",
 };
 
 static const struct lesson_variant pool_variants[] = {
@@ -266,21 +308,24 @@ static const struct lesson_variant pool_variants[] = {
 	  "for ever", "--seed=1" },
 	{ "notice", "the same death, noticed: a timed wait, and a new "
 	  "worker does the lost task", NULL },
+	{ "threads", "map with worker threads, not processes: the same "
+	  "pool in one address space", NULL },
 	{ NULL, NULL, NULL },
 };
 
 static const struct lesson_option pool_options[] = {
-	LESSON_NUMBER("workers", "worker processes", 2, 2, 1, WORKERS_MAX),
+	LESSON_NUMBER("workers", "workers (processes; threads in variant "
+		      "threads)", 2, 2, 1, WORKERS_MAX),
 	LESSON_NUMBER("tasks", "tasks submitted (items of data)", 4, 16, 1,
 		      TASKS_MAX),
 	LESSON_CHOICE("fn", "the function mapped: square(i) of 1..tasks, or "
 		      "fib(n) for each task", SQUARE, fns),
-	LESSON_NUMBER("n", "fib's argument", 10, 30, 1, 35),
+	LESSON_NUMBER_WHEN("--fn=fib", "n", "fib's argument", 10, 30, 1, 35),
 	LESSON_NUMBER("work", "more work in each task (steps, or ms)", 0, 0,
 		      0, 1000),
-	LESSON_NUMBER("timeout", "notice: how long P1 waits for a result "
-		      "before it looks at the workers (steps, or ms)", 1000,
-		      100, 1, 100000),
+	LESSON_NUMBER_WHEN("--variant=notice", "timeout", "how long P1 waits "
+			   "for a result before it looks at the workers "
+			   "(steps, or ms)", 1000, 100, 1, 100000),
 	LESSON_END,
 };
 
@@ -337,6 +382,7 @@ const struct lesson pool_lesson = {
 	.questions = pool_questions,
 	.challenges = pool_challenges,
 	.processes = true,
+	.thread_variants = 1ull << THREADS,
 };
 
 LESSON_MAIN(pool_lesson)

@@ -270,7 +270,7 @@ static const char *const clock_kinds[] = { "relative", "absolute", NULL };
 static const struct lesson_option sched_options[] = {
 	LESSON_NUMBER("events", "events entered (the first four are the "
 		      "seed's A, B, C, D)", 4, 26, 1, MAX_EVENTS),
-	LESSON_NUMBER("workers", "worker threads taking events", 2, 16, 1,
+	LESSON_NUMBER_WHEN("--variant=workers|check-sleep", "workers", "worker threads taking events", 2, 16, 1,
 		      MAX_WORKERS),
 	LESSON_NUMBER("unit", "the seed's delays are multiplied by it "
 		      "(ticks in step mode, ms in free mode)", 10, 10, 1, 1000),

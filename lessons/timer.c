@@ -156,15 +156,15 @@ static const struct lesson_variant timer_variants[] = {
 };
 
 static const struct lesson_option timer_options[] = {
-	LESSON_NUMBER("delay", "timer, cancel: the timer's delay (ticks in "
+	LESSON_NUMBER_WHEN("--variant=timer|cancel", "delay", "timer, cancel: the timer's delay (ticks in "
 		      "step mode, ms in free mode)", 5, 30, 0, 1000),
-	LESSON_NUMBER("wait", "timer, cancel: main's sleep after starting "
+	LESSON_NUMBER_WHEN("--variant=timer|cancel", "wait", "timer, cancel: main's sleep after starting "
 		      "it (cancel: then it cancels)", 1, 10, 0, 1000),
-	LESSON_NUMBER("beats", "heartbeat: the counter (beats after the "
+	LESSON_NUMBER_WHEN("--variant=heartbeat|rearm-first", "beats", "heartbeat: the counter (beats after the "
 		      "first)", 5, 5, 0, 12),
-	LESSON_NUMBER("interval", "heartbeat: each timer's interval", 1, 5,
+	LESSON_NUMBER_WHEN("--variant=heartbeat|rearm-first", "interval", "heartbeat: each timer's interval", 1, 5,
 		      0, 1000),
-	LESSON_NUMBER("rate", "heartbeat: how long a beat lasts", 2, 30, 0,
+	LESSON_NUMBER_WHEN("--variant=heartbeat|rearm-first", "rate", "heartbeat: how long a beat lasts", 2, 30, 0,
 		      1000),
 	LESSON_END,
 };

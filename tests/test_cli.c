@@ -2,9 +2,11 @@
  * test_cli.c: the command line: every bad input is one clear line on
  * stderr, exit 2, and no output; good ones run and print the summary.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "testutil.h"
@@ -323,6 +325,169 @@ START_TEST(test_words)
 }
 END_TEST
 
+/*
+ * An option typed for a variant that does not read it: refused, exit 2,
+ * the line naming where it applies.  One row per declared option (the
+ * next test sees that none is missing).
+ */
+static const struct {
+	const char *lesson, *args, *says;
+} scoped[] = {
+	{ "barrier", "--timeout=5", "--timeout applies only to --variant=timeout" },
+	{ "deadlock", "--variant=philosophers --tellers=3",
+	  "--tellers applies only to --variant=broken, ordered, trylock or "
+	  "biglock" },
+	{ "deadlock", "--variant=ordered --retries=2",
+	  "--retries applies only to --variant=trylock" },
+	{ "deadlock", "--philosophers=3", "--philosophers applies only to "
+	  "--variant=philosophers or forks-ordered" },
+	{ "event", "--variant=counter --readers=2",
+	  "--readers applies only to --variant=stats or set-first" },
+	{ "event", "--variant=counter --entries=2",
+	  "--entries applies only to --variant=stats or set-first" },
+	{ "event", "--rounds=2", "--rounds applies only to --variant=counter" },
+	{ "event", "--variant=set-first --timeout=3",
+	  "--timeout applies only to --variant=counter" },
+	{ "timer", "--variant=heartbeat --delay=3",
+	  "--delay applies only to --variant=timer or cancel" },
+	{ "timer", "--variant=rearm-first --wait=1",
+	  "--wait applies only to --variant=timer or cancel" },
+	{ "timer", "--beats=3",
+	  "--beats applies only to --variant=heartbeat or rearm-first" },
+	{ "timer", "--variant=cancel --interval=2",
+	  "--interval applies only to --variant=heartbeat or rearm-first" },
+	{ "timer", "--rate=1",
+	  "--rate applies only to --variant=heartbeat or rearm-first" },
+	{ "locks", "--variant=tidy --rounds=2", "--rounds applies only to "
+	  "--variant=plain, recursive, extra-unlock or not-owner" },
+	{ "locks", "--letters=3",
+	  "--letters applies only to --variant=messy or tidy" },
+	{ "mpqueue", "--variant=nowait --timeout=3",
+	  "--timeout applies only to --variant=timeout" },
+	{ "sched", "--variant=run --workers=2",
+	  "--workers applies only to --variant=workers or check-sleep" },
+	{ "bandwidth", "--variant=mutex --permits=1",
+	  "--permits applies only to --variant=none, semaphore or bounded" },
+	{ "pipe", "--variant=full --capacity=64", "--capacity applies only "
+	  "to --variant=sentinel, eof, forgot-close or two-way" },
+	{ "pool", "--variant=map --timeout=5",
+	  "--timeout applies only to --variant=notice" },
+};
+#define NSCOPED (int)(sizeof(scoped) / sizeof(scoped[0]))
+
+START_TEST(test_scope_refused)
+{
+	char *out, *err;
+	int rc = texec(scoped[_i].lesson, scoped[_i].args, &out, &err);
+	trefused(scoped[_i].lesson, scoped[_i].args, rc, out, err,
+		 scoped[_i].says);
+}
+END_TEST
+
+/* Is name one of want's '|' alternatives? (Not quiz.c's: a second
+ * reading, so that the test can fail.) */
+static bool talt(const char *want, const char *name)
+{
+	char list[256], *save;
+	snprintf(list, sizeof(list), "%s", want);
+	for (char *w = strtok_r(list, "|", &save); w;
+	     w = strtok_r(NULL, "|", &save))
+		if (strcmp(w, name) == 0)
+			return true;
+	return false;
+}
+
+/* An option's value that its range or choices take. */
+static void tvalue(const struct lesson_option *o, char *buf, size_t size)
+{
+	if (o->text)
+		snprintf(buf, size, "%s", o->text_default);
+	else if (o->choices)
+		snprintf(buf, size, "%s", o->choices[0]);
+	else
+		snprintf(buf, size, "%ld", o->min);
+}
+
+/*
+ * Every lesson, every option declared for some variants, every variant:
+ * typed there it is taken exactly where its `when` says; the table above
+ * has a row for it; and the command line cli_lesson_args() writes for
+ * each variant's run leaves it out where it does not apply, and parses.
+ */
+static void tscope_lesson(const struct lesson *l)
+{
+	for (int i = 0; l->options && l->options[i].name; i++) {
+		const struct lesson_option *o = &l->options[i];
+		if (!o->when || strncmp(o->when, "--variant=", 10) != 0)
+			continue;
+		char says[128];
+		snprintf(says, sizeof(says), "--%s applies only", o->name);
+		bool row = false;
+		for (int k = 0; k < NSCOPED; k++)
+			row = row || (strcmp(scoped[k].lesson, l->name) == 0 &&
+				      strstr(scoped[k].says, says));
+		ck_assert_msg(row, "%s --%s: no row in scoped[]", l->name,
+			      o->name);
+		for (int v = 0; l->variants[v].name; v++) {
+			char args[512], val[128];
+			struct cli c;
+			tvalue(o, val, sizeof(val));
+			snprintf(args, sizeof(args), "--variant=%s --%s=%s",
+				 l->variants[v].name, o->name, val);
+			bool applies = talt(o->when + 10, l->variants[v].name);
+			enum cli_result r = tcli(l, args, &c);
+			ck_assert_msg(r == (applies ? CLI_RUN : CLI_USAGE),
+				      "%s %s: %d", l->name, args, r);
+			if (r == CLI_RUN)
+				cli_free(&c);
+			snprintf(args, sizeof(args), "--variant=%s",
+				 l->variants[v].name);
+			ck_assert_int_eq(tcli(l, args, &c), CLI_RUN);
+			cli_lesson_args(&c.cfg, false, NULL, args, sizeof(args));
+			snprintf(says, sizeof(says), "--%s=", o->name);
+			ck_assert_msg(!strstr(args, says) == !applies, "%s: %s",
+				      l->name, args);
+			struct cli again;
+			ck_assert_int_eq(tcli(l, args, &again), CLI_RUN);
+			cli_free(&again);
+			cli_free(&c);
+		}
+	}
+}
+
+START_TEST(test_scope_every_variant)
+{
+	/* the refusals' lines to /dev/null, then stderr back (CK_FORK=no
+	 * under valgrind: the tests after this one still report) */
+	fflush(stderr);
+	int saved = dup(2), null = open("/dev/null", O_WRONLY);
+	ck_assert(saved >= 0 && null >= 0 && dup2(null, 2) == 2);
+	close(null);
+	for (int n = 0; launcher_lessons[n]; n++)
+		tscope_lesson(launcher_lessons[n]);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+}
+END_TEST
+
+/* How a `when` reads in a refusal, --help and the man page. */
+START_TEST(test_when_text)
+{
+	static const char *const cases[][2] = {
+		{ "--variant=notice", "--variant=notice" },
+		{ "--variant=a|b", "--variant=a or b" },
+		{ "--variant=a|b|c", "--variant=a, b or c" },
+		{ "--variant=a|b --fn=x|y|z", "--variant=a or b --fn=x, y or z" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char buf[128];
+		cli_when_text(cases[k][0], buf, sizeof(buf));
+		ck_assert_str_eq(buf, cases[k][1]);
+	}
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
@@ -344,6 +509,9 @@ Suite *cli_suite(void)
 	tcase_add_test(tc, test_manual_stdin);
 	tcase_add_loop_test(tc, test_words, 0,
 			    (int)(sizeof(word_lists) / sizeof(word_lists[0])));
+	tcase_add_loop_test(tc, test_scope_refused, 0, NSCOPED);
+	tcase_add_test(tc, test_scope_every_variant);
+	tcase_add_test(tc, test_when_text);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -85,22 +85,17 @@ END_TEST
  * shortest failing schedule it prints breaks it when replayed. */
 START_TEST(test_explore)
 {
-	char *out, *err;
-	ck_assert_int_eq(texec("event", "--explore --quiet --entries=2",
-			       &out, &err), 0);
-	ck_assert_ptr_nonnull(strstr(out, "invariant=always-holds"));
-	free(out);
-	free(err);
-	ck_assert_int_eq(texec("event", "--explore --variant=set-first "
-			       "--readers=1 --entries=2", &out, &err), 0);
-	ck_assert_ptr_nonnull(strstr(out, "invariant=can-break"));
+	free(texplore_says("event", "--explore --quiet --entries=2",
+			   "invariant=always-holds", NULL));
+	char *out = texplore_says("event", "--explore --variant=set-first "
+				  "--readers=1 --entries=2",
+				  "invariant=can-break", NULL);
 	const char *s = strstr(out, "--schedule=");
 	ck_assert_ptr_nonnull(s);
 	char args[256];
 	snprintf(args, sizeof(args), "--variant=set-first --readers=1 "
 		 "--entries=2 %.*s", (int)strcspn(s, "\n"), s);
 	free(out);
-	free(err);
 	struct run_result res;
 	trun(&event_lesson, args, &res, NULL);
 	ck_assert_msg(!res.invariant, "%s held", args);

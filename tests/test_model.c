@@ -200,6 +200,47 @@ START_TEST(test_model_sema_not_pool)
 }
 END_TEST
 
+/* Task k's state in m after `steps` steps of pool with args; *who. */
+static enum model_task tmodel_task(const char *args, int steps, int k,
+				   int *who)
+{
+	static struct model m;
+	tmodel_lesson_steps(&pool_lesson, args, steps, NULL, false, &m);
+	ck_assert_int_eq(m.ntasks, 4);
+	ck_assert_int_eq(m.task_items[k - 1], k); /* square of 1, 2, 3, 4 */
+	return model_task(&m, k, who);
+}
+
+/*
+ * The task queue: a task waits until a worker takes it, is held by the
+ * one that takes it (a replacement too), done when that worker lets go
+ * of it, lost when it ended holding it or P1 let go of it for it.
+ */
+START_TEST(test_model_tasks)
+{
+	int who;
+	ck_assert_int_eq(tmodel_task("", 0, 1, &who), MTASK_WAITING);
+	ck_assert_int_eq(tmodel_task("", 12, 1, &who), MTASK_HELD);
+	ck_assert_int_eq(who, 2);
+	ck_assert_int_eq(tmodel_task("", 12, 2, &who), MTASK_HELD);
+	ck_assert_int_eq(who, 3);
+	ck_assert_int_eq(tmodel_task("", 12, 3, &who), MTASK_WAITING);
+	ck_assert_int_eq(tmodel_task("", 25, 1, &who), MTASK_DONE);
+	const char *notice = "--variant=notice";
+	ck_assert_int_eq(tmodel_task(notice, 22, 1, &who), MTASK_LOST);
+	ck_assert_int_eq(who, 2); /* P2 ended holding it */
+	ck_assert_int_eq(tmodel_task(notice, 22, 2, &who), MTASK_DONE);
+	ck_assert_int_eq(tmodel_task(notice, 42, 1, &who), MTASK_LOST);
+	ck_assert_int_eq(tmodel_task(notice, 45, 1, &who), MTASK_HELD);
+	ck_assert_int_eq(who, 4); /* the new worker */
+	ck_assert_int_eq(tmodel_task(notice, 100000, 1, &who), MTASK_DONE);
+	ck_assert_int_eq(who, 4);
+	for (int k = 2; k <= 4; k++)
+		ck_assert_int_eq(tmodel_task(notice, 100000, k, &who),
+				 MTASK_DONE);
+}
+END_TEST
+
 /* --- free mode: the replay finds lost updates in the events alone --- */
 
 static struct event tev[256];
@@ -325,6 +366,25 @@ START_TEST(test_model_local_copies)
 END_TEST
 
 /*
+ * A process that ended holds no read: pool's main reads every result and
+ * exits, and no "P1 tmp = ..." may stay on screen after it.
+ */
+START_TEST(test_model_exit_drops_read)
+{
+	static struct model m;
+	tmodel_lesson_steps(&pool_lesson, "--tasks=2 --workers=1", 1000,
+			    NULL, false, &m);
+	ck_assert_int_eq(m.threads[1].state, MT_DONE);
+	for (int i = 1; i <= m.nthreads; i++)
+		ck_assert_msg(!m.threads[i].has_tmp, "P%d holds a read", i);
+	/* one step before its exit it does hold the read of r2 */
+	tmodel_lesson_steps(&pool_lesson, "--tasks=2 --workers=1",
+			    (int)m.step - 1, NULL, false, &m);
+	ck_assert(m.threads[1].has_tmp);
+}
+END_TEST
+
+/*
  * The model after a deadlock reached by running threads steps[0..n-1] of
  * lesson l with args: the deadlock event folded in, or not (before).
  */
@@ -439,6 +499,8 @@ Suite *model_suite(void)
 	tcase_add_test(tc, test_model_replay_start);
 	tcase_add_test(tc, test_model_local_copies);
 	tcase_add_test(tc, test_model_cycle_drawn);
+	tcase_add_test(tc, test_model_exit_drops_read);
+	tcase_add_test(tc, test_model_tasks);
 	suite_add_tcase(s, tc);
 	return s;
 }

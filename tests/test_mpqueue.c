@@ -5,7 +5,6 @@
  * both modes, the empty() check that deadlocks, determinism, free mode at
  * scale, bad input, the viewer, and nothing left over however a run ends.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -288,14 +287,10 @@ START_TEST(test_explore)
 		  "--make=2 --timeout=2",
 		  "outcomes=2 deadlocks=0 invariant=can-break" },
 	};
-	char args[200], *out, *err;
+	char args[200];
 	snprintf(args, sizeof(args), "%s --explore --bound=1 --quiet",
 		 runs[_i].args);
-	ck_assert_int_eq(texec("mpqueue", args, &out, &err), 0);
-	ck_assert_msg(strstr(out, runs[_i].says), "%s", out);
-	ck_assert_str_eq(err, "");
-	free(out);
-	free(err);
+	free(texplore_says("mpqueue", args, runs[_i].says, NULL));
 }
 END_TEST
 
@@ -476,28 +471,10 @@ START_TEST(test_sema_wait_for_threads)
 }
 END_TEST
 
-/* Entries of /dev/shm whose name holds pid's number. */
-static int tshm_of(pid_t pid)
-{
-	char mark[32];
-	int n = 0;
-	snprintf(mark, sizeof(mark), ".%d.", (int)pid);
-	DIR *d = opendir("/dev/shm");
-	ck_assert(d);
-	for (struct dirent *e; (e = readdir(d));)
-		n += strstr(e->d_name, mark) != NULL;
-	closedir(d);
-	return n;
-}
-
 /* However a run ends, no process of it and nothing in /dev/shm is left. */
 START_TEST(test_no_leaks)
 {
-	static const struct {
-		const char *const argv[10];
-		int sig;   /* sent once there are procs processes */
-		int procs;
-	} ends[] = {
+	static const struct tend ends[] = {
 		{ { "mpqueue", "--quiet", "--variant=empty-check",
 		    "--policy=rr", NULL }, 0, 0 },
 		{ { "mpqueue", "--quiet", "--variant=timeout", "--mode=free",
@@ -510,25 +487,8 @@ START_TEST(test_no_leaks)
 		{ { "mpqueue", "--quiet", "--mode=free", "--variant=nowait",
 		    "--items=1000000", NULL }, SIGHUP, 5 },
 	};
-	char tag[64];
-	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=mpq-%d-%d", getpid(),
-		 _i);
-	int in;
-	pid_t pid = tspawn(tag, ends[_i].argv, &in);
-	if (ends[_i].procs)
-		ck_assert_int_ge(ttagged_wait(tag, ends[_i].procs, true, 5000),
-				 ends[_i].procs);
-	if (ends[_i].sig)
-		kill(pid, ends[_i].sig);
-	close(in);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	if (!ends[_i].sig)
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-			      "run %d ended badly", _i);
-	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
-		      "run %d: processes left after it", _i);
-	ck_assert_msg(tshm_of(pid) == 0, "run %d: left in /dev/shm", _i);
+	pid_t pid = tno_leak(&ends[_i], _i, 0);
+	ck_assert_msg(tshm_left(pid) == 0, "run %d: left in /dev/shm", _i);
 }
 END_TEST
 

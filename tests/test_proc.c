@@ -313,43 +313,21 @@ END_TEST
  */
 START_TEST(test_no_leaks)
 {
-	static const struct {
-		const char *how;
-		const char *const argv[8];
-		int sig;   /* sent once the processes are there; 0: none */
-		int procs; /* processes to wait for before sending it */
-	} ends[] = {
-		{ "done", { "shmrace", "--quiet", NULL }, 0, 0 },
-		{ "max-steps", { "shmrace", "--quiet", "--max-steps=4", NULL },
-		  0, 0 },
-		{ "SIGINT", { "shmrace", "--plain", "--policy=manual", NULL },
-		  SIGINT, 2 },
-		{ "SIGTERM", { "shmrace", "--plain", "--policy=manual", NULL },
-		  SIGTERM, 2 },
-		{ "SIGHUP", { "fork", "--plain", "--policy=manual", NULL },
-		  SIGHUP, 2 },
-		{ "free SIGINT", { "shmrace", "--mode=free", "--quiet",
-				   "--iterations=1000000000", NULL },
-		  SIGINT, 4 },
-		{ "end of input", { "shmrace", "--plain", "--policy=manual",
-				    NULL }, -1, 2 },
+	/* done, a step limit, SIGINT, SIGTERM, SIGHUP, SIGINT in free
+	 * mode, the end of input */
+	static const struct tend ends[] = {
+		{ { "shmrace", "--quiet", NULL }, 0, 0 },
+		{ { "shmrace", "--quiet", "--max-steps=4", NULL }, 0, 0 },
+		{ { "shmrace", "--plain", "--policy=manual", NULL }, SIGINT, 2 },
+		{ { "shmrace", "--plain", "--policy=manual", NULL }, SIGTERM,
+		  2 },
+		{ { "fork", "--plain", "--policy=manual", NULL }, SIGHUP, 2 },
+		{ { "shmrace", "--mode=free", "--quiet",
+		    "--iterations=1000000000", NULL }, SIGINT, 4 },
+		{ { "shmrace", "--plain", "--policy=manual", NULL }, -1, 2 },
 	};
-	char tag[64];
-	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=%d-%d", getpid(), _i);
-	int in;
-	pid_t pid = tspawn(tag, ends[_i].argv, &in);
-	if (ends[_i].procs)
-		ck_assert_int_ge(ttagged_wait(tag, ends[_i].procs, true, 5000),
-				 ends[_i].procs);
-	if (ends[_i].sig > 0)
-		kill(pid, ends[_i].sig);
-	close(in); /* end of input for the manual runs */
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	/* Reaped before the runtime exits: gone as soon as it is (the
-	 * 100 ms are for /proc, not for stragglers). */
-	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
-		      "%s: processes left after the run", ends[_i].how);
+	/* reaped before the runtime exits: gone as soon as it is */
+	tno_leak(&ends[_i], _i, 0);
 }
 END_TEST
 

@@ -367,6 +367,16 @@ START_TEST(test_quiz_bad_input)
 	ck_assert_msg(strstr(err, "no question is about this run; one is "
 			     "about: event --quiz --variant=set-first"),
 		      "%s", err);
+	ck_assert_msg(strstr(err, ", and this run has --schedule=3,3,3 "),
+		      "%s", err);
+	free(out);
+	free(err);
+	/* the reason named: free mode's own default, not the variant */
+	ck_assert_int_eq(texec_in("pool", "--quiz --quiet --mode=free", "",
+				  &out, &err), 2);
+	ck_assert_msg(strstr(err, "one is about: pool --quiz --variant=map "
+			     "--tasks=4 --fn=square, and this run has "
+			     "--tasks=16 (free mode's default) "), "%s", err);
 	free(out);
 	free(err);
 	/* a lesson with no questions yet */

@@ -373,17 +373,11 @@ START_TEST(test_explore)
 		"--explore --rows=1 --cols=2 --bound=1 --quiet",
 		"--explore --variant=forget-unlink --workers=1 --quiet",
 	};
-	char *out, *err;
-	ck_assert_int_eq(texec("shm", runs[_i], &out, &err), 0);
 	/* correct: none of the runs within the bound breaks (the bound
 	 * leaves the verdict "unknown": every schedule takes 30 s) */
-	ck_assert_msg(!strstr(out, "invariant=can-break") == (_i == 1),
-		      "%s: %s", runs[_i], out);
-	ck_assert_msg(strstr(out, _i == 1 ? " executions=" : "can-break"),
-		      "%s: %s", runs[_i], out);
-	ck_assert_str_eq(err, "");
-	free(out);
-	free(err);
+	free(texplore_says("shm", runs[_i],
+			   _i == 1 ? " executions=" : "invariant=can-break",
+			   _i == 1 ? "invariant=can-break" : NULL));
 }
 END_TEST
 
@@ -395,11 +389,7 @@ END_TEST
 
 START_TEST(test_no_leaks)
 {
-	static const struct {
-		const char *const argv[8];
-		int sig;   /* sent once the processes are there; 0: none */
-		int procs; /* processes to wait for first */
-	} ends[] = {
+	static const struct tend ends[] = {
 		{ { "shm", "--quiet", "--variant=forget-unlink", NULL }, 0, 0 },
 		{ { "shm", "--quiet", "--max-steps=5", NULL }, 0, 0 },
 		{ { "shm", "--quiet", "--variant=early-attach",
@@ -413,23 +403,8 @@ START_TEST(test_no_leaks)
 		{ { "shm", "--mode=free", "--quiet", "--rounds=1000000",
 		    "--variant=unlocked", NULL }, SIGTERM, 4 },
 	};
-	char tag[64];
-	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=shm-%d-%d", getpid(),
-		 _i);
-	int in;
-	pid_t pid = tspawn(tag, ends[_i].argv, &in);
-	if (ends[_i].procs)
-		ck_assert_int_ge(ttagged_wait(tag, ends[_i].procs, true, 5000),
-				 ends[_i].procs);
-	if (ends[_i].sig > 0) {
-		usleep(100000); /* the segment is made by now */
-		kill(pid, ends[_i].sig);
-	}
-	close(in);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
-		      "run %d: processes left after it", _i);
+	/* 100 ms: the segment is made by then */
+	pid_t pid = tno_leak(&ends[_i], _i, 100);
 	ck_assert_msg(tsegments(pid) == 0, "run %d: a segment left in "
 		      "/dev/shm", _i);
 }

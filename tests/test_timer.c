@@ -132,22 +132,18 @@ END_TEST
  */
 START_TEST(test_explore)
 {
-	char *out, *err;
-	ck_assert_int_eq(texec("timer", "--explore --quiet --variant=cancel "
-			       "--delay=4 --wait=1", &out, &err), 0);
-	ck_assert_ptr_nonnull(strstr(out, "invariant=always-holds"));
-	free(out);
-	free(err);
-	ck_assert_int_eq(texec("timer", "--explore --variant=cancel "
-			       "--delay=3 --wait=1", &out, &err), 0);
-	ck_assert_ptr_nonnull(strstr(out, "invariant=can-break"));
+	free(texplore_says("timer", "--explore --quiet --variant=cancel "
+			   "--delay=4 --wait=1", "invariant=always-holds",
+			   NULL));
+	char *out = texplore_says("timer", "--explore --variant=cancel "
+				  "--delay=3 --wait=1", "invariant=can-break",
+				  NULL);
 	const char *s = strstr(out, "--schedule=");
 	ck_assert_ptr_nonnull(s);
 	char args[256];
 	snprintf(args, sizeof(args), "--variant=cancel --delay=3 --wait=1 "
 		 "%.*s", (int)strcspn(s, "\n"), s);
 	free(out);
-	free(err);
 	struct run_result res;
 	trun(&timer_lesson, args, &res, NULL);
 	ck_assert_msg(!res.invariant, "%s held", args);

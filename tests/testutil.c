@@ -304,19 +304,24 @@ pid_t tspawn(const char *tag, const char *const *argv, int *in)
 	return pid;
 }
 
-pid_t tno_leak(const char *name, int run, const char *const *argv, int sig,
-	       int procs)
+pid_t tno_leak(const struct tend *end, int run, int ms)
 {
+	const char *name = end->argv[0];
+	int sig = end->sig, procs = end->procs;
 	char tag[80];
 	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=%s-%d-%d", name,
 		 getpid(), run);
 	int in;
-	pid_t pid = tspawn(tag, argv, &in);
-	close(in);
+	pid_t pid = tspawn(tag, end->argv, &in);
 	if (procs)
 		ck_assert_int_ge(ttagged_wait(tag, procs, true, 5000), procs);
-	if (sig)
+	if (sig > 0) {
+		usleep((useconds_t)ms * 1000);
 		kill(pid, sig);
+	}
+	/* only now: a manual run reads its end, and ends, before the signal
+	 * otherwise */
+	close(in);
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	if (!sig)
@@ -325,6 +330,33 @@ pid_t tno_leak(const char *name, int run, const char *const *argv, int sig,
 	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
 		      "%s run %d: processes left after it", name, run);
 	return pid;
+}
+
+int tshm_left(pid_t pid)
+{
+	char mark[32];
+	int n = 0;
+	snprintf(mark, sizeof(mark), ".%d.", (int)pid);
+	DIR *d = opendir("/dev/shm");
+	ck_assert(d);
+	for (struct dirent *e; (e = readdir(d));)
+		n += strstr(e->d_name, mark) != NULL;
+	closedir(d);
+	return n;
+}
+
+char *texplore_says(const char *lesson, const char *args, const char *says,
+		    const char *lacks)
+{
+	char *out, *err;
+	ck_assert_int_eq(texec(lesson, args, &out, &err), 0);
+	ck_assert_msg(!says || strstr(out, says), "%s %s: no %s in:\n%s",
+		      lesson, args, says, out);
+	ck_assert_msg(!lacks || !strstr(out, lacks), "%s %s: %s in:\n%s",
+		      lesson, args, lacks, out);
+	ck_assert_str_eq(err, "");
+	free(err);
+	return out;
 }
 
 void tsame_output(const char *lesson, const char *args, int runs)

@@ -96,15 +96,32 @@ int ttagged_wait(const char *tag, int want, bool atleast, int ms);
  * ("NAME=value") in its environment, its stdin the read end of a pipe
  * whose write end is *in, its output discarded. */
 pid_t tspawn(const char *tag, const char *const *argv, int *in);
+/* One way a run ends, for tno_leak(). */
+struct tend {
+	const char *const argv[10]; /* argv[0]: the lesson */
+	int sig;   /* sent once there are procs processes; 0: none; -1:
+		      none, the end of input alone (a manual run ends) */
+	int procs;
+};
+
 /*
- * Run lesson argv (argv[0] its name) to its end; with sig, send it sig
- * once procs of its processes are there.  Then not one process of the
- * run may be left, and without sig it must have exited 0.  name and run
- * tell the runs apart.  Returns the lesson's pid (reaped), whose number
- * names what the run made in /dev/shm.
+ * Run lesson end->argv to its end; with a signal, send it once procs of
+ * its processes are there and ms more have passed (a run that must get
+ * somewhere first); its standard input ends after that.  Then not one
+ * process of the run may be left, and without sig it must have exited
+ * 0.  run tells the runs of a table apart.  Returns the lesson's pid
+ * (reaped), whose number names what the run made in /dev/shm.
  */
-pid_t tno_leak(const char *name, int run, const char *const *argv, int sig,
-	      int procs);
+pid_t tno_leak(const struct tend *end, int run, int ms);
+/* Entries of /dev/shm whose name holds pid's number (".PID."). */
+int tshm_left(pid_t pid);
+/*
+ * Run lesson ARGS (an --explore run): exit 0, nothing on stderr, says in
+ * its output and lacks not (either may be NULL).  Returns the output
+ * (malloc'd) for the caller's own checks.
+ */
+char *texplore_says(const char *lesson, const char *args, const char *says,
+		    const char *lacks);
 /* Run lesson ARGS runs times: exit 0, nothing on stderr, and the same
  * standard output, byte for byte, every time. */
 void tsame_output(const char *lesson, const char *args, int runs);

@@ -24,6 +24,57 @@ _interleave_options()
 	done
 }
 
+# The options the lesson's help says apply "only with --OPT=A, B or C"
+# when the command line already sets --OPT to something else: a name a
+# line.  The values set are read from the words before the cursor, as
+# --OPT=V, --OPT = V (split at '=') or --OPT V.
+_interleave_inapplicable()
+{
+	local help=$1 i w set=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [[ $w == --?*=?* ]]; then
+			set+=" ${w#--}"
+		elif [[ $w == --?* && ${COMP_WORDS[i+1]} == = ]] &&
+			((i + 2 < COMP_CWORD)); then
+			set+=" ${w#--}=${COMP_WORDS[i+2]}"
+		elif [[ $w == --?* && ${COMP_WORDS[i+1]} != -* ]] &&
+			((i + 1 < COMP_CWORD)); then
+			set+=" ${w#--}=${COMP_WORDS[i+1]}"
+		fi
+	done
+	[[ $set ]] || return 0
+	awk -v set="$set" '
+	function done_block(   w, opt, vals, n, v, j, ok) {
+		if (name == "" || !match(block, /only with --[a-z-]+=[^;]*/))
+			return
+		w = substr(block, RSTART + 12, RLENGTH - 12)
+		opt = w; sub(/=.*/, "", opt)
+		vals = w; sub(/^[^=]*=/, "", vals); gsub(/,| or /, " ", vals)
+		if (!(opt in have))
+			return
+		n = split(vals, v, " ")
+		for (j = 1; j <= n; j++)
+			ok = ok || v[j] == have[opt]
+		if (!ok)
+			print name
+	}
+	BEGIN {
+		n = split(set, s, " ")
+		for (i = 1; i <= n; i++) {
+			k = s[i]; sub(/=.*/, "", k)
+			v = s[i]; sub(/^[^=]*=/, "", v)
+			have[k] = v
+		}
+	}
+	/^  --[a-z]/ {
+		done_block(); name = $1; sub(/=.*/, "", name); block = $0; next
+	}
+	/^   / { block = block " " $0; next }
+	{ done_block(); name = "" }
+	END { done_block() }' <<<"$help"
+}
+
 # Complete the word $1, or the value $3 of the option $2, for the lesson
 # run by "${prog[@]}"; $4 goes before each value ("--variant=" when the
 # word was not split at '=').  $5 set: "--opt VALUE", two words, where
@@ -59,7 +110,12 @@ _interleave_lesson()
 		return
 	fi
 	[[ $cur == -* || -z $cur ]] || return
-	COMPREPLY=($(compgen -W "$(_interleave_options "$help")" -- "$cur"))
+	local drop=" $(_interleave_inapplicable "$help" | tr '\n' ' ') " w
+	local -a offer=()
+	for w in $(_interleave_options "$help"); do
+		[[ $drop == *" ${w%=} "* ]] || offer+=("$w")
+	done
+	COMPREPLY=($(compgen -W "${offer[*]}" -- "$cur"))
 	[[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null
 	return 0
 }

@@ -85,8 +85,10 @@ static void manpage_option(FILE *out, const struct lesson_option *o)
 			k += snprintf(text + k, sizeof(text) - (size_t)k,
 				      " in step mode, %ld in free mode",
 				      o->free_default);
-		snprintf(text + k, sizeof(text) - (size_t)k, "; %ld to %ld).",
-			 o->min, o->max);
+		char when[256];
+		cli_when_text(o->when, when, sizeof(when));
+		snprintf(text + k, sizeof(text) - (size_t)k, "; %ld to %ld%s%s).",
+			 o->min, o->max, o->when ? "; only with " : "", when);
 	}
 	manpage_item(out, tag, text);
 }
@@ -101,6 +103,11 @@ static void manpage_lesson(FILE *out, const struct lesson *l)
 	if (l->processes)
 		fputs("Its units are real processes, P1, P2, ...: P1 first, "
 		      "the others in the order they are forked.\n", out);
+	for (int i = 0; l->processes && l->variants[i].name; i++)
+		if (rt_unit_of(l, i) == 'T')
+			fprintf(out, "Variant %s runs on threads instead: T1, "
+				"T2, ... in the order the lesson creates "
+				"them.\n", l->variants[i].name);
 	manpage_variants(out, l);
 	if (!l->options || !l->options[0].name)
 		return;

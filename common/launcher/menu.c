@@ -106,8 +106,9 @@ static bool menu_done(const struct menu *m, const struct catalog_row *r)
 }
 
 /*
- * A lesson's progress, "[challenges 2/3, quiz 1/2] ", or "" before any:
- * the challenges met and the questions answered, of how many it has.
+ * A lesson's progress, "[challenges 2/3, answered 1/2] ", or "" before
+ * any: the challenges met and the questions answered (right or wrong:
+ * not a score), of how many it has.
  */
 static void menu_progress(const struct menu *m, const struct lesson *l,
 			  char *buf, size_t size)
@@ -126,8 +127,8 @@ static void menu_progress(const struct menu *m, const struct lesson *l,
 	if (said > nq)
 		said = nq;
 	if (met || said)
-		snprintf(buf, size, "[challenges %d/%d, quiz %d/%d] ", met, nc,
-			 said, nq);
+		snprintf(buf, size, "[challenges %d/%d, answered %d/%d] ", met,
+			 nc, said, nq);
 }
 
 static void menu_row(const struct menu *m, int i, int y)

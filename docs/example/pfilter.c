@@ -13,21 +13,29 @@
  *   by-index  workers write keep[i]; P1 collects in data's order  (k1-k2)
  *   append    workers append each kept item to out as they find it:
  *             the wrong attempt, in the order the tests finished  (a1)
+ *
+ * The output's first places are shared variables, out1, out2, ...: the
+ * trace shows each item put in its place, and a note ('!') says when one
+ * lands before an earlier kept item.  A test takes time: in step mode a
+ * step for each divisor it tries, so 127 takes longer than 17.
  */
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "lesson.h"
 
 enum { BY_INDEX, APPEND };
-enum { WORKERS_MAX = 8 };
+enum { NOTE_ORDER };
+enum { WORKERS_MAX = 8, SHOWN = 16 };
 
-static struct var *next, *kept;
+static struct var *taken, *kept, *shown[SHOWN];
 static struct mutex *lock;
 static long n;
 
-/* The data, the answers and the output, in memory every process maps. */
+/* The data, the answers and the output, in memory every process maps;
+ * rank[i]: where item i belongs in the output (kept items before it). */
 static struct books {
-	long *data, *out;
+	long *data, *out, *rank;
 	_Atomic char *keep;
 } books;
 
@@ -43,13 +51,34 @@ static bool fn(long x)
 	return true;
 }
 
+/* The time a test takes: one step per divisor it may try (step mode;
+ * free mode takes the real time). */
+static void test_time(long x)
+{
+	long d = 2;
+	while (d * d <= x)
+		d++;
+	if (lesson_step_mode())
+		work(d - 2);
+}
+
+/* Put x, item i, in place k of the output; say so if it is not its place. */
+static void put(long k, long x, long i)
+{
+	books.out[k] = x;
+	if (k < SHOWN)
+		var_store(shown[k], x);
+	if (k != books.rank[i])
+		lesson_note(NOTE_ORDER, x);
+}
+
 /* The next item's index, or -1 when none is left. */
 static long take(void)
 {
 	mutex_lock(lock);
-	long i = var_load(next);
+	long i = var_load(taken);
 	if (i < n)
-		var_store(next, i + 1);
+		var_store(taken, i + 1);
 	mutex_unlock(lock);
 	return i < n ? i : -1;
 }
@@ -59,10 +88,11 @@ static void worker(long unused)
 	(void)unused;
 	for (long i; (i = take()) >= 0;) {
 		bool yes = fn(books.data[i]);
+		test_time(books.data[i]);
 		if (lesson_variant() == BY_INDEX)
 			books.keep[i] = yes;			/* k1 */
 		else if (yes)
-			books.out[var_add(kept, 1)] = books.data[i]; /* a1 */
+			put(var_add(kept, 1), books.data[i], i); /* a1 */
 	}
 }
 
@@ -78,7 +108,7 @@ static void parent(long unused)
 		proc_join(pid[w]);
 	for (long i = 0; lesson_variant() == BY_INDEX && i < n; i++)
 		if (books.keep[i])				/* k2 */
-			books.out[var_add(kept, 1)] = books.data[i];
+			put(var_add(kept, 1), books.data[i], i);
 }
 
 /* The data: the course's list over and over (--data=0), or numbers from
@@ -86,18 +116,28 @@ static void parent(long unused)
 static void pfilter_setup(void)
 {
 	static const long course[] = { 4, 7, 13, 127, 17, 44, 32, 38 };
+	static char names[SHOWN][16];
 	unsigned long x = (unsigned long)lesson_opt("data");
 	n = lesson_opt("items");
 	books.data = lesson_calloc((size_t)n, sizeof(long));
 	books.out = lesson_calloc((size_t)n, sizeof(long));
+	books.rank = lesson_calloc((size_t)n, sizeof(long));
 	books.keep = lesson_calloc((size_t)n, sizeof(char));
-	for (long i = 0; i < n; i++) {
+	for (long i = 0, k = 0; i < n; i++) {
 		x = x * 6364136223846793005UL + 1442695040888963407UL;
 		books.data[i] = lesson_opt("data") ? (long)(x >> 52)
 						   : course[i % 8];
+		books.rank[i] = k;
+		k += fn(books.data[i]);
 	}
-	next = var_new("next", 0);
+	taken = var_new("taken", 0); /* items taken, as pool's */
 	kept = var_new("kept", 0);
+	int m = n < SHOWN ? (int)n : SHOWN;
+	for (int k = 0; k < m; k++) {
+		snprintf(names[k], sizeof(names[k]), "out%d", k + 1);
+		shown[k] = var_new(names[k], 0);
+	}
+	var_buffer(shown, m, NULL, NULL); /* the viewer draws the output */
 	lock = mutex_new("lock", MUTEX_NORMAL);
 	process_new("main", parent, 0);
 }
@@ -117,11 +157,16 @@ static bool pfilter_report(void)
 	return got == k && wrong == 0;
 }
 
+static const char *const pfilter_notes[] = {
+	[NOTE_ORDER] = "appended a kept item before an earlier one: %ld is "
+		       "out of data's order",
+};
+
 static const struct lesson_variant pfilter_variants[] = {
 	{ "by-index", "an answer per item, collected in data's order",
 	  NULL },
 	{ "append", "kept items appended as found: out of order",
-	  "--seed=10" },
+	  "--seed=1" },
 	{ NULL, NULL, NULL },
 };
 
@@ -143,6 +188,7 @@ const struct lesson pfilter_lesson = {
 	.setup = pfilter_setup,
 	.report = pfilter_report,
 	.source = pfilter_source,
+	.notes = pfilter_notes,
 	.processes = true,
 };
 

@@ -231,25 +231,37 @@ for c in 1 2 4; do
 		printf "   %7d %14d %14d %9.1fx faster\n", c, a, b, b / a }'
 done
 
-echo "== pool: map(fib, [35] * 8) on 1, 2 and 8 worker processes: wall time"
-echo "   and speedup against 1 worker (medians; the pool sizes run in turn)"
+echo "== pool: map(fib, [35] * 8) on 1, 2 and 8 workers, processes and"
+echo "   threads: wall time and speedup against 1 worker of the same kind"
+echo "   (medians; the pool sizes and kinds run in turn)"
 # A task is fib(35), ~35 ms of one core's work (33, the course's, is
 # so short in C that starting the workers weighs in); the machine's cores
 # bound the speedup, however many workers: see docs/lessons/pool.md.
+# Threads have no GIL in C: they should scale as the processes do.
 ms() {
 	"$build/bin/pool" --mode=free --fn=fib --n=35 --tasks=8 \
-		--workers="$1" --quiet |
+		--variant="$2" --workers="$1" --quiet |
 		sed -n 's/.*elapsed_us=\([0-9]*\).*/\1/p' |
 		awk '{ printf "%.1f\n", $1 / 1000 }'
 }
-for w in 1 2 8; do : >"$build/bench/pool.$w"; done
-for i in $(seq "$runs"); do
-	for w in 1 2 8; do ms $w >>"$build/bench/pool.$w"; done
+for v in map threads; do
+	for w in 1 2 8; do : >"$build/bench/pool.$v.$w"; done
 done
-one=$(median <"$build/bench/pool.1")
-printf '   %7s %10s %8s   (%d cores)\n' workers ms speedup "$(nproc)"
+for i in $(seq "$runs"); do
+	for w in 1 2 8; do
+		for v in map threads; do
+			ms $w $v >>"$build/bench/pool.$v.$w"
+		done
+	done
+done
+printf '   %7s %10s %8s %10s %8s   (%d cores)\n' workers "proc ms" speedup \
+	"thread ms" speedup "$(nproc)"
+pone=$(median <"$build/bench/pool.map.1")
+tone=$(median <"$build/bench/pool.threads.1")
 for w in 1 2 8; do
-	t=$(median <"$build/bench/pool.$w")
-	awk -v w=$w -v t="$t" -v o="$one" 'BEGIN {
-		printf "   %7d %10.1f %7.2fx\n", w, t, o / t }'
+	p=$(median <"$build/bench/pool.map.$w")
+	t=$(median <"$build/bench/pool.threads.$w")
+	awk -v w=$w -v p="$p" -v t="$t" -v po="$pone" -v to="$tone" 'BEGIN {
+		printf "   %7d %10.1f %7.2fx %10.1f %7.2fx\n", w, p, po / p,
+			t, to / t }'
 done
