@@ -71,6 +71,7 @@ struct explore_outcome {
 	char key[160];
 	explore_count count;
 	bool held;
+	bool stopped; /* by --max-steps: its invariant was not asked at an end */
 };
 
 /* The best (fewest preemptions, then steps) failure of one kind. */
@@ -117,6 +118,7 @@ struct explore {
 	int noutcomes;
 	bool outcomes_full;
 	explore_count deadlocks;
+	explore_count unfinished; /* executions stopped by --max-steps */
 	/* the cached pass (cache.c): the states met and the ways between */
 	struct cache_graph g;
 	struct explore_snap *snap; /* by depth, where the path branches */
@@ -131,6 +133,7 @@ struct explore {
 	int nfail;
 	int level;         /* the preemption bound being run */
 	int floor;         /* it records schedules with at least this many */
+	bool cut;          /* the level left out an option over its bound */
 	int most;          /* the most preemptions of any schedule run */
 	bool complete, stopped;
 	const char *why;   /* what stopped it early */
@@ -169,10 +172,22 @@ static bool explore_preempts(const struct explore_step *s)
 	return s->prev > 0 && (s->ready >> (s->prev - 1) & 1);
 }
 
+/* A number that names a thread or a process in a note ("T%d", "P%d",
+ * a word of its own): the kind says "a thread", "a process", not "TN". */
+static const char *explore_who(const char *kind, size_t n)
+{
+	if (n < 1 || (n > 1 && kind[n - 2] != ' ' && kind[n - 2] != '('))
+		return NULL;
+	return kind[n - 1] == 'T' ? "a thread"
+	       : kind[n - 1] == 'P' ? "a process"
+				    : NULL;
+}
+
 /*
  * A note's kind is its sentence up to the colon, each number in it read
- * "N": "went in" from "went in: now %ld workers are inside", "read the
- * table with only N of its entries filled in" from its note.  The whole
+ * "N" (or "a thread": explore_who()): "went in" from "went in: now %ld
+ * workers are inside", "read the table with only N of its entries filled
+ * in" from its note.  The whole
  * clause, so two notes that open alike ("took item %ld, which was already
  * taken", "took item %ld after a later item") stay two kinds.
  */
@@ -189,7 +204,14 @@ static void explore_note_kind(char *kind, size_t size, int note)
 			kind[n++] = text[i++];
 		} else if (text[i] == '%') { /* "%1$ld": up to its letter */
 			i += 1 + strspn(text + i + 1, "0123456789$l");
-			kind[n++] = 'N';
+			const char *who = explore_who(kind, n);
+			if (who) { /* in place of its T or P */
+				n += (size_t)snprintf(kind + n - 1, size - n + 1,
+						      "%s", who) - 1;
+				n = n < size ? n : size - 1;
+			} else {
+				kind[n++] = 'N';
+			}
 		} else {
 			kind[n++] = text[i];
 		}
@@ -330,9 +352,12 @@ static bool explore_next(struct explore *x)
 	while (x->len > 0) {
 		struct explore_step *st = &x->path[x->len - 1];
 		int pre = st->pre + explore_preempts(st);
-		if (st->idx + 1 < st->nopts && pre <= x->level) {
-			st->idx++;
-			return true;
+		if (st->idx + 1 < st->nopts) {
+			if (pre <= x->level) {
+				st->idx++;
+				return true;
+			}
+			x->cut = true;
 		}
 		x->len--;
 	}
@@ -379,6 +404,7 @@ static int explore_outcome_of(struct explore *x, const struct run_result *res)
 	snprintf(o->key, sizeof(o->key), "%s", key);
 	o->count = 0;
 	o->held = res->invariant && res->end == RUN_DONE;
+	o->stopped = res->end == RUN_STEP_LIMIT;
 	return x->noutcomes++;
 }
 
@@ -501,6 +527,7 @@ static void explore_record(struct explore *x, const struct run_result *res,
 	x->most = pre > x->most ? pre : x->most;
 	explore_outcome(x, res);
 	x->deadlocks += res->end == RUN_DEADLOCK;
+	x->unfinished += res->end == RUN_STEP_LIMIT;
 	if (explore_broke(res))
 		explore_failure(x, res);
 	else if (res->end == RUN_DONE)
@@ -673,6 +700,8 @@ static void explore_count_final(struct explore *x, int32_t n, long lost,
 	x->executions = explore_sum(x->executions, count);
 	if (c->flags & CACHE_DEADLOCK)
 		x->deadlocks = explore_sum(x->deadlocks, count);
+	if (c->flags & CACHE_LIMIT)
+		x->unfinished = explore_sum(x->unfinished, count);
 	int o = c->flags & CACHE_ASKS_LOST
 		? explore_outcome_at(x, n, lost, memo) : c->outcome;
 	if (o >= 0)
@@ -740,7 +769,7 @@ static void explore_count_paths(struct explore *x, const size_t *level,
 	}
 	k.lo[0] = k.hi[0] = 0;
 	k.pool[0][0] = 1;
-	x->executions = x->deadlocks = 0;
+	x->executions = x->deadlocks = x->unfinished = 0;
 	for (int i = 0; i < x->noutcomes; i++)
 		x->outcomes[i].count = 0;
 	for (size_t l = 0; l < nlevels; l++) {
@@ -964,13 +993,16 @@ static void explore_search(struct explore *x, const struct explore_limits *lim,
 	for (x->floor = 0; x->floor <= top; x->floor = x->level + 1) {
 		x->level = x->floor < EXPLORE_DEEPEN ? x->floor : (int)top;
 		bool cache = x->level == INT32_MAX && !x->uncached;
+		x->cut = false;
 		long added = cache ? explore_cached(x, lim, t0, &shown, progress)
 				   : explore_level(x, lim, t0, &shown, progress);
 		if (x->why) {
 			x->stopped = true;
 			break;
 		}
-		if (added == 0 || x->level == INT32_MAX) {
+		/* a --bound over what any schedule needs: none was left out */
+		if (added == 0 || x->level == INT32_MAX ||
+		    (x->level == top && !x->cut)) {
 			x->complete = true; /* nothing needs more */
 			break;
 		}
@@ -979,11 +1011,13 @@ static void explore_search(struct explore *x, const struct explore_limits *lim,
 		explore_progress(x, t0, true);
 }
 
+/* Held only if every schedule ran to its end: one that --max-steps
+ * stopped might still have broken it. */
 static const char *explore_verdict(const struct explore *x)
 {
 	if (x->nfail)
 		return "can-break";
-	return x->complete ? "always-holds" : "unknown";
+	return x->complete && !x->unfinished ? "always-holds" : "unknown";
 }
 
 /* The command that replays a schedule: the lesson, its options, it. */
@@ -1066,7 +1100,9 @@ static void explore_outcomes(const struct explore *x, FILE *out)
 	for (int i = 0; i < x->noutcomes; i++)
 		fprintf(out, "  %*s  %-8s %s\n", width,
 			explore_num(o[i]->count, num),
-			o[i]->held ? "held" : "broken", o[i]->key);
+			o[i]->stopped ? "stopped" : o[i]->held ? "held"
+								: "broken",
+			o[i]->key);
 	free(o);
 }
 
@@ -1074,9 +1110,12 @@ static void explore_report(const struct explore *x,
 			   const struct explore_limits *lim, FILE *out)
 {
 	char num[EXPLORE_NUM];
-	fprintf(out, "explored %s executions", explore_num(x->executions, num));
+	fprintf(out, "explored %s execution%s", explore_num(x->executions, num),
+		x->executions == 1 ? "" : "s");
 	if (x->cached)
 		fprintf(out, " through %zu states", x->g.n);
+	if (x->stopped && (explore_count)x->runs != x->executions)
+		fprintf(out, " in %ld runs", x->runs);
 	fputs(": ", out);
 	if (x->stopped)
 		fprintf(out, "stopped by %s while running schedules with "
@@ -1092,10 +1131,19 @@ static void explore_report(const struct explore *x,
 			"4096 kinds; more were left out)" : "");
 	explore_outcomes(x, out);
 	fprintf(out, "\ndeadlocks: %s\n", explore_num(x->deadlocks, num));
-	fprintf(out, "invariant: %s\n",
-		x->nfail ? "can break"
-		: x->complete ? "held in every execution"
-			      : "held in every execution run (not all were)");
+	if (x->unfinished && !x->nfail && x->unfinished == x->executions)
+		fprintf(out, "invariant: unknown: --max-steps stopped every "
+			"execution before its end\n");
+	else if (x->unfinished && !x->nfail)
+		fprintf(out, "invariant: held in every execution that ended; "
+			"--max-steps stopped %s before their end: unknown\n",
+			explore_num(x->unfinished, num));
+	else
+		fprintf(out, "invariant: %s\n",
+			x->nfail      ? "can break"
+			: x->complete ? "held in every execution"
+				      : "held in every execution run (not "
+					"all were)");
 	explore_failures(x, out);
 }
 
@@ -1113,8 +1161,11 @@ static void explore_summary(const struct explore *x,
 	fprintf(out, " executions=%s", explore_num(x->executions, num));
 	if (x->cached)
 		fprintf(out, " states=%zu", x->g.n);
-	fprintf(out, " outcomes=%d deadlocks=%s invariant=%s", x->noutcomes,
-		explore_num(x->deadlocks, dl), explore_verdict(x));
+	fprintf(out, " outcomes=%d deadlocks=%s", x->noutcomes,
+		explore_num(x->deadlocks, dl));
+	if (x->unfinished)
+		fprintf(out, " unfinished=%s", explore_num(x->unfinished, num));
+	fprintf(out, " invariant=%s", explore_verdict(x));
 	if (x->stopped)
 		fprintf(out, " stopped=%s",
 			x->why[0] == '-'		  ? x->why + 2
@@ -1187,6 +1238,7 @@ void explore_run(const struct run_config *cfg,
 		r->outcome(x.outcomes[i].key, explore_long(x.outcomes[i].count),
 			   x.outcomes[i].held, r->ctx);
 	r->complete = x.complete;
+	r->unfinished = explore_long(x.unfinished);
 	r->states = x.cached ? (long)x.g.n : 0;
 	r->stopped = x.stopped;
 	r->can_break = x.nfail > 0;

@@ -52,6 +52,7 @@ struct explore_result {
 	long executions;
 	int outcomes;
 	bool complete;   /* every schedule was run */
+	long unfinished; /* ... of which these were stopped by --max-steps */
 	bool stopped;    /* a limit of executions or time was reached */
 	bool can_break;
 	long states;     /* the state cache's, 0 if it was not used */

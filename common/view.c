@@ -690,7 +690,12 @@ static void view_load_failing(struct view *v)
 static void view_explore_none(struct view *v, const struct explore_result *r,
 			      const char *name)
 {
-	if (r->complete)
+	if (r->unfinished)
+		snprintf(v->msg, sizeof(v->msg), "x: %ld schedules: %s held "
+			 "in every one that ended (%ld were stopped at %d "
+			 "steps)", r->executions, name, r->unfinished,
+			 VIEW_EXPLORE_STEPS);
+	else if (r->complete)
 		snprintf(v->msg, sizeof(v->msg), "x: all %ld schedules run: "
 			 "%s held in every one", r->executions, name);
 	else if (!r->stopped)

@@ -430,6 +430,45 @@ START_TEST(test_explore_report)
 }
 END_TEST
 
+/*
+ * What the verdict rests on: an execution that --max-steps stopped before
+ * its end proves nothing either way; a --bound over the most preemptions
+ * any schedule has leaves none out; a limit says how many runs it took.
+ */
+START_TEST(test_explore_verdict_limits)
+{
+	/* 2 x 1 takes 4 steps, then its exits: at 3 no execution ends,
+	 * at 5 every one does */
+	char *out = texplore_says("race", "--iterations=1 --explore "
+				  "--max-steps=3", " unfinished=6 "
+				  "invariant=unknown\n", "can-break");
+	ck_assert_msg(strstr(out, "         3  stopped  balance=101 expected="
+			     "100 lost_updates=0 unfinished (--max-steps)\n"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "invariant: unknown: --max-steps stopped "
+			     "every execution before its end\n"), "%s", out);
+	free(out);
+	free(texplore_says("race", "--iterations=1 --explore --max-steps=5",
+			   " deadlocks=0 invariant=can-break\n", "unfinished"));
+	/* mutex 2 x 2 has 6 schedules, 4 within one preemption */
+	free(texplore_says("race", "--variant=mutex --iterations=2 --explore "
+			   "--quiet --bound=1", " executions=4 outcomes=1 "
+			   "deadlocks=0 invariant=unknown\n", NULL));
+	free(texplore_says("race", "--variant=mutex --iterations=2 --explore "
+			   "--quiet --bound=100", " executions=6 outcomes=1 "
+			   "deadlocks=0 invariant=always-holds\n", NULL));
+	/* the levels run schedules of fewer preemptions again: runs, not
+	 * executions, meet the limit */
+	out = texplore_says("race", "--iterations=3 --explore "
+			    "--explore-limit=30", " in 30 runs: stopped by "
+			    "--explore-limit while running", NULL);
+	ck_assert_msg(strstr(out, "stopped=explore-limit\n"), "%s", out);
+	free(out);
+	free(texplore_says("barrier", "--variant=barrier --runners=1 "
+			   "--explore", "explored 1 execution: every", NULL));
+}
+END_TEST
+
 /* A lesson's note names its kind of failure: its clause, numbers as N. */
 START_TEST(test_explore_note_kind)
 {
@@ -444,9 +483,9 @@ START_TEST(test_explore_note_kind)
 	 * increment: the lesson marks that note as telling, not breaking */
 	ck_assert_int_eq(texec("manager", "--variant=get-set --iterations=2 "
 			       "--explore --explore-limit=1", &out, &err), 0);
-	ck_assert_msg(strstr(out, " steps (sets count as asked, over PN's "
-				  "set, which the asking client never "
-				  "read)\n"), "%s", out);
+	ck_assert_msg(strstr(out, " steps (sets count as asked, over a "
+				  "process's set, which the asking client "
+				  "never read)\n"), "%s", out);
 	ck_assert_msg(!strstr(out, "first reply"), "%s", out);
 	free(out);
 	free(err);
@@ -503,6 +542,7 @@ Suite *explore_suite(void)
 	tcase_add_loop_test(tc, test_explore_bad_input, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_explore_report);
+	tcase_add_test(tc, test_explore_verdict_limits);
 	tcase_add_test(tc, test_explore_note_kind);
 	tcase_add_test(tc, test_explore_interrupt);
 	suite_add_tcase(s, tc);
