@@ -12,7 +12,7 @@
 # expect: P4 consumer    load       count -> 1
 # expect: P4 waits for semaphore items (count 0)
 # expect: P2 producer    store      q0 = 1 (was 0)
-# expect: Empty, and it took that for the end; a producer may not be done
+# expect: took the Empty of get(timeout=3) for the end: a producer may not be done
 # expect: P3 consumer    load       q3 -> -1
 # expect: put(2, block=False): Full, no free slot; it will try again
 # expect: variant=stop mode=step seed=1 steps=103 invariant=held produced=3 consumed=3

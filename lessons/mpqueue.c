@@ -326,8 +326,8 @@ static const char *const mpqueue_notes[] = {
 		      "try again",
 	[NOTE_EMPTY] = "get(block=False): Empty, no item now; it will try "
 		       "again",
-	[NOTE_GAVE_UP] = "get(timeout=%ld): Empty, and it took that for the "
-			 "end; a producer may not be done",
+	[NOTE_GAVE_UP] = "took the Empty of get(timeout=%ld) for the end: a "
+			 "producer may not be done",
 	[NOTE_TWICE] = "took item %ld, which was already taken",
 	[NOTE_ORDER] = "took item %ld after a later item of the same "
 		       "producer: FIFO order is broken",

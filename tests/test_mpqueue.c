@@ -205,8 +205,8 @@ START_TEST(test_timeout_step)
 			 RUN_DONE);
 	ck_assert(!res.invariant);
 	ck_assert_int_eq(run_figure(&res, "left"), 3);
-	ck_assert_msg(strstr(log.text, "get(timeout=3): Empty, and it took "
-			     "that for the end"), "%s", log.text);
+	ck_assert_msg(strstr(log.text, "took the Empty of get(timeout=3) for "
+			     "the end"), "%s", log.text);
 	tlog_free(&log);
 }
 END_TEST
