@@ -203,6 +203,31 @@ START_TEST(test_demos_listed)
 }
 END_TEST
 
+/*
+ * Each lesson's page has a section "What can happen at all" with an
+ * example of --explore on that lesson, which doccheck runs: the outcomes
+ * possible, not those of one seed.
+ */
+START_TEST(test_lesson_page_explores)
+{
+	const char *name = launcher_lessons[_i]->name;
+	char path[128], example[128];
+	snprintf(path, sizeof(path), "docs/lessons/%.63s.md", name);
+	char *page = demo_file(path);
+	const char *at = strstr(page, "\n## What can happen at all\n");
+	ck_assert_msg(at, "%s has no section 'What can happen at all'", path);
+	const char *end = strstr(at + 1, "\n## ");
+	snprintf(example, sizeof(example), "\n    $ build/bin/%.63s ", name);
+	const char *ex = strstr(at, example);
+	const char *eol = ex ? strchr(ex + 1, '\n') : NULL;
+	const char *flag = ex ? strstr(ex, " --explore") : NULL;
+	ck_assert_msg(ex && (!end || ex < end) && flag && (!eol || flag < eol),
+		      "%s: its section 'What can happen at all' runs no "
+		      "'build/bin/%s ... --explore'", path, name);
+	free(page);
+}
+END_TEST
+
 Suite *demos_suite(void)
 {
 	Suite *s = suite_create("demos");
@@ -213,6 +238,7 @@ Suite *demos_suite(void)
 		n++;
 	tcase_add_loop_test(tc, test_lesson_has_demo, 0, n);
 	tcase_add_test(tc, test_demos_listed);
+	tcase_add_loop_test(tc, test_lesson_page_explores, 0, n);
 	suite_add_tcase(s, tc);
 	return s;
 }
