@@ -393,8 +393,9 @@ static bool cli_explore_rules(const struct lesson *l, const struct cli_seen *s,
 			return false;
 		}
 	if (c->explore && (c->out == OUT_VIEW || c->out == OUT_PLAIN)) {
-		cli_error(l, "--explore prints its own report; --quiet prints "
-			  "only its summary line");
+		cli_error(l, "--%s does not go with --explore, which prints "
+			  "its own report (--quiet: only its summary line)",
+			  c->out == OUT_VIEW ? "view" : "plain");
 		return false;
 	}
 	return true;
@@ -486,13 +487,14 @@ static bool cli_text(const struct lesson *l, const struct lesson_option *o,
 	char err[160];
 	if (!arg)
 		arg = o->text_default;
+	/* the option's own check first: its limit may be tighter */
+	if (!o->text(arg, err, sizeof(err))) {
+		cli_error(l, "--%s: %s", o->name, err);
+		return false;
+	}
 	if (strlen(arg) >= RT_MAX_TEXT) {
 		cli_error(l, "--%s: at most %d characters", o->name,
 			  RT_MAX_TEXT - 1);
-		return false;
-	}
-	if (!o->text(arg, err, sizeof(err))) {
-		cli_error(l, "--%s: %s", o->name, err);
 		return false;
 	}
 	snprintf(out, RT_MAX_TEXT, "%s", arg);

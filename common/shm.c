@@ -42,11 +42,25 @@ static struct {
 	int fd1;     /* its descriptor + 1, 0 if none */
 } shm_mine[RT_MAX_OBJS];
 
+/* Only printable characters, no space: a name shows in one line of
+ * output and in /dev/shm. */
+static bool shm_name_printable(const char *name)
+{
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c <= ' ' || *c >= 0x7f)
+			return false;
+	return true;
+}
+
 bool shm_name_check(const char *name, char *err, size_t size)
 {
 	size_t len = name ? strlen(name) : 0;
 	if (len == 0)
 		snprintf(err, size, "a segment's name is empty");
+	else if (!shm_name_printable(name))
+		snprintf(err, size, "a segment's name has a space or a "
+			 "character that does not print: a name is one '/' "
+			 "and then a word");
 	else if (name[0] != '/')
 		snprintf(err, size, "segment name '%s' does not start with '/'",
 			 name);
@@ -56,6 +70,9 @@ bool shm_name_check(const char *name, char *err, size_t size)
 	else if (len == 1)
 		snprintf(err, size, "segment name '/' has nothing after the "
 			 "'/'");
+	else if (strcmp(name, "/.") == 0 || strcmp(name, "/..") == 0)
+		snprintf(err, size, "segment name '%s' is a directory's, not a "
+			 "word", name);
 	else if (len >= SHM_NAME_MAX)
 		snprintf(err, size, "segment name '%.12s...' is %zu "
 			 "characters: at most %d", name, len, SHM_NAME_MAX - 1);
@@ -151,9 +168,21 @@ static void shm_say(const char *a, const char *b, const char *c)
 		return; /* nowhere to say it */
 }
 
+/* Did every process of the run end by itself?  Then a name left is one
+ * the lesson never unlinked; otherwise (a signal, --max-steps, the end
+ * of manual input, a deadlock, a crash) the run was cut short first. */
+static bool shm_run_ended(void)
+{
+	for (int i = 1; i <= rt.nthreads; i++)
+		if (rt.threads[i].state != THR_DONE)
+			return false;
+	return true;
+}
+
 /* Only async-signal-safe calls: this also runs in a signal handler. */
 void shm_reap(void)
 {
+	bool ended = shm_run_ended();
 	for (int i = 0; i < rt.nobjs; i++) {
 		if (rt.objs[i]->kind != OBJ_SHM)
 			continue;
@@ -162,8 +191,10 @@ void shm_reap(void)
 			continue;
 		/* unlink() of the path is what shm_unlink() does */
 		if (unlink(s->path) == 0 && !atomic_load(&s->unlinked))
-			shm_say("interleave: segment ", s->o.name,
-				" was never unlinked; removed\n");
+			shm_say("interleave: segment ", s->o.name, ended
+				? " was never unlinked; removed\n"
+				: " removed: the run ended before anyone "
+				  "unlinked it\n");
 		atomic_store(&s->made, false);
 	}
 }

@@ -150,8 +150,8 @@ static const struct lesson_option shm_options[] = {
 	LESSON_NUMBER("cols", "cells per row", 3, 8, 1, 8),
 	LESSON_NUMBER("rounds", "times each worker rewrites every row", 1,
 		      20000, 1, 1000000),
-	LESSON_TEXT("segment", "the segment's name: a '/', then a word",
-		    "/matrix", shm_name_check),
+	LESSON_TEXT("segment", "the segment's name: a '/', then a word; at "
+		    "most 31 characters", "/matrix", shm_name_check),
 	LESSON_END,
 };
 

@@ -107,6 +107,15 @@ START_TEST(test_forget_unlink)
 		      "unlinked; removed\n");
 	free(out);
 	free(err);
+	/* pct counts a run's steps with a run of its own first: that one
+	 * says nothing */
+	rc = texec("shm", "--quiet --variant=forget-unlink --policy=pct "
+		   "--seed=7", &out, &err);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(err, "interleave: segment /matrix was never "
+		      "unlinked; removed\n");
+	free(out);
+	free(err);
 	rc = texec("shm", "--quiet", &out, &err);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_str_eq(err, ""); /* unlinked by the lesson: nothing said */
@@ -274,9 +283,25 @@ START_TEST(test_bad_input)
 	tbad_input("shm", "--segment=/abcdefghijklmnopqrstuvwxyz01234");
 	tbad_input("shm", "--segment=/abcdefghijklmnopqrstuvwxyz0123456789"
 		   "abcdefghijklmnopqrstuvwxyz");
+	tbad_input("shm", "--segment=/.");
+	tbad_input("shm", "--segment=/..");
 	char *out, *err;
 	int rc = texec("shm", "--segment=/a/b", &out, &err);
 	trefused("shm", "--segment=/a/b", rc, out, err, "has a '/' inside");
+	/* longer than any text option: still the name's own limit */
+	char name[80] = "--segment=/";
+	memset(name + 11, 'a', 60);
+	rc = texec("shm", name, &out, &err);
+	trefused("shm", name, rc, out, err, " is 61 characters: at most 31");
+	/* a space, a newline, a tab: one line of error, no echo of them */
+	static const char *const odd[] = { "--segment=/a b", "--segment=/x\ny",
+					   "--segment=/\tx" };
+	for (int i = 0; i < 3; i++) {
+		const char *args[] = { odd[i], NULL };
+		rc = texecv("shm", args, &out, &err);
+		trefused("shm", odd[i], rc, out, err, "a segment's name has a "
+			 "space or a character that does not print");
+	}
 }
 END_TEST
 
@@ -356,7 +381,8 @@ START_TEST(test_view_grid)
 	SEE(&t, "0:    0 P2");
 	ck_assert_int_eq(tsegments(pid), 1);
 	tmux_keys(&t, "q");
-	SEE(&t, "segment /matrix was never unlinked; removed");
+	SEE(&t, "segment /matrix removed: the run ended before anyone "
+	    "unlinked it");
 	SEE(&t, "EXIT=0");
 	ck_assert_int_eq(tsegments(pid), 0);
 	tmux_stop(&t);
@@ -474,8 +500,9 @@ START_TEST(test_crash_deadlock)
 	fclose(err);
 	if (_i < 2)
 		ck_assert_ptr_nonnull(strstr(text, "crashed or was killed"));
-	ck_assert_ptr_nonnull(strstr(text, "interleave: segment /stuck was "
-				     "never unlinked; removed\n"));
+	ck_assert_msg(strstr(text, "interleave: segment /stuck removed: the "
+			     "run ended before anyone unlinked it\n"), "%s",
+		      text);
 }
 END_TEST
 
