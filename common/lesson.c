@@ -225,9 +225,9 @@ static int lesson_text(const struct run_config *cfg, bool quiet, bool quiz,
 	lesson_remember(cfg->lesson, idx, nq, &res, met ? challenge : 0);
 	if (end == RUN_NO_INPUT) {
 		/* The run did not complete: not a success, not bad usage. */
-		fprintf(stderr, "%s: --policy=manual: input ended at step "
-			"%llu, before the run did\n", cfg->lesson->name,
-			(unsigned long long)res.steps);
+		fprintf(stderr, "%s: --policy=manual: input ended after "
+			"%llu step%s, before the run did\n", cfg->lesson->name,
+			(unsigned long long)res.steps, res.steps == 1 ? "" : "s");
 		rc = 1;
 	}
 	return rc;

@@ -288,6 +288,14 @@ START_TEST(test_manual_stdin)
 	ck_assert_int_eq(WEXITSTATUS(pclose(p)), 1);
 	ck_assert_ptr_nonnull(strstr(line, "steps=1 invariant=unfinished"));
 	ck_assert_ptr_nonnull(strstr(line, "stopped=end-of-input"));
+	/* and says how far it got: the prompt for step 2 had no answer */
+	char *out, *err;
+	ck_assert_int_eq(texec_in("race", "--policy=manual --quiet", "1\n",
+				  &out, &err), 1);
+	ck_assert_msg(strstr(err, "race: --policy=manual: input ended after 1 "
+			     "step, before the run did\n"), "%s", err);
+	free(out);
+	free(err);
 }
 END_TEST
 

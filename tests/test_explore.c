@@ -377,7 +377,9 @@ static const struct bad {
 	{ "--explore --explore-limit=0", "--explore-limit: expected a whole number from 1" },
 	{ "--explore --explore-time=0", "--explore-time: expected a whole number from 1" },
 	{ "--bound=2", "--bound applies only to --explore" },
-	{ "--explore --plain", "--explore prints its own report" },
+	{ "--explore --plain", "--plain does not go with --explore, which "
+			       "prints its own report" },
+	{ "--view --explore", "--view does not go with --explore" },
 	{ "--explore --explore", "--explore is given twice" },
 };
 
