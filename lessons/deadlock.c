@@ -207,8 +207,8 @@ static const struct lesson_option deadlock_options[] = {
 static const char *const deadlock_notes[] = {
 	[NOTE_BACKOFF] = "found the second account busy and let go of the "
 			 "first (try %ld): a back-off",
-	[NOTE_GAVE_UP] = "gave up the transfer after %ld tries: the tellers "
-			 "kept backing off in step, a livelock",
+	[NOTE_GAVE_UP] = "gave up the transfer after %ld tries: the second "
+			 "account was busy every time (in step, two tellers livelock)",
 };
 
 static const char *const philosophers_ends[] = {
