@@ -167,14 +167,30 @@ static bool cli_seed(const struct lesson *l, const char *s, uint64_t *out)
 	return true;
 }
 
-/* "1,2,1,2": thread numbers; which ones exist is checked when run. */
+/* One position of a schedule: "N", or "N*K" for N K times over; false
+ * if it is neither. */
+static bool cli_schedule_item(char *item, unsigned long long *id,
+			      unsigned long long *times)
+{
+	bool neg;
+	char *star = strchr(item, '*');
+	*times = 1;
+	if (star) {
+		*star = '\0';
+		if (!cli_digits(star + 1, false, times, &neg) || *times < 1 ||
+		    *times > RT_MAX_SCHEDULE)
+			return false;
+	}
+	return cli_digits(item, false, id, &neg) && *id >= 1 &&
+	       *id <= RT_MAX_THREADS;
+}
+
+/* "1,2,1,2" or "1*3,2": thread numbers; which ones exist is checked when
+ * run. */
 static bool cli_schedule(const struct lesson *l, const char *s,
 			 struct run_config *cfg)
 {
-	size_t cap = strlen(s) / 2 + 1;
-	cfg->schedule = calloc(cap, sizeof(int));
-	if (!cfg->schedule)
-		rt_die("out of memory");
+	size_t cap = 0;
 	char *copy = strdup(s);
 	if (!copy)
 		rt_die("out of memory");
@@ -182,22 +198,32 @@ static bool cli_schedule(const struct lesson *l, const char *s,
 	int pos = 0;
 	/* strsep, not strtok: an empty position ("1,,2") is an error too */
 	for (char *rest = copy, *item; ok && (item = strsep(&rest, ","));) {
-		unsigned long long v;
-		bool neg;
-		if (++pos > RT_MAX_SCHEDULE) {
+		char shown[64];
+		snprintf(shown, sizeof(shown), "%s", item);
+		unsigned long long v, times;
+		if (!cli_schedule_item(item, &v, &times)) {
+			cli_error(l, "--schedule: position %d: expected a "
+				  "%s number from 1 to %d in a list like "
+				  "1,2,1,2 (or 1*3,2: 1 three times), got "
+				  "'%s'", pos + 1,
+				  event_unit_word(rt_unit_of(l, cfg->variant)),
+				  RT_MAX_THREADS, shown);
+			ok = false;
+		} else if (pos + times > RT_MAX_SCHEDULE) {
 			cli_error(l, "--schedule: more than %d positions",
 				  RT_MAX_SCHEDULE);
 			ok = false;
-		} else if (!cli_digits(item, false, &v, &neg) || v < 1 ||
-			   v > RT_MAX_THREADS) {
-			cli_error(l, "--schedule: position %d: expected a "
-				  "%s number from 1 to %d in a list like "
-				  "1,2,1,2, got '%s'", pos,
-				  event_unit_word(rt_unit_of(l, cfg->variant)),
-				  RT_MAX_THREADS, item);
-			ok = false;
-		} else {
+		}
+		for (; ok && times > 0; times--) {
+			if ((size_t)cfg->nschedule == cap) {
+				cap = cap ? 2 * cap : 64;
+				cfg->schedule = realloc(cfg->schedule,
+							cap * sizeof(int));
+				if (!cfg->schedule)
+					rt_die("out of memory");
+			}
 			cfg->schedule[cfg->nschedule++] = (int)v;
+			pos++;
 		}
 	}
 	free(copy);
@@ -326,7 +352,8 @@ static void cli_help(const struct lesson *l)
 	       "  --quantum=N          steps a %s keeps under rr (default 1)\n"
 	       "  --depth=D            pct: find bugs that need D ordered events (default 3;\n"
 	       "                       1 to %d)\n"
-	       "  --schedule=LIST      exact %s to run, e.g. 1,2,1,2; then --policy\n"
+	       "  --schedule=LIST      exact %s to run, e.g. 1,2,1,2 (1*3: 1, 1, 1);\n"
+	       "                       then --policy\n"
 	       "  --max-steps=N        stop a step-mode run after N steps (default %ld;\n"
 	       "                       %ld per execution with --explore)\n"
 	       "\nEvery schedule (step mode):\n"

@@ -47,6 +47,10 @@
 #define EXPLORE_MAX_OUTCOMES 4096
 #define EXPLORE_DEEPEN 2 /* levels 0 and 1 one at a time, then the rest */
 #define EXPLORE_SAY 256
+/* A schedule of more than EXPLORE_LONG steps is printed with a thread's
+ * EXPLORE_RUN or more steps in a row as "N*K". */
+#define EXPLORE_LONG 30
+#define EXPLORE_RUN 3
 /* The state cache's size: 4 million states, about 350 MB with the table
  * and the edges, before it stops and says so. */
 #define EXPLORE_MAX_STATES (1u << 22)
@@ -1032,8 +1036,17 @@ static void explore_command(const struct explore *x, const int *schedule,
 	if (c->variant)
 		fprintf(out, " --variant=%s", l->variants[c->variant].name);
 	fprintf(out, "%s --schedule=", args);
-	for (int i = 0; i < len; i++)
+	/* a long one (a spin loop's thousand checks) in runs: "2*1012" */
+	int run = len > EXPLORE_LONG ? EXPLORE_RUN : INT_MAX;
+	for (int i = 0; i < len;) {
+		int k = 1;
+		while (i + k < len && schedule[i + k] == schedule[i])
+			k++;
 		fprintf(out, "%s%d", i ? "," : "", schedule[i]);
+		if (k >= run)
+			fprintf(out, "*%d", k);
+		i += k >= run ? k : 1;
+	}
 	fputc('\n', out);
 }
 

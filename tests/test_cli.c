@@ -76,6 +76,17 @@ static const struct bad bad_inputs[] = {
 	{ "--max-steps=1 --schedule=1,9", "position 2 names thread 9" },
 	{ "--max-steps=1 --schedule=1,2",
 	  "position 2 comes after the end of the run: --max-steps stops it after step 1" },
+	/* N*K: thread N, K times; positions count the steps */
+	{ "--schedule=1*0", "--schedule: position 1: expected a thread number" },
+	{ "--schedule=1*", "--schedule: position 1: expected a thread number" },
+	{ "--schedule=*2", "--schedule: position 1: expected a thread number" },
+	{ "--schedule=1*2*3", "got '1*2*3'" },
+	{ "--schedule=1*3,x", "--schedule: position 4: expected a thread number" },
+	{ "--schedule=1*100001", "--schedule: position 1: expected a thread number" },
+	{ "--schedule=1*99999,2*2", "--schedule: more than 100000 positions" },
+	{ "--iterations=1 --schedule=1*2,2*3",
+	  "position 5 comes after the end of the run: every thread has finished after step 4" },
+	{ "--iterations=1 --schedule=1*3", "position 3 names thread 1, which has finished" },
 };
 
 /* Bad values with spaces in them, which a shell passes whole. */

@@ -471,6 +471,33 @@ START_TEST(test_explore_verdict_limits)
 }
 END_TEST
 
+/* A schedule over 30 steps is printed in runs ("4*10"), and the lesson
+ * takes it back: the same run, which fails. */
+START_TEST(test_explore_long_schedule)
+{
+	const char *opts = "--variant=condvar-if --producers=2 --consumers=2 "
+			   "--items=1 --capacity=1";
+	char args[512];
+	snprintf(args, sizeof(args), "%s --explore", opts);
+	char *out = texplore_says("prodcons", args, "--schedule=3*3,1*9,4*10,"
+				  "3*9,2*9\n", NULL);
+	free(out);
+	struct run_result res;
+	struct tlog log = { 0 };
+	snprintf(args, sizeof(args), "%s --schedule=3*3,1*9,4*10,3*9,2*9 "
+		 "--plain", opts);
+	ck_assert_int_eq(trun(&prodcons_lesson, args, &res, &log), RUN_DONE);
+	ck_assert(!res.invariant);
+	ck_assert_int_eq((int)res.steps, 40);
+	ck_assert_msg(strstr(log.text, "woke up and took from an empty slot"),
+		      "%s", log.text);
+	tlog_free(&log);
+	/* a short one is written out: "1,1,1,2,2,2,2,1" */
+	free(texplore_says("race", "--iterations=2 --explore",
+			   "--schedule=1,1,1,2,2,2,2,1\n", "*"));
+}
+END_TEST
+
 /* A lesson's note names its kind of failure: its clause, numbers as N. */
 START_TEST(test_explore_note_kind)
 {
@@ -545,6 +572,7 @@ Suite *explore_suite(void)
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_explore_report);
 	tcase_add_test(tc, test_explore_verdict_limits);
+	tcase_add_test(tc, test_explore_long_schedule);
 	tcase_add_test(tc, test_explore_note_kind);
 	tcase_add_test(tc, test_explore_interrupt);
 	suite_add_tcase(s, tc);
