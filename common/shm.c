@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sched.h"
 #include "shm.h"
 
 /* This process's own use of each segment, by object id. */
@@ -168,21 +169,13 @@ static void shm_say(const char *a, const char *b, const char *c)
 		return; /* nowhere to say it */
 }
 
-/* Did every process of the run end by itself?  Then a name left is one
- * the lesson never unlinked; otherwise (a signal, --max-steps, the end
- * of manual input, a deadlock, a crash) the run was cut short first. */
-static bool shm_run_ended(void)
-{
-	for (int i = 1; i <= rt.nthreads; i++)
-		if (rt.threads[i].state != THR_DONE)
-			return false;
-	return true;
-}
-
 /* Only async-signal-safe calls: this also runs in a signal handler. */
 void shm_reap(void)
 {
-	bool ended = shm_run_ended();
+	/* Every process ended by itself: a name left is one the lesson never
+	 * unlinked.  Otherwise (a signal, --max-steps, the end of manual
+	 * input, a deadlock, a crash) the run was cut short first. */
+	bool ended = sched_live() == 0;
 	for (int i = 0; i < rt.nobjs; i++) {
 		if (rt.objs[i]->kind != OBJ_SHM)
 			continue;
